@@ -1,0 +1,372 @@
+//! Facts about one certificate, read with x509-parser.
+//!
+//! [`CertFacts`] is what the rest of tlsdoctor knows about a certificate:
+//! names, validity, CA flag, key, extensions that matter for diagnosis and
+//! for the strict-profile lint. It is built from DER and never fails: a
+//! certificate x509-parser cannot read still yields facts (the fingerprint,
+//! and the parse error), because a diagnostic tool must describe broken input.
+//!
+//! x509-parser returns `Err` from an extension getter when the extension
+//! appears twice; such a certificate is recorded as having a duplicate
+//! extension rather than unwrapped.
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+use x509_parser::extensions::{GeneralName, ParsedExtension};
+use x509_parser::prelude::{FromDer, X509Certificate};
+use x509_parser::public_key::PublicKey;
+
+/// Everything tlsdoctor reads from one certificate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CertFacts {
+    /// Subject distinguished name, e.g. `C=US, O=Zscaler Inc., CN=Zscaler Root CA`.
+    pub subject: String,
+    pub issuer: String,
+    /// The subject's common name, or the whole subject when there is none.
+    #[serde(skip)]
+    pub display_name: String,
+    #[serde(skip)]
+    pub issuer_display_name: String,
+    /// SHA-256 of the whole certificate, lowercase hex.
+    pub sha256: String,
+    #[serde(serialize_with = "rfc3339")]
+    pub not_before: OffsetDateTime,
+    #[serde(serialize_with = "rfc3339")]
+    pub not_after: OffsetDateTime,
+    /// Issuer name equals subject name and the signature verifies with its own key.
+    pub self_signed: bool,
+    /// basicConstraints says CA:TRUE.
+    pub is_ca: bool,
+    pub dns_names: Vec<String>,
+    pub ip_addresses: Vec<String>,
+    pub key: String,
+    pub signature_algorithm: String,
+    pub serial: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject_key_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authority_key_id: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ca_issuers: Vec<String>,
+    /// Extension details used by the strict lint; not part of the JSON contract.
+    #[serde(skip)]
+    pub ext: ExtensionFacts,
+    /// Raw subject and issuer DER (with the SEQUENCE header), for name chaining.
+    #[serde(skip)]
+    pub subject_raw: Vec<u8>,
+    #[serde(skip)]
+    pub issuer_raw: Vec<u8>,
+    /// SHA-256 of the SubjectPublicKeyInfo, for the compromised-key table.
+    #[serde(skip)]
+    pub spki_sha256: [u8; 32],
+    /// Set when x509-parser could not read the certificate.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parse_error: Option<String>,
+    #[serde(skip)]
+    pub der: Vec<u8>,
+}
+
+/// Extension-level facts the strict-profile lint needs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExtensionFacts {
+    /// `Some(critical)` when basicConstraints is present.
+    pub basic_constraints_critical: Option<bool>,
+    pub path_len: Option<u32>,
+    /// `Some(key_cert_sign)` when keyUsage is present.
+    pub key_usage_cert_sign: Option<bool>,
+    pub key_usage_critical: Option<bool>,
+    /// Extended key usage: None when absent.
+    pub eku_server_auth: Option<bool>,
+    pub eku_any: bool,
+    pub eku_present: bool,
+    pub has_san: bool,
+    pub san_critical: bool,
+    pub subject_empty: bool,
+    pub version: u32,
+    /// An extension that appears twice, or one x509-parser could not parse.
+    pub malformed: Vec<String>,
+}
+
+impl CertFacts {
+    /// Read a DER certificate. Never fails; see the module doc.
+    pub fn from_der(der: &[u8]) -> CertFacts {
+        let sha256 = hex::encode(Sha256::digest(der));
+        match X509Certificate::from_der(der) {
+            Ok((_, cert)) => facts_of(&cert, der, sha256),
+            Err(e) => CertFacts {
+                subject: String::new(),
+                issuer: String::new(),
+                display_name: format!("unreadable certificate {}", &sha256[..16]),
+                issuer_display_name: String::new(),
+                sha256,
+                not_before: OffsetDateTime::UNIX_EPOCH,
+                not_after: OffsetDateTime::UNIX_EPOCH,
+                self_signed: false,
+                is_ca: false,
+                dns_names: Vec::new(),
+                ip_addresses: Vec::new(),
+                key: String::new(),
+                signature_algorithm: String::new(),
+                serial: String::new(),
+                subject_key_id: None,
+                authority_key_id: None,
+                ca_issuers: Vec::new(),
+                ext: ExtensionFacts::default(),
+                subject_raw: Vec::new(),
+                issuer_raw: Vec::new(),
+                spki_sha256: [0; 32],
+                parse_error: Some(e.to_string()),
+                der: der.to_vec(),
+            },
+        }
+    }
+
+    /// Whether `self` names `issuer` as its issuer (names only).
+    pub fn names_issuer(&self, issuer: &CertFacts) -> bool {
+        self.parse_error.is_none() && !self.issuer_raw.is_empty() && self.issuer_raw == issuer.subject_raw
+    }
+
+    /// Whether `issuer`'s key verifies `self`'s signature (and the names chain).
+    pub fn is_signed_by(&self, issuer: &CertFacts) -> bool {
+        if !self.names_issuer(issuer) {
+            return false;
+        }
+        let (Ok((_, child)), Ok((_, parent))) =
+            (X509Certificate::from_der(&self.der), X509Certificate::from_der(&issuer.der))
+        else {
+            return false;
+        };
+        child.verify_signature(Some(parent.public_key())).is_ok()
+    }
+
+    /// Whether the certificate is valid at `t`.
+    pub fn valid_at(&self, t: OffsetDateTime) -> bool {
+        self.not_before <= t && t <= self.not_after
+    }
+
+    /// A short name for sentences: the CN, else the subject.
+    pub fn name(&self) -> &str {
+        &self.display_name
+    }
+}
+
+fn facts_of(cert: &X509Certificate<'_>, der: &[u8], sha256: String) -> CertFacts {
+    let subject = cert.subject().to_string();
+    let issuer = cert.issuer().to_string();
+    let display_name = common_name(cert.subject()).unwrap_or_else(|| subject.clone());
+    let issuer_display_name = common_name(cert.issuer()).unwrap_or_else(|| issuer.clone());
+    let self_issued = cert.subject().as_raw() == cert.issuer().as_raw();
+    let self_signed = self_issued && cert.verify_signature(None).is_ok();
+
+    let mut ext = ExtensionFacts {
+        version: cert.version().0 + 1,
+        subject_empty: cert.subject().iter_attributes().next().is_none(),
+        ..ExtensionFacts::default()
+    };
+    let mut is_ca = false;
+    match cert.basic_constraints() {
+        Ok(Some(bc)) => {
+            is_ca = bc.value.ca;
+            ext.basic_constraints_critical = Some(bc.critical);
+            ext.path_len = bc.value.path_len_constraint;
+        }
+        Ok(None) => {}
+        Err(_) => ext.malformed.push("basicConstraints".into()),
+    }
+    match cert.key_usage() {
+        Ok(Some(ku)) => {
+            ext.key_usage_cert_sign = Some(ku.value.key_cert_sign());
+            ext.key_usage_critical = Some(ku.critical);
+        }
+        Ok(None) => {}
+        Err(_) => ext.malformed.push("keyUsage".into()),
+    }
+    match cert.extended_key_usage() {
+        Ok(Some(eku)) => {
+            ext.eku_present = true;
+            ext.eku_server_auth = Some(eku.value.server_auth);
+            ext.eku_any = eku.value.any;
+        }
+        Ok(None) => {}
+        Err(_) => ext.malformed.push("extendedKeyUsage".into()),
+    }
+
+    let mut dns_names = Vec::new();
+    let mut ip_addresses = Vec::new();
+    match cert.subject_alternative_name() {
+        Ok(Some(san)) => {
+            ext.has_san = true;
+            ext.san_critical = san.critical;
+            for name in &san.value.general_names {
+                match name {
+                    GeneralName::DNSName(d) => dns_names.push(d.to_string()),
+                    GeneralName::IPAddress(bytes) => {
+                        if let Some(ip) = ip_from_bytes(bytes) {
+                            ip_addresses.push(ip);
+                        }
+                    }
+                    GeneralName::Invalid(..) => ext.malformed.push("subjectAltName entry".into()),
+                    _ => {}
+                }
+            }
+        }
+        Ok(None) => {}
+        Err(_) => ext.malformed.push("subjectAltName".into()),
+    }
+
+    let mut subject_key_id = None;
+    let mut authority_key_id = None;
+    let mut ca_issuers = Vec::new();
+    for extension in cert.iter_extensions() {
+        match extension.parsed_extension() {
+            ParsedExtension::SubjectKeyIdentifier(id) => subject_key_id = Some(hex::encode(id.0)),
+            ParsedExtension::AuthorityKeyIdentifier(aki) => {
+                authority_key_id = aki.key_identifier.as_ref().map(|id| hex::encode(id.0));
+            }
+            ParsedExtension::AuthorityInfoAccess(aia) => {
+                for desc in &aia.accessdescs {
+                    // id-ad-caIssuers, 1.3.6.1.5.5.7.48.2
+                    if desc.access_method.to_id_string() == "1.3.6.1.5.5.7.48.2" {
+                        if let GeneralName::URI(uri) = desc.access_location {
+                            ca_issuers.push(uri.to_string());
+                        }
+                    }
+                }
+            }
+            ParsedExtension::ParseError { .. } => {
+                ext.malformed.push(format!("extension {}", extension.oid.to_id_string()));
+            }
+            _ => {}
+        }
+    }
+
+    let spki = cert.public_key();
+    CertFacts {
+        subject,
+        issuer,
+        display_name,
+        issuer_display_name,
+        sha256,
+        not_before: cert.validity().not_before.to_datetime(),
+        not_after: cert.validity().not_after.to_datetime(),
+        self_signed,
+        is_ca,
+        dns_names,
+        ip_addresses,
+        key: describe_key(spki),
+        signature_algorithm: describe_oid(&cert.signature_algorithm.algorithm),
+        serial: cert.raw_serial_as_string(),
+        subject_key_id,
+        authority_key_id,
+        ca_issuers,
+        ext,
+        subject_raw: cert.subject().as_raw().to_vec(),
+        issuer_raw: cert.issuer().as_raw().to_vec(),
+        spki_sha256: Sha256::digest(spki.raw).into(),
+        parse_error: None,
+        der: der.to_vec(),
+    }
+}
+
+fn common_name(name: &x509_parser::x509::X509Name<'_>) -> Option<String> {
+    name.iter_common_name()
+        .next()
+        .and_then(|cn| cn.as_str().ok())
+        .map(str::to_string)
+}
+
+fn ip_from_bytes(bytes: &[u8]) -> Option<String> {
+    match bytes.len() {
+        4 => <[u8; 4]>::try_from(bytes).ok().map(|b| std::net::Ipv4Addr::from(b).to_string()),
+        16 => <[u8; 16]>::try_from(bytes).ok().map(|b| std::net::Ipv6Addr::from(b).to_string()),
+        _ => None,
+    }
+}
+
+fn describe_key(spki: &x509_parser::x509::SubjectPublicKeyInfo<'_>) -> String {
+    let alg = spki.algorithm.algorithm.to_id_string();
+    match spki.parsed() {
+        Ok(PublicKey::RSA(rsa)) => format!("RSA {}", rsa.key_size()),
+        Ok(PublicKey::EC(point)) => {
+            let curve = spki
+                .algorithm
+                .parameters
+                .as_ref()
+                .and_then(|p| p.as_oid().ok())
+                .map(|oid| match oid.to_id_string().as_str() {
+                    "1.2.840.10045.3.1.7" => "P-256".to_string(),
+                    "1.3.132.0.34" => "P-384".to_string(),
+                    "1.3.132.0.35" => "P-521".to_string(),
+                    other => other.to_string(),
+                })
+                .unwrap_or_else(|| format!("{} bits", point.key_size()));
+            format!("ECDSA {curve}")
+        }
+        _ => match alg.as_str() {
+            "1.3.101.112" => "Ed25519".into(),
+            "1.3.101.113" => "Ed448".into(),
+            _ => describe_oid(&spki.algorithm.algorithm),
+        },
+    }
+}
+
+fn describe_oid(oid: &x509_parser::der_parser::oid::Oid<'_>) -> String {
+    x509_parser::objects::oid2sn(oid, x509_parser::objects::oid_registry())
+        .map(str::to_string)
+        .unwrap_or_else(|_| oid.to_id_string())
+}
+
+fn rfc3339<S: serde::Serializer>(t: &OffsetDateTime, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&format_time(*t))
+}
+
+/// RFC 3339 in UTC, e.g. `2026-01-03T00:00:00Z`.
+pub fn format_time(t: OffsetDateTime) -> String {
+    t.to_offset(time::UtcOffset::UTC)
+        .format(&Rfc3339)
+        .unwrap_or_else(|_| t.unix_timestamp().to_string())
+}
+
+/// The date part only, e.g. `2026-01-03`, for sentences.
+pub fn format_date(t: OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    format!("{:04}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn garbage_yields_facts_not_a_panic() {
+        let facts = CertFacts::from_der(b"not a certificate");
+        assert!(facts.parse_error.is_some());
+        assert_eq!(facts.sha256.len(), 64);
+        assert!(!facts.is_signed_by(&facts));
+    }
+
+    #[test]
+    fn reads_a_mozilla_root() {
+        let der = webpki_root_certs::TLS_SERVER_ROOT_CERTS
+            .iter()
+            .find(|c| CertFacts::from_der(c).display_name == "ISRG Root X1")
+            .expect("ISRG Root X1 is in the Mozilla list");
+        let f = CertFacts::from_der(der);
+        assert!(f.self_signed && f.is_ca, "{f:?}");
+        assert_eq!(f.key, "RSA 4096");
+        assert_eq!(f.ext.basic_constraints_critical, Some(true));
+        assert_eq!(f.ext.key_usage_cert_sign, Some(true));
+        assert!(f.subject.contains("CN=ISRG Root X1"));
+        assert_eq!(format_date(f.not_after), "2035-06-04");
+        assert!(f.is_signed_by(&f));
+    }
+
+    #[test]
+    fn dates_format_in_utc() {
+        let t = OffsetDateTime::from_unix_timestamp(1_767_398_400).unwrap();
+        assert_eq!(format_time(t), "2026-01-03T00:00:00Z");
+        assert_eq!(format_date(t), "2026-01-03");
+    }
+}

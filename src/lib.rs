@@ -1,0 +1,21 @@
+//! tlsdoctor: why does my client not trust this server, and what exactly do I change?
+//!
+//! The pipeline (DESIGN.md) flows one way, one module per stage:
+//! [`target`] → [`probe`] → [`observation`] → [`trust`] → [`diagnose`] → [`report`].
+//! [`app`] wires the stages for the command line; `main.rs` only maps the
+//! result to a process exit.
+
+#![forbid(unsafe_code)]
+
+pub mod app;
+pub mod cert;
+pub mod cli;
+pub mod diagnose;
+pub mod ecosystems;
+pub mod exit;
+pub mod findings;
+pub mod observation;
+pub mod probe;
+pub mod report;
+pub mod target;
+pub mod trust;

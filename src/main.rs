@@ -1,0 +1,49 @@
+//! The binary: parse, run, map to the exit codes of DESIGN.md. Nothing else.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use tlsdoctor::{app, cli::Cli, exit};
+
+fn main() -> ExitCode {
+    // One crypto provider, chosen once: ring (no cmake/nasm needed anywhere).
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("tlsdoctor: internal error ({info}); please report this at https://github.com/tlsdoctor/tlsdoctor/issues");
+    }));
+
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return clap_exit(e),
+    };
+    match app::run(cli) {
+        Ok(code) => code.into(),
+        Err(e) => {
+            eprintln!("tlsdoctor: error: {e:#}");
+            exit::ExitCode::Usage.into()
+        }
+    }
+}
+
+/// Help and version go to stdout with exit 0; usage errors become one line
+/// on stderr with exit 2.
+fn clap_exit(e: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    match e.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = e.print();
+            if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+                exit::ExitCode::Usage.into()
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        _ => {
+            let rendered = e.render().to_string();
+            let first = rendered.lines().find(|l| !l.trim().is_empty()).unwrap_or("invalid usage");
+            let first = first.trim_start_matches("error: ");
+            eprintln!("tlsdoctor: error: {first} (see 'tlsdoctor --help')");
+            exit::ExitCode::Usage.into()
+        }
+    }
+}

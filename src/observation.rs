@@ -1,0 +1,151 @@
+//! The raw facts one probe gathered: plain data, no judgement.
+//!
+//! Probe fills an [`Observation`]; Verify and Diagnose read it. Nothing in
+//! here decides anything, so a hand-built Observation is a complete test
+//! input for Diagnose.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use rustls_pki_types::CertificateDer;
+
+/// Everything one probe of one target saw.
+#[derive(Debug, Clone, Default)]
+pub struct Observation {
+    /// How the address was found, and every candidate.
+    pub resolution: Resolution,
+    /// The address a TCP connection was made to.
+    pub connected: Option<SocketAddr>,
+    /// Where the probe stopped, when it did not complete the handshake.
+    pub failure: Option<Failure>,
+    /// Negotiated parameters, when the handshake completed.
+    pub tls: Option<TlsParams>,
+    /// The certificates the server presented, in the order sent (may be
+    /// captured even when the handshake later failed).
+    pub chain: Vec<CertificateDer<'static>>,
+    /// The first bytes the server sent (at most [`FIRST_BYTES_KEPT`]).
+    pub first_bytes: Vec<u8>,
+    /// All bytes received during the handshake.
+    pub bytes_received: usize,
+    /// How long each stage took.
+    pub timings: Timings,
+}
+
+/// How many of the server's first bytes are kept for diagnosis.
+pub const FIRST_BYTES_KEPT: usize = 64;
+
+/// Where the connection address came from.
+#[derive(Debug, Clone, Default)]
+pub struct Resolution {
+    pub source: AddressSource,
+    pub addresses: Vec<SocketAddr>,
+}
+
+/// Where the connection address came from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum AddressSource {
+    #[default]
+    Dns,
+    /// The target was an IP literal.
+    Literal,
+    /// `--resolve HOST:PORT:ADDR`.
+    Override,
+}
+
+/// The stage at which the probe stopped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// The name did not resolve.
+    Resolve { message: String },
+    /// No TCP connection could be made.
+    Connect { kind: ConnectErrorKind, message: String },
+    /// TCP connected but TLS did not complete.
+    Handshake { kind: HandshakeErrorKind, message: String },
+}
+
+/// Why TCP did not connect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConnectErrorKind {
+    Refused,
+    TimedOut,
+    Unreachable,
+    Other,
+}
+
+/// Why the TLS handshake did not complete.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HandshakeErrorKind {
+    /// No complete handshake within the deadline.
+    TimedOut,
+    /// The server closed the connection.
+    ClosedByPeer,
+    /// The server reset the connection.
+    Reset,
+    /// The server sent a TLS alert (its name, e.g. `handshake_failure`).
+    Alert(String),
+    /// No TLS version in common: the server offers only TLS 1.0/1.1 (or 1.3+ we lack).
+    ProtocolVersion,
+    /// The server's bytes are not valid TLS.
+    InvalidMessage,
+    /// The server's handshake signature did not verify with the certificate's key.
+    BadSignature,
+    /// Anything else.
+    Other,
+}
+
+/// What the handshake negotiated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsParams {
+    /// `TLSv1.2` or `TLSv1.3`.
+    pub version: String,
+    pub cipher_suite: String,
+    pub key_exchange: Option<String>,
+    pub alpn: Option<String>,
+    /// Whether SNI was sent (not for IP-literal targets).
+    pub sni: bool,
+}
+
+/// Wall-clock time per stage.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Timings {
+    pub resolve: Duration,
+    pub connect: Duration,
+    pub handshake: Duration,
+}
+
+/// True when `bytes` cannot be the start of a TLS record (content types
+/// 0x14–0x18: change_cipher_spec, alert, handshake, application_data, heartbeat).
+pub fn starts_like_non_tls(bytes: &[u8]) -> bool {
+    bytes.first().is_some_and(|b| !(0x14..=0x18).contains(b))
+}
+
+/// The printable prefix of what the server sent, e.g. `HTTP/1.0 400 Bad Request`.
+pub fn printable_prefix(bytes: &[u8]) -> String {
+    let text: String = bytes
+        .iter()
+        .take_while(|&&b| b != b'\r' && b != b'\n')
+        .map(|&b| if (0x20..0x7f).contains(&b) { b as char } else { '.' })
+        .collect();
+    text.trim_end().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tells_tls_records_from_other_bytes() {
+        assert!(!starts_like_non_tls(&[0x16, 0x03, 0x03]));
+        assert!(!starts_like_non_tls(&[0x15, 0x03, 0x01]));
+        assert!(starts_like_non_tls(b"HTTP/1.0 400"));
+        assert!(starts_like_non_tls(b"SSH-2.0-OpenSSH"));
+        assert!(!starts_like_non_tls(b""));
+    }
+
+    #[test]
+    fn quotes_printable_first_line_only() {
+        assert_eq!(printable_prefix(b"HTTP/1.0 400 Bad Request\r\nServer: x"), "HTTP/1.0 400 Bad Request");
+        assert_eq!(printable_prefix(b"SSH-2.0-OpenSSH_9.6\r\n"), "SSH-2.0-OpenSSH_9.6");
+        assert_eq!(printable_prefix(&[0x41, 0x00, 0xff, 0x42]), "A..B");
+    }
+}

@@ -1,0 +1,272 @@
+//! Probe: the only code that touches the network.
+//!
+//! One probe is resolve → connect → TLS handshake, each stage under its own
+//! deadline, producing one plain [`Observation`]. Probe never decides: a
+//! failed stage is recorded as a [`Failure`] with enough detail for
+//! Diagnose (the first bytes the server sent, the alert it sent, whether a
+//! chain was seen before things went wrong).
+//!
+//! Stages stay separate functions so later ways in and out (proxies,
+//! STARTTLS, an HTTP probe) slot in between without touching the others.
+
+mod danger;
+mod recording;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rustls::pki_types::ServerName;
+use rustls::ClientConfig;
+use tokio::net::TcpStream;
+use tokio_rustls::TlsConnector;
+
+use crate::observation::{
+    AddressSource, ConnectErrorKind, Failure, HandshakeErrorKind, Observation, Resolution, TlsParams,
+};
+use crate::target::{HostKind, ResolveOverride, Target};
+use danger::CapturingVerifier;
+use recording::RecordingStream;
+
+/// How to probe.
+#[derive(Debug, Clone)]
+pub struct ProbeOptions {
+    /// Deadline for each stage (resolve, connect, handshake).
+    pub timeout: Duration,
+    /// `--resolve` overrides.
+    pub resolve: Vec<ResolveOverride>,
+}
+
+/// Probe one target. Never fails: problems are part of the observation.
+pub async fn probe(target: &Target, options: &ProbeOptions) -> Observation {
+    let mut obs = Observation::default();
+
+    let started = Instant::now();
+    let resolved = resolve(target, options).await;
+    obs.timings.resolve = started.elapsed();
+    obs.resolution = match resolved {
+        Ok(resolution) => resolution,
+        Err(failure) => {
+            obs.failure = Some(failure);
+            return obs;
+        }
+    };
+
+    let started = Instant::now();
+    let connected = connect(&obs.resolution.addresses, options.timeout).await;
+    obs.timings.connect = started.elapsed();
+    let (stream, addr) = match connected {
+        Ok(ok) => ok,
+        Err(failure) => {
+            obs.failure = Some(failure);
+            return obs;
+        }
+    };
+    obs.connected = Some(addr);
+
+    let started = Instant::now();
+    handshake(target, stream, options.timeout, &mut obs).await;
+    obs.timings.handshake = started.elapsed();
+    obs
+}
+
+async fn resolve(target: &Target, options: &ProbeOptions) -> Result<Resolution, Failure> {
+    if let Some(addr) = options.resolve.iter().find_map(|r| r.applies_to(target)) {
+        return Ok(Resolution {
+            source: AddressSource::Override,
+            addresses: vec![addr],
+        });
+    }
+    if let HostKind::Ip(ip) = target.host_kind {
+        return Ok(Resolution {
+            source: AddressSource::Literal,
+            addresses: vec![SocketAddr::new(ip, target.port)],
+        });
+    }
+    let lookup = tokio::net::lookup_host((target.host.as_str(), target.port));
+    match tokio::time::timeout(options.timeout, lookup).await {
+        Ok(Ok(addrs)) => {
+            let addresses: Vec<SocketAddr> = addrs.collect();
+            if addresses.is_empty() {
+                return Err(Failure::Resolve {
+                    message: format!("{} has no address records", target.host),
+                });
+            }
+            Ok(Resolution {
+                source: AddressSource::Dns,
+                addresses,
+            })
+        }
+        Ok(Err(e)) => Err(Failure::Resolve {
+            message: format!("cannot resolve {}: {e}", target.host),
+        }),
+        Err(_) => Err(Failure::Resolve {
+            message: format!("resolving {} took longer than {:?}", target.host, options.timeout),
+        }),
+    }
+}
+
+/// Try each address in turn; the whole stage shares one deadline.
+async fn connect(addresses: &[SocketAddr], timeout: Duration) -> Result<(TcpStream, SocketAddr), Failure> {
+    let deadline = tokio::time::Instant::now() + timeout;
+    let mut last = None;
+    for &addr in addresses {
+        match tokio::time::timeout_at(deadline, TcpStream::connect(addr)).await {
+            Ok(Ok(stream)) => {
+                // The handshake is a few small writes: do not wait for ACKs.
+                let _ = stream.set_nodelay(true);
+                return Ok((stream, addr));
+            }
+            Ok(Err(e)) => {
+                let kind = match e.kind() {
+                    std::io::ErrorKind::ConnectionRefused => ConnectErrorKind::Refused,
+                    std::io::ErrorKind::TimedOut => ConnectErrorKind::TimedOut,
+                    std::io::ErrorKind::HostUnreachable | std::io::ErrorKind::NetworkUnreachable => {
+                        ConnectErrorKind::Unreachable
+                    }
+                    _ => ConnectErrorKind::Other,
+                };
+                last = Some(Failure::Connect {
+                    kind,
+                    message: format!("{addr}: {e}"),
+                });
+            }
+            Err(_) => {
+                return Err(Failure::Connect {
+                    kind: ConnectErrorKind::TimedOut,
+                    message: format!("{addr}: no answer within {timeout:?}"),
+                })
+            }
+        }
+    }
+    Err(last.unwrap_or(Failure::Connect {
+        kind: ConnectErrorKind::Other,
+        message: "no address to connect to".into(),
+    }))
+}
+
+fn client_config(verifier: Arc<CapturingVerifier>) -> Result<ClientConfig, rustls::Error> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()?
+        .dangerous()
+        .with_custom_certificate_verifier(verifier)
+        .with_no_client_auth();
+    // As browsers and HTTP/2-capable clients offer; the report says which won.
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(config)
+}
+
+async fn handshake(target: &Target, stream: TcpStream, timeout: Duration, obs: &mut Observation) {
+    let algorithms = rustls::crypto::ring::default_provider().signature_verification_algorithms;
+    let verifier = CapturingVerifier::new(algorithms);
+    let config = match client_config(verifier.clone()) {
+        Ok(c) => c,
+        Err(e) => {
+            obs.failure = Some(handshake_failure(HandshakeErrorKind::Other, e.to_string()));
+            return;
+        }
+    };
+    let server_name = match ServerName::try_from(target.host.clone()) {
+        Ok(n) => n,
+        Err(e) => {
+            obs.failure = Some(handshake_failure(HandshakeErrorKind::Other, format!("invalid server name: {e}")));
+            return;
+        }
+    };
+    let sni = matches!(server_name, ServerName::DnsName(_));
+    let (recording, record) = RecordingStream::new(stream);
+    let connector = TlsConnector::from(Arc::new(config));
+    let result = tokio::time::timeout(timeout, connector.connect(server_name, recording)).await;
+    obs.chain = verifier.take_chain();
+    (obs.first_bytes, obs.bytes_received) = record.snapshot();
+
+    match result {
+        Ok(Ok(tls)) => {
+            let (_, conn) = tls.get_ref();
+            obs.tls = Some(TlsParams {
+                version: conn.protocol_version().map(version_name).unwrap_or_default(),
+                cipher_suite: conn
+                    .negotiated_cipher_suite()
+                    .map(|s| format!("{:?}", s.suite()))
+                    .unwrap_or_default(),
+                key_exchange: conn.negotiated_key_exchange_group().map(|g| format!("{:?}", g.name())),
+                alpn: conn.alpn_protocol().map(|p| String::from_utf8_lossy(p).into_owned()),
+                sni,
+            });
+        }
+        Ok(Err(e)) => {
+            let (kind, message) = classify_handshake_error(&e);
+            obs.failure = Some(handshake_failure(kind, message));
+        }
+        Err(_) => {
+            let message = format!(
+                "no complete TLS handshake within {timeout:?} ({} bytes received)",
+                obs.bytes_received
+            );
+            obs.failure = Some(handshake_failure(HandshakeErrorKind::TimedOut, message));
+        }
+    }
+}
+
+fn handshake_failure(kind: HandshakeErrorKind, message: String) -> Failure {
+    Failure::Handshake { kind, message }
+}
+
+fn version_name(v: rustls::ProtocolVersion) -> String {
+    match v {
+        rustls::ProtocolVersion::TLSv1_2 => "TLSv1.2".into(),
+        rustls::ProtocolVersion::TLSv1_3 => "TLSv1.3".into(),
+        other => format!("{other:?}"),
+    }
+}
+
+/// tokio-rustls wraps rustls errors in `io::Error(InvalidData, ..)`.
+fn classify_handshake_error(e: &std::io::Error) -> (HandshakeErrorKind, String) {
+    use rustls::{AlertDescription, Error as TlsError, PeerIncompatible};
+    if let Some(tls) = e.get_ref().and_then(|inner| inner.downcast_ref::<TlsError>()) {
+        let kind = match tls {
+            TlsError::AlertReceived(AlertDescription::ProtocolVersion)
+            | TlsError::PeerIncompatible(PeerIncompatible::ServerDoesNotSupportTls12Or13) => {
+                HandshakeErrorKind::ProtocolVersion
+            }
+            TlsError::AlertReceived(alert) => HandshakeErrorKind::Alert(alert_name(*alert)),
+            TlsError::InvalidMessage(_) => HandshakeErrorKind::InvalidMessage,
+            TlsError::InvalidCertificate(rustls::CertificateError::BadSignature) => HandshakeErrorKind::BadSignature,
+            _ => HandshakeErrorKind::Other,
+        };
+        return (kind, tls.to_string());
+    }
+    let kind = match e.kind() {
+        std::io::ErrorKind::UnexpectedEof => HandshakeErrorKind::ClosedByPeer,
+        std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::ConnectionAborted | std::io::ErrorKind::BrokenPipe => {
+            HandshakeErrorKind::Reset
+        }
+        _ => HandshakeErrorKind::Other,
+    };
+    (kind, e.to_string())
+}
+
+/// `HandshakeFailure` → `handshake_failure`, as the TLS RFCs write them.
+fn alert_name(alert: rustls::AlertDescription) -> String {
+    let debug = format!("{alert:?}");
+    let mut out = String::with_capacity(debug.len() + 4);
+    for (i, ch) in debug.chars().enumerate() {
+        if ch.is_ascii_uppercase() && i > 0 {
+            out.push('_');
+        }
+        out.push(ch.to_ascii_lowercase());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alert_names_read_like_the_rfc() {
+        assert_eq!(alert_name(rustls::AlertDescription::HandshakeFailure), "handshake_failure");
+        assert_eq!(alert_name(rustls::AlertDescription::UnrecognisedName), "unrecognised_name");
+    }
+}

@@ -1,0 +1,230 @@
+//! The human report: verdict first, one coloured line; then the connection,
+//! the chain as a small table, what each store said, why, and the fix.
+//! One target fits one screen.
+
+use std::fmt::Write;
+
+use owo_colors::{OwoColorize, Style};
+
+use super::{Report, StoreReport, TargetReport};
+use crate::cert::format_date;
+use crate::findings::{Finding, Severity, Verdict};
+
+/// Text width for wrapped paragraphs.
+const WIDTH: usize = 100;
+/// Width of the left label column.
+const LABEL: usize = 12;
+
+/// Render the whole report. `color` decides ANSI colours.
+pub fn render(report: &Report, color: bool) -> String {
+    let p = Paint(color);
+    let mut out = String::new();
+    for (i, t) in report.targets.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        render_target(&mut out, t, &p);
+    }
+    if report.targets.len() > 1 {
+        let clean = report.targets.iter().filter(|t| t.verdict == Verdict::Clean).count();
+        let _ = writeln!(out, "\n{clean} of {} targets clean", report.targets.len());
+    }
+    if let Some(at) = &report.at {
+        let _ = writeln!(out, "{}", p.dim(&format!("(validity judged as of {at})")));
+    }
+    out
+}
+
+struct Paint(bool);
+
+impl Paint {
+    fn style(&self, text: &str, style: Style) -> String {
+        if self.0 {
+            text.style(style).to_string()
+        } else {
+            text.to_string()
+        }
+    }
+    fn dim(&self, text: &str) -> String {
+        self.style(text, Style::new().dimmed())
+    }
+    fn bold(&self, text: &str) -> String {
+        self.style(text, Style::new().bold())
+    }
+    fn good(&self, text: &str) -> String {
+        self.style(text, Style::new().green())
+    }
+    fn bad(&self, text: &str) -> String {
+        self.style(text, Style::new().red())
+    }
+    fn warn(&self, text: &str) -> String {
+        self.style(text, Style::new().yellow())
+    }
+}
+
+fn render_target(out: &mut String, t: &TargetReport, p: &Paint) {
+    let headline = t
+        .findings
+        .iter()
+        .find(|f| f.severity == Severity::Error)
+        .map(|f| f.summary.as_str());
+    let (mark, verdict) = match (t.verdict, t.allowed) {
+        (Verdict::Clean, _) => (p.good("✓"), p.good(&p.bold("clean"))),
+        (v, true) => (p.warn("~"), p.warn(&p.bold(&format!("{v} (allowed)")))),
+        (v, false) => (p.bad("✗"), p.bad(&p.bold(v.as_str()))),
+    };
+    let _ = writeln!(out, "{mark} {verdict}  {}", p.bold(&t.input));
+    match headline {
+        Some(h) => {
+            let _ = writeln!(out, "  {h}");
+        }
+        None if t.verdict == Verdict::Clean => {
+            let _ = writeln!(out, "  trusted by Mozilla's roots and the OS store; valid for {}", t.host);
+        }
+        None => {}
+    }
+    out.push('\n');
+
+    if let Some(c) = &t.connection {
+        let mut parts = vec![c.address.clone().unwrap_or_default()];
+        if c.address_source == "resolve_override" {
+            parts[0].push_str(" (--resolve)");
+        }
+        parts.extend(c.tls_version.clone());
+        parts.extend(c.cipher_suite.clone());
+        parts.extend(c.key_exchange.clone());
+        if let Some(alpn) = &c.alpn {
+            parts.push(format!("ALPN {alpn}"));
+        }
+        if let Some(proxy) = &c.proxy {
+            parts.push(format!("via {proxy}"));
+        }
+        row(out, p, "connection", &parts.join(" · "));
+    }
+
+    for (i, cert) in t.chain.iter().enumerate() {
+        let label = if i == 0 { "chain" } else { "" };
+        let issuer = if cert.self_signed {
+            "self-signed".to_string()
+        } else {
+            format!("← {}", cert.issuer_display_name)
+        };
+        let dates = format!("{} → {}", format_date(cert.not_before), format_date(cert.not_after));
+        let line = format!("{i}  {}  {}  {}", cert.name(), p.dim(&issuer), p.dim(&dates));
+        row(out, p, label, &line);
+    }
+
+    let stores = [("bundled", &t.trust.bundled), ("os", &t.trust.os), ("custom", &t.trust.custom)];
+    let mut first = true;
+    for (name, store) in stores {
+        if let Some(s) = store {
+            row(out, p, if first { "trust" } else { "" }, &store_line(name, s, p));
+            first = false;
+        }
+    }
+
+    let errors: Vec<&Finding> = t.findings.iter().filter(|f| f.severity == Severity::Error).collect();
+    for (i, f) in errors.iter().enumerate() {
+        if i > 0 {
+            row(out, p, "", &p.bold(&f.summary));
+        }
+        if !f.detail.is_empty() {
+            wrapped(out, p, if i == 0 { "why" } else { "" }, &f.detail);
+        }
+    }
+
+    let others: Vec<&Finding> = t.findings.iter().filter(|f| f.severity != Severity::Error).collect();
+    for (i, f) in others.iter().enumerate() {
+        let mark = if f.severity == Severity::Warning { p.warn("!") } else { p.dim("i") };
+        wrapped(out, p, if i == 0 { "notes" } else { "" }, &format!("{mark} {}", f.summary));
+    }
+
+    let remedies: Vec<_> = t.findings.iter().flat_map(|f| &f.remedies).collect();
+    let mut first_fix = true;
+    for r in remedies.iter().filter(|r| !r.avoid) {
+        wrapped(out, p, if first_fix { "fix" } else { "" }, &format!("{}: {}", p.bold(&r.ecosystem), r.action));
+        for cmd in &r.commands {
+            row(out, p, "", &format!("  {}", p.dim(cmd)));
+        }
+        first_fix = false;
+    }
+    let avoid: Vec<String> = remedies.iter().filter(|r| r.avoid).map(|r| r.ecosystem.clone()).collect();
+    if !avoid.is_empty() {
+        wrapped(
+            out,
+            p,
+            "don't",
+            &format!("{} — each disables or breaks verification (reasons in --format json or markdown)", avoid.join(", ")),
+        );
+    }
+}
+
+fn store_line(name: &str, s: &StoreReport, p: &Paint) -> String {
+    let result = if s.trusted {
+        let anchor = s.anchor.as_ref().map(|a| short_subject(&a.subject)).unwrap_or_default();
+        p.good(&format!("✓ trusted → {anchor}"))
+    } else {
+        let err = s.error.clone().unwrap_or_default();
+        let extra = if s.trusted_ignoring_time { " (trusted apart from dates)" } else { "" };
+        p.bad(&format!("✗ {err}{extra}"))
+    };
+    format!("{name:<8} {result}  {}", p.dim(&format!("{} ({} roots)", s.source, s.roots)))
+}
+
+/// `C=US, O=Zscaler Inc., CN=Zscaler Root CA` → `Zscaler Root CA`.
+fn short_subject(subject: &str) -> String {
+    subject
+        .split(", ")
+        .find_map(|part| part.strip_prefix("CN="))
+        .unwrap_or(subject)
+        .to_string()
+}
+
+fn row(out: &mut String, p: &Paint, label: &str, text: &str) {
+    let _ = writeln!(out, "  {}{text}", p.dim(&format!("{label:<LABEL$}")));
+}
+
+fn wrapped(out: &mut String, p: &Paint, label: &str, text: &str) {
+    let mut first = true;
+    for line in wrap(text, WIDTH - LABEL - 2) {
+        row(out, p, if first { label } else { "" }, &line);
+        first = false;
+    }
+}
+
+/// Greedy word wrap; words longer than the width stay whole.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wraps_on_words() {
+        assert_eq!(wrap("aa bb cc", 5), vec!["aa bb", "cc"]);
+        assert_eq!(wrap("", 5), Vec::<String>::new());
+        assert_eq!(wrap("abcdefgh ij", 4), vec!["abcdefgh", "ij"]);
+    }
+
+    #[test]
+    fn short_subject_takes_the_cn() {
+        assert_eq!(short_subject("C=US, O=Zscaler Inc., CN=Zscaler Root CA"), "Zscaler Root CA");
+        assert_eq!(short_subject("O=No CN"), "O=No CN");
+    }
+}

@@ -1,0 +1,149 @@
+//! The markdown report: a self-contained ticket body for the network team.
+//! Tool version, OS, time, each target with its address, TLS parameters,
+//! chain with SHA-256 fingerprints, per-store results, diagnosis and fix.
+//! Secrets never reach it: the report it renders holds none.
+
+use std::fmt::Write;
+
+use super::{Report, StoreReport, TargetReport};
+use crate::cert::format_time;
+use crate::findings::Severity;
+
+/// Render the report as GitHub-flavoured markdown.
+pub fn render(report: &Report) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "# tlsdoctor report\n");
+    let _ = writeln!(
+        out,
+        "tlsdoctor {} · {} · {}{}\n",
+        report.tool_version,
+        report.environment.os,
+        report.generated_at,
+        report.at.as_ref().map(|a| format!(" · judged as of {a}")).unwrap_or_default()
+    );
+    for t in &report.targets {
+        render_target(&mut out, t);
+    }
+    if !report.environment.variables.is_empty() {
+        let _ = writeln!(out, "## Environment\n");
+        for (k, v) in &report.environment.variables {
+            let _ = writeln!(out, "- `{k}={v}`");
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn render_target(out: &mut String, t: &TargetReport) {
+    let allowed = if t.allowed { " (allowed)" } else { "" };
+    let _ = writeln!(out, "## `{}` — **{}**{allowed}\n", t.input, t.verdict);
+    if let Some(f) = t.findings.iter().find(|f| f.severity == Severity::Error) {
+        let _ = writeln!(out, "{}\n", f.summary);
+    }
+    let _ = writeln!(out, "| | |\n|---|---|");
+    let _ = writeln!(out, "| target | `{}` port {} path `{}` |", t.host, t.port, t.path);
+    if let Some(c) = &t.connection {
+        let _ = writeln!(out, "| address | {} ({}) |", c.address.as_deref().unwrap_or("-"), c.address_source);
+        let _ = writeln!(out, "| proxy | {} |", c.proxy.as_deref().unwrap_or("none"));
+        let tls = [&c.tls_version, &c.cipher_suite, &c.key_exchange]
+            .into_iter()
+            .flatten()
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ");
+        let _ = writeln!(out, "| TLS | {} |", if tls.is_empty() { "-".into() } else { tls });
+        let _ = writeln!(out, "| ALPN | {} |", c.alpn.as_deref().unwrap_or("none"));
+        if let Some(first) = &c.first_bytes {
+            let _ = writeln!(out, "| server sent | `{first}` |");
+        }
+    }
+    out.push('\n');
+
+    if !t.chain.is_empty() {
+        let _ = writeln!(out, "### Chain as sent\n");
+        let _ = writeln!(out, "| # | subject | issuer | valid | SHA-256 |\n|---|---|---|---|---|");
+        for (i, c) in t.chain.iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "| {i} | {} | {} | {} – {} | `{}` |",
+                cell(&c.subject),
+                cell(&c.issuer),
+                format_time(c.not_before),
+                format_time(c.not_after),
+                c.sha256
+            );
+        }
+        out.push('\n');
+        let _ = writeln!(out, "### Trust stores\n");
+        let _ = writeln!(out, "| store | result | anchor | source |\n|---|---|---|---|");
+        for (name, s) in [("bundled", &t.trust.bundled), ("os", &t.trust.os), ("custom", &t.trust.custom)] {
+            if let Some(s) = s {
+                store_row(out, name, s);
+            }
+        }
+        out.push('\n');
+    }
+
+    let _ = writeln!(out, "### Diagnosis\n");
+    if t.findings.is_empty() {
+        let _ = writeln!(out, "No problem found.\n");
+    }
+    for f in &t.findings {
+        let sev = match f.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        };
+        let vendor = f.vendor.as_ref().map(|v| format!(" (vendor: {v})")).unwrap_or_default();
+        let _ = writeln!(out, "- **{sev}** `{}`{vendor}: {}", kind_name(f), f.summary);
+        if !f.detail.is_empty() {
+            let _ = writeln!(out, "  {}", f.detail);
+        }
+    }
+    out.push('\n');
+
+    let remedies: Vec<_> = t.findings.iter().flat_map(|f| &f.remedies).collect();
+    if remedies.iter().any(|r| !r.avoid) {
+        let _ = writeln!(out, "### Fix\n");
+        for r in remedies.iter().filter(|r| !r.avoid) {
+            let _ = writeln!(out, "- **{}**: {}", r.ecosystem, r.action);
+            if !r.commands.is_empty() {
+                let _ = writeln!(out, "  ```\n{}\n  ```", r.commands.iter().map(|c| format!("  {c}")).collect::<Vec<_>>().join("\n"));
+            }
+        }
+        out.push('\n');
+    }
+    if remedies.iter().any(|r| r.avoid) {
+        let _ = writeln!(out, "### Do not\n");
+        for r in remedies.iter().filter(|r| r.avoid) {
+            let _ = writeln!(out, "- **{}**: {}", r.ecosystem, r.action);
+        }
+        out.push('\n');
+    }
+}
+
+fn store_row(out: &mut String, name: &str, s: &StoreReport) {
+    let result = if s.trusted {
+        "trusted".to_string()
+    } else {
+        s.error.clone().unwrap_or_else(|| "not trusted".into())
+    };
+    let anchor = s
+        .anchor
+        .as_ref()
+        .map(|a| format!("{} `{}`", cell(&a.subject), &a.sha256))
+        .unwrap_or_else(|| "-".into());
+    let _ = writeln!(out, "| {name} | {result} | {anchor} | {} ({} roots) |", cell(&s.source), s.roots);
+}
+
+fn kind_name(f: &crate::findings::Finding) -> String {
+    serde_json::to_value(f.kind)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+/// Table cells cannot hold `|` or newlines.
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
+}

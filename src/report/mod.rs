@@ -1,0 +1,240 @@
+//! Report: one [`Report`] value, three renderers.
+//!
+//! The report is assembled from what the earlier stages produced; it adds
+//! no judgement. Renderers ([`human`], [`json`], [`markdown`]) only format
+//! it — they never compute a diagnosis — and none of them sees a secret:
+//! targets are already redacted, proxy credentials never enter.
+
+pub mod human;
+pub mod json;
+pub mod markdown;
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::cert::{format_time, CertFacts};
+use crate::diagnose::Diagnosis;
+use crate::findings::{Finding, Verdict};
+use crate::observation::{printable_prefix, starts_like_non_tls, AddressSource, Observation};
+use crate::target::Target;
+use crate::trust::verify::{StoreVerdict, Verification};
+
+/// The JSON schema version (DESIGN.md).
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Everything one run found, for every target.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub schema_version: u32,
+    pub tool_version: &'static str,
+    /// When the run happened (RFC 3339).
+    pub generated_at: String,
+    /// The time validity was judged at, when `--at` moved it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub at: Option<String>,
+    pub targets: Vec<TargetReport>,
+    pub environment: EnvironmentReport,
+}
+
+/// One target's diagnosis and the facts behind it.
+#[derive(Debug, Clone, Serialize)]
+pub struct TargetReport {
+    pub input: String,
+    pub host: String,
+    pub port: u16,
+    pub path: String,
+    pub verdict: Verdict,
+    /// The verdict was accepted with `--allow`.
+    pub allowed: bool,
+    pub findings: Vec<Finding>,
+    pub connection: Option<ConnectionReport>,
+    pub chain: Vec<CertFacts>,
+    pub trust: TrustReport,
+    /// The HTTP probe's result (not run yet in this version).
+    pub http: Option<serde_json::Value>,
+}
+
+/// How the connection went.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConnectionReport {
+    /// The address connected to.
+    pub address: Option<String>,
+    /// Every address considered, and where they came from.
+    pub addresses: Vec<String>,
+    pub address_source: &'static str,
+    /// The proxy used, credentials removed.
+    pub proxy: Option<String>,
+    pub tls_version: Option<String>,
+    pub cipher_suite: Option<String>,
+    pub key_exchange: Option<String>,
+    pub alpn: Option<String>,
+    pub sni: bool,
+    /// The server's first bytes, printable only, when they were not TLS.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_bytes: Option<String>,
+    pub timings_ms: Timings,
+}
+
+/// Milliseconds per stage.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Timings {
+    pub resolve: f64,
+    pub connect: f64,
+    pub handshake: f64,
+}
+
+/// Per-store results.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct TrustReport {
+    pub bundled: Option<StoreReport>,
+    pub os: Option<StoreReport>,
+    pub custom: Option<StoreReport>,
+}
+
+/// What one store said.
+#[derive(Debug, Clone, Serialize)]
+pub struct StoreReport {
+    pub trusted: bool,
+    pub error: Option<String>,
+    /// Trusted once time is set aside (the chain's only problem is dates).
+    pub trusted_ignoring_time: bool,
+    pub source: String,
+    pub roots: usize,
+    pub anchor: Option<AnchorReport>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub load_errors: Vec<String>,
+}
+
+/// The root a verified path ended at.
+#[derive(Debug, Clone, Serialize)]
+pub struct AnchorReport {
+    pub subject: String,
+    pub sha256: String,
+}
+
+/// The parts of the environment that decide trust.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct EnvironmentReport {
+    pub os: String,
+    /// CA and proxy variables that are set (proxy credentials removed).
+    pub variables: BTreeMap<String, String>,
+}
+
+impl From<&StoreVerdict> for StoreReport {
+    fn from(s: &StoreVerdict) -> Self {
+        StoreReport {
+            trusted: s.trusted(),
+            error: s.at_time.as_ref().err().map(|e| e.as_str().to_string()),
+            trusted_ignoring_time: s.trusted_ignoring_time(),
+            source: s.source.clone(),
+            roots: s.roots,
+            anchor: s.anchor.as_ref().map(|a| AnchorReport {
+                subject: a.subject.clone(),
+                sha256: a.sha256.clone(),
+            }),
+            load_errors: s.load_errors.clone(),
+        }
+    }
+}
+
+/// Assemble one target's report from the stages' outputs.
+pub fn target_report(
+    target: &Target,
+    observation: &Observation,
+    chain: Vec<CertFacts>,
+    verification: Option<&Verification>,
+    diagnosis: Diagnosis,
+    allowed: bool,
+) -> TargetReport {
+    let connection = observation.connected.map(|addr| {
+        let tls = observation.tls.as_ref();
+        let ms = |d: std::time::Duration| (d.as_secs_f64() * 1e5).round() / 100.0;
+        ConnectionReport {
+            address: Some(addr.to_string()),
+            addresses: observation.resolution.addresses.iter().map(|a| a.to_string()).collect(),
+            address_source: match observation.resolution.source {
+                AddressSource::Dns => "dns",
+                AddressSource::Literal => "literal",
+                AddressSource::Override => "resolve_override",
+            },
+            proxy: None,
+            tls_version: tls.map(|t| t.version.clone()),
+            cipher_suite: tls.map(|t| t.cipher_suite.clone()),
+            key_exchange: tls.and_then(|t| t.key_exchange.clone()),
+            alpn: tls.and_then(|t| t.alpn.clone()),
+            sni: tls.is_some_and(|t| t.sni),
+            first_bytes: starts_like_non_tls(&observation.first_bytes).then(|| printable_prefix(&observation.first_bytes)),
+            timings_ms: Timings {
+                resolve: ms(observation.timings.resolve),
+                connect: ms(observation.timings.connect),
+                handshake: ms(observation.timings.handshake),
+            },
+        }
+    });
+    let trust = verification.map_or_else(TrustReport::default, |v| TrustReport {
+        bundled: Some((&v.bundled).into()),
+        os: Some((&v.os).into()),
+        custom: v.custom.as_ref().map(Into::into),
+    });
+    TargetReport {
+        input: target.display.clone(),
+        host: target.host.clone(),
+        port: target.port,
+        path: target.path().to_string(),
+        verdict: diagnosis.verdict,
+        allowed,
+        findings: diagnosis.findings,
+        connection,
+        chain,
+        trust,
+        http: None,
+    }
+}
+
+/// The variables that decide trust, as this process sees them.
+pub fn environment_report(os: &str, vars: impl IntoIterator<Item = (String, String)>) -> EnvironmentReport {
+    EnvironmentReport {
+        os: os.to_string(),
+        variables: vars
+            .into_iter()
+            .map(|(k, v)| {
+                let v = if k.to_ascii_lowercase().contains("proxy") { redact_proxy(&v) } else { v };
+                (k, v)
+            })
+            .collect(),
+    }
+}
+
+/// `http://user:secret@proxy:8080` → `http://proxy:8080 (credentials removed)`.
+pub fn redact_proxy(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, rest)) => match rest.rsplit_once('@') {
+            Some((_, host)) => format!("{scheme}://{host} (credentials removed)"),
+            None => url.to_string(),
+        },
+        None => match url.rsplit_once('@') {
+            Some((_, host)) => format!("{host} (credentials removed)"),
+            None => url.to_string(),
+        },
+    }
+}
+
+/// The report's time fields.
+pub fn times(now: time::OffsetDateTime, at: Option<time::OffsetDateTime>) -> (String, Option<String>) {
+    (format_time(now), at.map(format_time))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn proxy_credentials_never_survive() {
+        assert_eq!(redact_proxy("http://alice:s3cret@proxy:8080"), "http://proxy:8080 (credentials removed)");
+        assert_eq!(redact_proxy("alice:s3cret@proxy:8080"), "proxy:8080 (credentials removed)");
+        assert_eq!(redact_proxy("http://proxy:8080"), "http://proxy:8080");
+        let env = environment_report("linux", [("HTTPS_PROXY".to_string(), "http://a:b@p:1".to_string())]);
+        assert!(!serde_json::to_string(&env).unwrap().contains("a:b"));
+    }
+}

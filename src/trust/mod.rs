@@ -1,0 +1,219 @@
+//! Trust stores: where roots come from, and what each store says about a
+//! captured chain.
+//!
+//! Three stores answer separately (DESIGN.md, Verify): `bundled` (Mozilla's
+//! roots, what certifi, httpx, Node and most SDKs carry), `os` (what curl,
+//! browsers and PowerShell use) and `custom` (roots the user declared with
+//! `--ca-file`). Every store keeps whole certificates, not only trust
+//! anchors, so a report can name the root a path ended at and give its
+//! fingerprint.
+//!
+//! Loading is I/O and belongs here; [`verify`] is pure given the store.
+//! Roots the user names on the command line must load (a bad file is bad
+//! input, exit 2); the OS store never fails the run — odd certificates are
+//! skipped and counted, read errors are recorded for the report.
+
+pub mod verify;
+
+use std::path::{Path, PathBuf};
+
+use rustls_pki_types::pem::PemObject;
+use rustls_pki_types::{CertificateDer, TrustAnchor};
+use serde::Serialize;
+
+/// Which store a result belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StoreKind {
+    Bundled,
+    Os,
+    Custom,
+}
+
+/// A set of roots, with where they came from.
+#[derive(Debug, Clone)]
+pub struct TrustStore {
+    pub kind: StoreKind,
+    /// Where the roots came from, for the report: a path, or a crate name.
+    pub source: String,
+    /// The root certificates, in the order loaded.
+    pub certs: Vec<CertificateDer<'static>>,
+    /// One trust anchor per entry of `certs` that webpki could read.
+    pub(crate) anchors: Vec<(usize, TrustAnchor<'static>)>,
+    /// Problems met while loading (unreadable files, skipped certificates).
+    pub load_errors: Vec<String>,
+}
+
+/// A trust store the user named could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot read {flag} file '{path}': {reason}")]
+    Unreadable { flag: &'static str, path: PathBuf, reason: String },
+    #[error("{flag} file '{path}' holds no PEM certificate (expected '-----BEGIN CERTIFICATE-----' blocks)")]
+    NoCertificates { flag: &'static str, path: PathBuf },
+}
+
+impl TrustStore {
+    /// Build a store from certificates, skipping (and noting) any that
+    /// webpki cannot use as an anchor.
+    pub fn from_certs(kind: StoreKind, source: impl Into<String>, certs: Vec<CertificateDer<'static>>) -> Self {
+        let mut load_errors = Vec::new();
+        let anchors = certs
+            .iter()
+            .enumerate()
+            .filter_map(|(i, der)| match webpki::anchor_from_trusted_cert(der) {
+                Ok(anchor) => Some((i, anchor.to_owned())),
+                Err(e) => {
+                    load_errors.push(format!("skipped certificate #{i}: {e}"));
+                    None
+                }
+            })
+            .collect();
+        TrustStore {
+            kind,
+            source: source.into(),
+            certs,
+            anchors,
+            load_errors,
+        }
+    }
+
+    /// Mozilla's roots as shipped in this binary (webpki-root-certs).
+    pub fn bundled_mozilla() -> Self {
+        let certs = webpki_root_certs::TLS_SERVER_ROOT_CERTS.to_vec();
+        TrustStore::from_certs(StoreKind::Bundled, "Mozilla roots built in (webpki-root-certs 1.0)", certs)
+    }
+
+    /// Roots from PEM files the user named with `flag`. Every file must be
+    /// readable and hold at least one certificate.
+    pub fn from_pem_files(kind: StoreKind, flag: &'static str, paths: &[PathBuf]) -> Result<Self, StoreError> {
+        let mut certs = Vec::new();
+        for path in paths {
+            certs.extend(read_pem_file(flag, path)?);
+        }
+        let source = paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ");
+        Ok(TrustStore::from_certs(kind, source, certs))
+    }
+
+    /// The OS store as rustls-native-certs reads it: the union of
+    /// `SSL_CERT_FILE` and `SSL_CERT_DIR` when either is set, the platform
+    /// store otherwise. Never fails; problems go to `load_errors`.
+    pub fn os_native() -> Self {
+        let loaded = rustls_native_certs::load_native_certs();
+        let mut store = TrustStore::from_certs(StoreKind::Os, os_store_source(), loaded.certs);
+        store.load_errors.extend(loaded.errors.iter().map(|e| e.to_string()));
+        store
+    }
+
+    /// How many roots webpki can use.
+    pub fn usable_roots(&self) -> usize {
+        self.anchors.len()
+    }
+}
+
+/// Read every certificate from a PEM file, for a store or a chain.
+pub fn read_pem_file(flag: &'static str, path: &Path) -> Result<Vec<CertificateDer<'static>>, StoreError> {
+    let unreadable = |reason: String| StoreError::Unreadable {
+        flag,
+        path: path.to_path_buf(),
+        reason,
+    };
+    let bytes = std::fs::read(path).map_err(|e| unreadable(io_reason(&e)))?;
+    let certs = CertificateDer::pem_slice_iter(&bytes)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| unreadable(format!("malformed PEM: {e}")))?;
+    if certs.is_empty() {
+        return Err(StoreError::NoCertificates {
+            flag,
+            path: path.to_path_buf(),
+        });
+    }
+    Ok(certs)
+}
+
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}
+
+/// Name the sources rustls-native-certs will read, the way it decides.
+fn os_store_source() -> String {
+    let file = std::env::var_os("SSL_CERT_FILE");
+    let dir = std::env::var_os("SSL_CERT_DIR");
+    if file.is_some() || dir.is_some() {
+        let mut parts = Vec::new();
+        if let Some(f) = file {
+            parts.push(format!("SSL_CERT_FILE={}", f.to_string_lossy()));
+        }
+        if let Some(d) = dir {
+            parts.push(format!("SSL_CERT_DIR={}", d.to_string_lossy()));
+        }
+        return parts.join(", ");
+    }
+    platform_store_source()
+}
+
+#[cfg(all(unix, not(target_os = "macos")))]
+fn platform_store_source() -> String {
+    let probe = openssl_probe::probe();
+    let mut parts: Vec<String> = probe.cert_file.iter().map(|p| p.display().to_string()).collect();
+    parts.extend(probe.cert_dir.iter().map(|p| p.display().to_string()));
+    if parts.is_empty() {
+        "no OS certificate bundle found".into()
+    } else {
+        parts.join(", ")
+    }
+}
+
+#[cfg(target_os = "macos")]
+fn platform_store_source() -> String {
+    "macOS keychains (user, admin and system trust settings)".into()
+}
+
+#[cfg(windows)]
+fn platform_store_source() -> String {
+    "Windows certificate store (CurrentUser\\ROOT)".into()
+}
+
+#[cfg(not(any(unix, windows)))]
+fn platform_store_source() -> String {
+    "platform certificate store".into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bundled_roots_all_load() {
+        let store = TrustStore::bundled_mozilla();
+        assert!(store.usable_roots() > 100, "{}", store.usable_roots());
+        assert!(store.load_errors.is_empty(), "{:?}", store.load_errors);
+    }
+
+    #[test]
+    fn odd_certificates_are_skipped_not_fatal() {
+        let mut certs = webpki_root_certs::TLS_SERVER_ROOT_CERTS[..3].to_vec();
+        certs.push(CertificateDer::from(b"junk".to_vec()));
+        let store = TrustStore::from_certs(StoreKind::Os, "test", certs);
+        assert_eq!(store.usable_roots(), 3);
+        assert_eq!(store.load_errors.len(), 1);
+    }
+
+    #[test]
+    fn user_pem_files_must_hold_certificates() {
+        let dir = std::env::temp_dir().join(format!("tlsdoctor-store-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let empty = dir.join("empty.pem");
+        std::fs::write(&empty, "hello\n").unwrap();
+        let err = TrustStore::from_pem_files(StoreKind::Custom, "--ca-file", &[empty]).unwrap_err();
+        assert!(err.to_string().contains("no PEM certificate"), "{err}");
+        let missing = dir.join("missing.pem");
+        let err = TrustStore::from_pem_files(StoreKind::Custom, "--ca-file", &[missing]).unwrap_err();
+        assert!(err.to_string().contains("no such file"), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -1,0 +1,323 @@
+//! Verify a captured chain against one store, the way rustls would, and
+//! learn what rustls' single error hides.
+//!
+//! webpki checks time before issuers and the chain before the name, and
+//! returns one error. So this module asks separate questions (NOTES.md):
+//! - is the chain trusted at the asked time? (what a client sees now)
+//! - if that failed on time: is it trusted at a time inside the chain's
+//!   common validity? (so an expired interception chain is still named as
+//!   interception, and an expired chain to an unknown root is not "expired"
+//!   only)
+//! - is the leaf valid for the name, on its own?
+//!
+//! Pure given its inputs: no I/O, no clock.
+
+use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
+use serde::Serialize;
+use time::OffsetDateTime;
+use webpki::{EndEntityCert, KeyUsage};
+
+use super::{StoreKind, TrustStore};
+use crate::cert::CertFacts;
+
+/// Why a store did not accept a chain, in words stable enough for JSON.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChainError {
+    /// The store has no usable roots, so nothing can verify.
+    NoRoots,
+    UnknownIssuer,
+    Expired,
+    NotYetValid,
+    CaUsedAsEndEntity,
+    EndEntityUsedAsCa,
+    BadSignature,
+    UnsupportedSignatureAlgorithm,
+    RequiredEkuNotFound,
+    NameConstraintViolation,
+    PathLenConstraintViolated,
+    Distrusted,
+    TooComplex,
+    BadEncoding(String),
+    NotValidForName,
+    Other(String),
+}
+
+impl ChainError {
+    fn from_webpki(e: &webpki::Error) -> ChainError {
+        use webpki::Error as E;
+        #[allow(deprecated)]
+        match e {
+            E::UnknownIssuer => ChainError::UnknownIssuer,
+            E::CertExpired { .. } => ChainError::Expired,
+            E::CertNotValidYet { .. } => ChainError::NotYetValid,
+            E::CaUsedAsEndEntity => ChainError::CaUsedAsEndEntity,
+            E::EndEntityUsedAsCa => ChainError::EndEntityUsedAsCa,
+            E::InvalidSignatureForPublicKey | E::SignatureAlgorithmMismatch => ChainError::BadSignature,
+            E::UnsupportedSignatureAlgorithm
+            | E::UnsupportedSignatureAlgorithmContext(_)
+            | E::UnsupportedSignatureAlgorithmForPublicKey
+            | E::UnsupportedSignatureAlgorithmForPublicKeyContext(_) => ChainError::UnsupportedSignatureAlgorithm,
+            E::RequiredEkuNotFound | E::RequiredEkuNotFoundContext(_) => ChainError::RequiredEkuNotFound,
+            E::NameConstraintViolation => ChainError::NameConstraintViolation,
+            E::PathLenConstraintViolated => ChainError::PathLenConstraintViolated,
+            E::CertDistrusted => ChainError::Distrusted,
+            E::CertNotValidForName(_) => ChainError::NotValidForName,
+            E::MaximumPathDepthExceeded
+            | E::MaximumSignatureChecksExceeded
+            | E::MaximumPathBuildCallsExceeded
+            | E::MaximumNameConstraintComparisonsExceeded => ChainError::TooComplex,
+            E::BadDer
+            | E::BadDerTime
+            | E::TrailingData(_)
+            | E::UnsupportedCertVersion
+            | E::UnsupportedCriticalExtension
+            | E::ExtensionValueInvalid
+            | E::MalformedExtensions
+            | E::MalformedDnsIdentifier
+            | E::MalformedNameConstraint
+            | E::InvalidCertValidity
+            | E::InvalidSerialNumber
+            | E::EmptyEkuExtension
+            | E::UnsupportedNameType => ChainError::BadEncoding(format!("{e:?}")),
+            other => ChainError::Other(format!("{other:?}")),
+        }
+    }
+
+    /// The JSON name, e.g. `unknown_issuer`.
+    pub fn as_str(&self) -> &str {
+        match self {
+            ChainError::NoRoots => "no_roots",
+            ChainError::UnknownIssuer => "unknown_issuer",
+            ChainError::Expired => "expired",
+            ChainError::NotYetValid => "not_yet_valid",
+            ChainError::CaUsedAsEndEntity => "ca_used_as_end_entity",
+            ChainError::EndEntityUsedAsCa => "end_entity_used_as_ca",
+            ChainError::BadSignature => "bad_signature",
+            ChainError::UnsupportedSignatureAlgorithm => "unsupported_signature_algorithm",
+            ChainError::RequiredEkuNotFound => "required_eku_not_found",
+            ChainError::NameConstraintViolation => "name_constraint_violation",
+            ChainError::PathLenConstraintViolated => "path_len_constraint_violated",
+            ChainError::Distrusted => "distrusted",
+            ChainError::TooComplex => "path_too_complex",
+            ChainError::BadEncoding(_) => "bad_encoding",
+            ChainError::NotValidForName => "not_valid_for_name",
+            ChainError::Other(_) => "other",
+        }
+    }
+
+    /// A phrase for sentences: "the issuer is unknown".
+    pub fn describe(&self) -> String {
+        match self {
+            ChainError::NoRoots => "the store holds no usable root".into(),
+            ChainError::UnknownIssuer => "no path to a trusted root (unknown issuer)".into(),
+            ChainError::Expired => "a certificate has expired".into(),
+            ChainError::NotYetValid => "a certificate is not valid yet".into(),
+            ChainError::CaUsedAsEndEntity => "the server certificate is a CA certificate (CA:TRUE) used as a leaf".into(),
+            ChainError::EndEntityUsedAsCa => "a leaf certificate was used to sign another".into(),
+            ChainError::BadSignature => "a signature does not verify with its issuer's key".into(),
+            ChainError::UnsupportedSignatureAlgorithm => "a signature algorithm is not supported (e.g. SHA-1, or RSA under 2048 bits)".into(),
+            ChainError::RequiredEkuNotFound => "the leaf's extended key usage does not allow TLS server authentication".into(),
+            ChainError::NameConstraintViolation => "a CA's name constraints forbid this name".into(),
+            ChainError::PathLenConstraintViolated => "a CA's path length constraint is exceeded".into(),
+            ChainError::Distrusted => "the chain uses a CA that rustls distrusts".into(),
+            ChainError::TooComplex => "path building gave up (too many certificates or signatures)".into(),
+            ChainError::BadEncoding(what) => format!("a certificate is malformed ({what})"),
+            ChainError::NotValidForName => "the leaf is not valid for this name".into(),
+            ChainError::Other(what) => format!("rejected ({what})"),
+        }
+    }
+
+    /// Whether this is a time error that a re-verification can see past.
+    pub fn is_time(&self) -> bool {
+        matches!(self, ChainError::Expired | ChainError::NotYetValid)
+    }
+}
+
+impl Serialize for ChainError {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// A verified path: which root it ended at and which sent certificates it used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathFound {
+    /// Index into the store's `certs`.
+    pub anchor: usize,
+    /// Indices into the presented chain (0 = leaf) of the certificates used.
+    pub chain_indices: Vec<usize>,
+}
+
+/// What one store says about a chain.
+#[derive(Debug, Clone)]
+pub struct StoreVerdict {
+    pub kind: StoreKind,
+    pub source: String,
+    pub roots: usize,
+    pub load_errors: Vec<String>,
+    /// At the asked time: what a client sees.
+    pub at_time: Result<PathFound, ChainError>,
+    /// At a time inside the chain's common validity, when `at_time` failed on
+    /// time and such a time exists; the trust question without the clock.
+    pub at_valid_time: Option<Result<PathFound, ChainError>>,
+    /// Facts of the root the path ended at (from either check).
+    pub anchor: Option<CertFacts>,
+}
+
+impl StoreVerdict {
+    /// Trusted at the asked time.
+    pub fn trusted(&self) -> bool {
+        self.at_time.is_ok()
+    }
+
+    /// The result that answers "would this store trust the chain, time aside".
+    pub fn trust_result(&self) -> &Result<PathFound, ChainError> {
+        match (&self.at_time, &self.at_valid_time) {
+            (Err(e), Some(r)) if e.is_time() => r,
+            _ => &self.at_time,
+        }
+    }
+
+    /// Trusted when time is set aside.
+    pub fn trusted_ignoring_time(&self) -> bool {
+        self.trust_result().is_ok()
+    }
+}
+
+/// Convert a time for webpki.
+pub fn unix_time(t: OffsetDateTime) -> UnixTime {
+    UnixTime::since_unix_epoch(std::time::Duration::from_secs(t.unix_timestamp().max(0) as u64))
+}
+
+/// Verify `chain` (leaf first, as sent) against `store` at `at`, for TLS
+/// server authentication. Name checks are separate: see [`check_name`].
+pub fn verify_chain(store: &TrustStore, chain: &[CertificateDer<'_>], at: OffsetDateTime) -> Result<PathFound, ChainError> {
+    let Some(leaf) = chain.first() else {
+        return Err(ChainError::Other("no certificate".into()));
+    };
+    if store.anchors.is_empty() {
+        return Err(ChainError::NoRoots);
+    }
+    let ee = EndEntityCert::try_from(leaf).map_err(|e| ChainError::from_webpki(&e))?;
+    let anchors: Vec<_> = store.anchors.iter().map(|(_, a)| a.clone()).collect();
+    let algs = rustls::crypto::ring::default_provider().signature_verification_algorithms;
+    let path = ee
+        .verify_for_usage(
+            algs.all,
+            &anchors,
+            &chain[1..],
+            unix_time(at),
+            KeyUsage::server_auth(),
+            None,
+            None,
+        )
+        .map_err(|e| ChainError::from_webpki(&e))?;
+    let anchor = path.anchor();
+    let anchor_index = store
+        .anchors
+        .iter()
+        .find(|(_, a)| a.subject == anchor.subject && a.subject_public_key_info == anchor.subject_public_key_info)
+        .map(|(i, _)| *i)
+        .unwrap_or(0);
+    let mut chain_indices = vec![0];
+    for used in path.intermediate_certificates() {
+        if let Some(i) = chain.iter().position(|c| c.as_ref() == used.der().as_ref()) {
+            chain_indices.push(i);
+        }
+    }
+    Ok(PathFound {
+        anchor: anchor_index,
+        chain_indices,
+    })
+}
+
+/// Is the leaf valid for `host`, on its own? (SAN only, as webpki.)
+pub fn check_name(leaf: &CertificateDer<'_>, host: &str) -> Result<(), ChainError> {
+    let name = ServerName::try_from(host).map_err(|e| ChainError::Other(e.to_string()))?;
+    let ee = EndEntityCert::try_from(leaf).map_err(|e| ChainError::from_webpki(&e))?;
+    ee.verify_is_valid_for_subject_name(&name)
+        .map_err(|e| ChainError::from_webpki(&e))
+}
+
+/// The issuer chain linked by names from the leaf through the sent
+/// certificates: indices into `chain`, leaf first, no repeats.
+pub fn linked_chain(chain: &[CertFacts]) -> Vec<usize> {
+    let mut linked = Vec::new();
+    let mut current = 0;
+    while current < chain.len() && !linked.contains(&current) {
+        linked.push(current);
+        let cert = &chain[current];
+        if cert.self_signed {
+            break;
+        }
+        match (0..chain.len()).find(|&j| !linked.contains(&j) && cert.names_issuer(&chain[j])) {
+            Some(next) => current = next,
+            None => break,
+        }
+    }
+    linked
+}
+
+/// A time inside the common validity of the given certificates, if any.
+pub fn common_valid_time(certs: &[&CertFacts]) -> Option<OffsetDateTime> {
+    let start = certs.iter().map(|c| c.not_before).max()?;
+    let end = certs.iter().map(|c| c.not_after).min()?;
+    (start <= end).then(|| start + (end - start) / 2)
+}
+
+/// Verify against one store at `at`, and again inside the validity window
+/// when `at` fails on time.
+pub fn verify_store(store: &TrustStore, chain: &[CertificateDer<'_>], facts: &[CertFacts], at: OffsetDateTime) -> StoreVerdict {
+    let at_time = verify_chain(store, chain, at);
+    let at_valid_time = match &at_time {
+        Err(e) if e.is_time() => {
+            let linked: Vec<&CertFacts> = linked_chain(facts).into_iter().map(|i| &facts[i]).collect();
+            common_valid_time(&linked).map(|t| verify_chain(store, chain, t))
+        }
+        _ => None,
+    };
+    let anchor = [&at_time, at_valid_time.as_ref().unwrap_or(&at_time)]
+        .into_iter()
+        .find_map(|r| r.as_ref().ok())
+        .and_then(|p| store.certs.get(p.anchor))
+        .map(|der| CertFacts::from_der(der));
+    StoreVerdict {
+        kind: store.kind,
+        source: store.source.clone(),
+        roots: store.usable_roots(),
+        load_errors: store.load_errors.clone(),
+        at_time,
+        at_valid_time,
+        anchor,
+    }
+}
+
+/// What every store, and the name check, say about one chain.
+#[derive(Debug, Clone)]
+pub struct Verification {
+    pub bundled: StoreVerdict,
+    pub os: StoreVerdict,
+    /// Present when the user declared roots with `--ca-file`.
+    pub custom: Option<StoreVerdict>,
+    /// Is the leaf valid for the name asked, on its own.
+    pub name: Result<(), ChainError>,
+}
+
+/// The stores a chain is verified against.
+#[derive(Debug, Clone)]
+pub struct Stores {
+    pub bundled: TrustStore,
+    pub os: TrustStore,
+    pub custom: Option<TrustStore>,
+}
+
+/// Verify a non-empty chain against every store at `at`, and check the name.
+pub fn verify_all(stores: &Stores, chain: &[CertificateDer<'_>], facts: &[CertFacts], host: &str, at: OffsetDateTime) -> Option<Verification> {
+    let leaf = chain.first()?;
+    Some(Verification {
+        bundled: verify_store(&stores.bundled, chain, facts, at),
+        os: verify_store(&stores.os, chain, facts, at),
+        custom: stores.custom.as_ref().map(|s| verify_store(s, chain, facts, at)),
+        name: check_name(leaf, host),
+    })
+}
