@@ -77,7 +77,10 @@ impl CheckPlan {
         let allow = args
             .allow
             .iter()
-            .map(|a| a.parse::<Verdict>().map_err(|e| usage(format!("--allow: {e}"))))
+            .map(|a| {
+                a.parse::<Verdict>()
+                    .map_err(|e| usage(format!("--allow: {e}")))
+            })
             .collect::<anyhow::Result<Vec<_>>>()?;
         let at = args.at.as_deref().map(parse_at).transpose()?;
         let resolve = args
@@ -103,7 +106,9 @@ impl CheckPlan {
 
         let store = |kind, flag, path: &Option<PathBuf>| -> anyhow::Result<Option<TrustStore>> {
             path.as_ref()
-                .map(|p| TrustStore::from_pem_files(kind, flag, std::slice::from_ref(p)).map_err(usage))
+                .map(|p| {
+                    TrustStore::from_pem_files(kind, flag, std::slice::from_ref(p)).map_err(usage)
+                })
                 .transpose()
         };
         let bundled = store(StoreKind::Bundled, "--bundled-roots", &args.bundled_roots)?
@@ -112,14 +117,18 @@ impl CheckPlan {
         let custom = if args.ca_file.is_empty() {
             None
         } else {
-            Some(TrustStore::from_pem_files(StoreKind::Custom, "--ca-file", &args.ca_file).map_err(usage)?)
+            Some(
+                TrustStore::from_pem_files(StoreKind::Custom, "--ca-file", &args.ca_file)
+                    .map_err(usage)?,
+            )
         };
 
         let color = match args.color {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
             ColorChoice::Auto => {
-                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
+                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    && std::io::stdout().is_terminal()
             }
         };
         Ok(CheckPlan {
@@ -138,19 +147,25 @@ impl CheckPlan {
 }
 
 fn parse_timeout(text: &str) -> anyhow::Result<Duration> {
-    let secs: f64 = text
-        .trim()
-        .parse()
-        .map_err(|_| usage(format!("--timeout '{text}': expected a number of seconds, e.g. 5 or 0.5")))?;
+    let secs: f64 = text.trim().parse().map_err(|_| {
+        usage(format!(
+            "--timeout '{text}': expected a number of seconds, e.g. 5 or 0.5"
+        ))
+    })?;
     if !(secs.is_finite() && secs > 0.0 && secs <= 3600.0) {
-        return Err(usage(format!("--timeout '{text}': must be more than 0 and at most 3600 seconds")));
+        return Err(usage(format!(
+            "--timeout '{text}': must be more than 0 and at most 3600 seconds"
+        )));
     }
     Ok(Duration::from_secs_f64(secs))
 }
 
 fn parse_at(text: &str) -> anyhow::Result<OffsetDateTime> {
-    OffsetDateTime::parse(text, &Rfc3339)
-        .map_err(|_| usage(format!("--at '{text}': expected an RFC 3339 time such as 2027-01-01T00:00:00Z")))
+    OffsetDateTime::parse(text, &Rfc3339).map_err(|_| {
+        usage(format!(
+            "--at '{text}': expected an RFC 3339 time such as 2027-01-01T00:00:00Z"
+        ))
+    })
 }
 
 /// Bounded: a targets file larger than this is not a list of host names.
@@ -158,13 +173,25 @@ const MAX_TARGETS_FILE: u64 = 1 << 20;
 
 fn read_targets_file(path: &Path) -> anyhow::Result<Vec<String>> {
     let size = std::fs::metadata(path)
-        .map_err(|e| usage(format!("cannot read --targets-file '{}': {e}", path.display())))?
+        .map_err(|e| {
+            usage(format!(
+                "cannot read --targets-file '{}': {e}",
+                path.display()
+            ))
+        })?
         .len();
     if size > MAX_TARGETS_FILE {
-        return Err(usage(format!("--targets-file '{}' is larger than 1 MiB", path.display())));
+        return Err(usage(format!(
+            "--targets-file '{}' is larger than 1 MiB",
+            path.display()
+        )));
     }
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| usage(format!("cannot read --targets-file '{}': {e}", path.display())))?;
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        usage(format!(
+            "cannot read --targets-file '{}': {e}",
+            path.display()
+        ))
+    })?;
     Ok(text
         .lines()
         .map(|l| l.split('#').next().unwrap_or("").trim())
@@ -184,7 +211,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 pub fn check(plan: CheckPlan) -> anyhow::Result<ExitCode> {
     // The OS store is the largest single cost of a local check: load it
     // while the connections are being made.
-    let os_loader = plan.os.is_none().then(|| std::thread::spawn(TrustStore::os_native));
+    let os_loader = plan
+        .os
+        .is_none()
+        .then(|| std::thread::spawn(TrustStore::os_native));
 
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -210,7 +240,11 @@ pub fn check(plan: CheckPlan) -> anyhow::Result<ExitCode> {
     let platform = Platform::current();
     let mut targets = Vec::with_capacity(plan.targets.len());
     for (target, observation) in plan.targets.iter().zip(&observations) {
-        let facts: Vec<CertFacts> = observation.chain.iter().map(|c| CertFacts::from_der(c)).collect();
+        let facts: Vec<CertFacts> = observation
+            .chain
+            .iter()
+            .map(|c| CertFacts::from_der(c))
+            .collect();
         let verification = verify_all(&stores, &observation.chain, &facts, &target.host, judged_at);
         let diagnosis = diagnose(&Evidence {
             target,
@@ -221,8 +255,16 @@ pub fn check(plan: CheckPlan) -> anyhow::Result<ExitCode> {
             platform,
             via_proxy: false,
         });
-        let allowed = diagnosis.verdict != Verdict::Clean && plan.allow.contains(&diagnosis.verdict);
-        targets.push(report::target_report(target, observation, facts, verification.as_ref(), diagnosis, allowed));
+        let allowed =
+            diagnosis.verdict != Verdict::Clean && plan.allow.contains(&diagnosis.verdict);
+        targets.push(report::target_report(
+            target,
+            observation,
+            facts,
+            verification.as_ref(),
+            diagnosis,
+            allowed,
+        ));
     }
 
     let (generated_at, at) = report::times(now, plan.at);
@@ -234,9 +276,11 @@ pub fn check(plan: CheckPlan) -> anyhow::Result<ExitCode> {
         targets,
         environment: report::environment_report(
             platform.as_str(),
-            ENV_VARIABLES
-                .iter()
-                .filter_map(|v| std::env::var(v.name).ok().map(|val| (v.name.to_string(), val))),
+            ENV_VARIABLES.iter().filter_map(|v| {
+                std::env::var(v.name)
+                    .ok()
+                    .map(|val| (v.name.to_string(), val))
+            }),
         ),
     };
     let code = ExitCode::for_verdicts(report.targets.iter().map(|t| (t.verdict, t.allowed)));
@@ -253,7 +297,10 @@ pub fn check(plan: CheckPlan) -> anyhow::Result<ExitCode> {
 
 /// Probe every target, at most [`MAX_CONCURRENT_PROBES`] at once; results
 /// come back in input order.
-async fn probe_all(targets: &[Target], options: &ProbeOptions) -> Vec<crate::observation::Observation> {
+async fn probe_all(
+    targets: &[Target],
+    options: &ProbeOptions,
+) -> Vec<crate::observation::Observation> {
     let limit = Arc::new(tokio::sync::Semaphore::new(MAX_CONCURRENT_PROBES));
     let mut set = tokio::task::JoinSet::new();
     for (i, target) in targets.iter().cloned().enumerate() {

@@ -125,7 +125,9 @@ impl CertFacts {
 
     /// Whether `self` names `issuer` as its issuer (names only).
     pub fn names_issuer(&self, issuer: &CertFacts) -> bool {
-        self.parse_error.is_none() && !self.issuer_raw.is_empty() && self.issuer_raw == issuer.subject_raw
+        self.parse_error.is_none()
+            && !self.issuer_raw.is_empty()
+            && self.issuer_raw == issuer.subject_raw
     }
 
     /// Whether `issuer`'s key verifies `self`'s signature (and the names chain).
@@ -133,9 +135,10 @@ impl CertFacts {
         if !self.names_issuer(issuer) {
             return false;
         }
-        let (Ok((_, child)), Ok((_, parent))) =
-            (X509Certificate::from_der(&self.der), X509Certificate::from_der(&issuer.der))
-        else {
+        let (Ok((_, child)), Ok((_, parent))) = (
+            X509Certificate::from_der(&self.der),
+            X509Certificate::from_der(&issuer.der),
+        ) else {
             return false;
         };
         child.verify_signature(Some(parent.public_key())).is_ok()
@@ -236,7 +239,8 @@ fn facts_of(cert: &X509Certificate<'_>, der: &[u8], sha256: String) -> CertFacts
                 }
             }
             ParsedExtension::ParseError { .. } => {
-                ext.malformed.push(format!("extension {}", extension.oid.to_id_string()));
+                ext.malformed
+                    .push(format!("extension {}", extension.oid.to_id_string()));
             }
             _ => {}
         }
@@ -279,8 +283,12 @@ fn common_name(name: &x509_parser::x509::X509Name<'_>) -> Option<String> {
 
 fn ip_from_bytes(bytes: &[u8]) -> Option<String> {
     match bytes.len() {
-        4 => <[u8; 4]>::try_from(bytes).ok().map(|b| std::net::Ipv4Addr::from(b).to_string()),
-        16 => <[u8; 16]>::try_from(bytes).ok().map(|b| std::net::Ipv6Addr::from(b).to_string()),
+        4 => <[u8; 4]>::try_from(bytes)
+            .ok()
+            .map(|b| std::net::Ipv4Addr::from(b).to_string()),
+        16 => <[u8; 16]>::try_from(bytes)
+            .ok()
+            .map(|b| std::net::Ipv6Addr::from(b).to_string()),
         _ => None,
     }
 }

@@ -12,7 +12,13 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// SDKs trust) and against the OS store (what curl and browsers trust), and
 /// says what is wrong, who is doing it, and the fix for your tools.
 #[derive(Debug, Parser)]
-#[command(name = "tlsdoctor", version, about, long_about, propagate_version = true)]
+#[command(
+    name = "tlsdoctor",
+    version,
+    about,
+    long_about,
+    propagate_version = true
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -57,7 +63,12 @@ pub struct CheckArgs {
     pub ca_file: Vec<PathBuf>,
 
     /// Seconds allowed per stage (DNS, connect, handshake).
-    #[arg(long, value_name = "SECS", default_value = "10", allow_hyphen_values = true)]
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value = "10",
+        allow_hyphen_values = true
+    )]
     pub timeout: String,
 
     /// Skip the HTTP probe.

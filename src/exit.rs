@@ -52,10 +52,25 @@ mod tests {
     fn diagnosis_outranks_unreachable() {
         assert_eq!(ExitCode::for_verdicts([]), ExitCode::Clean);
         assert_eq!(ExitCode::for_verdicts([(Clean, false)]), ExitCode::Clean);
-        assert_eq!(ExitCode::for_verdicts([(Unreachable, false), (Clean, false)]), ExitCode::Unreachable);
-        assert_eq!(ExitCode::for_verdicts([(Unreachable, false), (Expired, false)]), ExitCode::Diagnosis);
-        assert_eq!(ExitCode::for_verdicts([(Expired, false), (Unreachable, false)]), ExitCode::Diagnosis);
-        assert_eq!(ExitCode::for_verdicts([(CorporateInterception, true)]), ExitCode::Clean);
-        assert_eq!(ExitCode::for_verdicts([(Unreachable, true)]), ExitCode::Clean);
+        assert_eq!(
+            ExitCode::for_verdicts([(Unreachable, false), (Clean, false)]),
+            ExitCode::Unreachable
+        );
+        assert_eq!(
+            ExitCode::for_verdicts([(Unreachable, false), (Expired, false)]),
+            ExitCode::Diagnosis
+        );
+        assert_eq!(
+            ExitCode::for_verdicts([(Expired, false), (Unreachable, false)]),
+            ExitCode::Diagnosis
+        );
+        assert_eq!(
+            ExitCode::for_verdicts([(CorporateInterception, true)]),
+            ExitCode::Clean
+        );
+        assert_eq!(
+            ExitCode::for_verdicts([(Unreachable, true)]),
+            ExitCode::Clean
+        );
     }
 }

@@ -188,11 +188,20 @@ impl Finding {
 
     /// An error finding whose kind is `verdict`.
     pub fn error(verdict: Verdict, summary: impl Into<String>, detail: impl Into<String>) -> Self {
-        Finding::new(FindingKind::Verdict(verdict), Severity::Error, summary, detail)
+        Finding::new(
+            FindingKind::Verdict(verdict),
+            Severity::Error,
+            summary,
+            detail,
+        )
     }
 
     /// A warning finding.
-    pub fn warning(kind: FindingKind, summary: impl Into<String>, detail: impl Into<String>) -> Self {
+    pub fn warning(
+        kind: FindingKind,
+        summary: impl Into<String>,
+        detail: impl Into<String>,
+    ) -> Self {
         Finding::new(kind, Severity::Warning, summary, detail)
     }
 
@@ -239,13 +248,19 @@ mod tests {
     #[test]
     fn unknown_verdict_lists_the_names() {
         let err = "fine".parse::<Verdict>().unwrap_err().to_string();
-        assert!(err.contains("'fine'") && err.contains("corporate_interception"), "{err}");
+        assert!(
+            err.contains("'fine'") && err.contains("corporate_interception"),
+            "{err}"
+        );
     }
 
     #[test]
     fn finding_kind_serializes_as_plain_string() {
         let kind = FindingKind::Verdict(Verdict::SelfSigned);
         assert_eq!(serde_json::to_value(kind).unwrap(), "self_signed");
-        assert_eq!(serde_json::to_value(FindingKind::StrictX509).unwrap(), "strict_x509");
+        assert_eq!(
+            serde_json::to_value(FindingKind::StrictX509).unwrap(),
+            "strict_x509"
+        );
     }
 }

@@ -58,9 +58,15 @@ pub enum Failure {
     /// The name did not resolve.
     Resolve { message: String },
     /// No TCP connection could be made.
-    Connect { kind: ConnectErrorKind, message: String },
+    Connect {
+        kind: ConnectErrorKind,
+        message: String,
+    },
     /// TCP connected but TLS did not complete.
-    Handshake { kind: HandshakeErrorKind, message: String },
+    Handshake {
+        kind: HandshakeErrorKind,
+        message: String,
+    },
 }
 
 /// Why TCP did not connect.
@@ -124,7 +130,13 @@ pub fn printable_prefix(bytes: &[u8]) -> String {
     let text: String = bytes
         .iter()
         .take_while(|&&b| b != b'\r' && b != b'\n')
-        .map(|&b| if (0x20..0x7f).contains(&b) { b as char } else { '.' })
+        .map(|&b| {
+            if (0x20..0x7f).contains(&b) {
+                b as char
+            } else {
+                '.'
+            }
+        })
         .collect();
     text.trim_end().to_string()
 }
@@ -144,8 +156,14 @@ mod tests {
 
     #[test]
     fn quotes_printable_first_line_only() {
-        assert_eq!(printable_prefix(b"HTTP/1.0 400 Bad Request\r\nServer: x"), "HTTP/1.0 400 Bad Request");
-        assert_eq!(printable_prefix(b"SSH-2.0-OpenSSH_9.6\r\n"), "SSH-2.0-OpenSSH_9.6");
+        assert_eq!(
+            printable_prefix(b"HTTP/1.0 400 Bad Request\r\nServer: x"),
+            "HTTP/1.0 400 Bad Request"
+        );
+        assert_eq!(
+            printable_prefix(b"SSH-2.0-OpenSSH_9.6\r\n"),
+            "SSH-2.0-OpenSSH_9.6"
+        );
         assert_eq!(printable_prefix(&[0x41, 0x00, 0xff, 0x42]), "A..B");
     }
 }

@@ -57,7 +57,9 @@ impl Target {
             reason: reason.to_string(),
         };
         if trimmed.chars().any(|c| c.is_whitespace() || c.is_control()) {
-            return Err(invalid("a host cannot contain spaces or control characters"));
+            return Err(invalid(
+                "a host cannot contain spaces or control characters",
+            ));
         }
 
         let with_scheme = match trimmed.split_once("://") {
@@ -140,8 +142,14 @@ pub fn is_local_host(host: &str, kind: HostKind) -> bool {
         HostKind::Ip(ip) => is_private_ip(ip),
         HostKind::Dns => {
             let host = host.trim_end_matches('.').to_ascii_lowercase();
-            const LOCAL_SUFFIXES: [&str; 6] =
-                [".localhost", ".local", ".internal", ".lan", ".home.arpa", ".test"];
+            const LOCAL_SUFFIXES: [&str; 6] = [
+                ".localhost",
+                ".local",
+                ".internal",
+                ".lan",
+                ".home.arpa",
+                ".test",
+            ];
             host == "localhost"
                 || !host.contains('.')
                 || LOCAL_SUFFIXES.iter().any(|s| host.ends_with(s))
@@ -151,7 +159,9 @@ pub fn is_local_host(host: &str, kind: HostKind) -> bool {
 
 fn is_private_ip(ip: IpAddr) -> bool {
     match ip {
-        IpAddr::V4(a) => a.is_loopback() || a.is_private() || a.is_link_local() || a.is_unspecified(),
+        IpAddr::V4(a) => {
+            a.is_loopback() || a.is_private() || a.is_link_local() || a.is_unspecified()
+        }
         IpAddr::V6(a) => {
             let first = a.segments()[0];
             a.is_loopback()
@@ -166,7 +176,9 @@ fn is_private_ip(ip: IpAddr) -> bool {
 /// The url crate accepts port 0 and says little about large ports; find the
 /// port text ourselves so the message can quote it.
 fn check_port_text(input: &str, with_scheme: &str) -> Result<(), TargetError> {
-    let rest = with_scheme.split_once("://").map_or(with_scheme, |(_, r)| r);
+    let rest = with_scheme
+        .split_once("://")
+        .map_or(with_scheme, |(_, r)| r);
     let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
     let host_port = authority.rsplit_once('@').map_or(authority, |(_, hp)| hp);
     let port_text = if let Some(after_bracket) = host_port.strip_prefix('[') {
@@ -175,7 +187,7 @@ fn check_port_text(input: &str, with_scheme: &str) -> Result<(), TargetError> {
         host_port.split_once(':').map(|(_, p)| p)
     };
     match port_text {
-        Some(p) if p.is_empty() => Err(TargetError::Invalid {
+        Some("") => Err(TargetError::Invalid {
             input: redact(input),
             reason: "empty port after ':'".into(),
         }),
@@ -193,10 +205,16 @@ fn check_port_text(input: &str, with_scheme: &str) -> Result<(), TargetError> {
 
 fn url_error_text(e: url::ParseError) -> String {
     match e {
-        url::ParseError::InvalidDomainCharacter => "the host contains a character not allowed in a domain name".into(),
-        url::ParseError::IdnaError => "the host is not a valid internationalised domain name".into(),
+        url::ParseError::InvalidDomainCharacter => {
+            "the host contains a character not allowed in a domain name".into()
+        }
+        url::ParseError::IdnaError => {
+            "the host is not a valid internationalised domain name".into()
+        }
         url::ParseError::EmptyHost => "missing host name".into(),
-        url::ParseError::InvalidIpv6Address => "invalid IPv6 address (write it as [::1]:443)".into(),
+        url::ParseError::InvalidIpv6Address => {
+            "invalid IPv6 address (write it as [::1]:443)".into()
+        }
         url::ParseError::InvalidIpv4Address => "invalid IPv4 address".into(),
         other => other.to_string(),
     }
@@ -217,7 +235,9 @@ pub fn redact(input: &str) -> String {
     };
     let tail = match tail.split_once('?') {
         Some((path, query)) => {
-            let (query, fragment) = query.split_once('#').map_or((query, None), |(q, f)| (q, Some(f)));
+            let (query, fragment) = query
+                .split_once('#')
+                .map_or((query, None), |(q, f)| (q, Some(f)));
             let redacted: Vec<String> = query
                 .split('&')
                 .map(|pair| match pair.split_once('=') {
@@ -251,9 +271,12 @@ pub struct ResolveOverride {
 impl ResolveOverride {
     /// Parse `HOST:PORT:ADDR`; ADDR may be an IPv6 literal, with or without brackets.
     pub fn parse(s: &str) -> Result<ResolveOverride, String> {
-        let bad = |why: &str| format!("--resolve '{s}': {why} (expected HOST:PORT:ADDRESS, e.g. example.com:443:127.0.0.1)");
+        let bad = |why: &str| {
+            format!("--resolve '{s}': {why} (expected HOST:PORT:ADDRESS, e.g. example.com:443:127.0.0.1)")
+        };
         let mut parts = s.splitn(3, ':');
-        let (Some(host), Some(port), Some(addr)) = (parts.next(), parts.next(), parts.next()) else {
+        let (Some(host), Some(port), Some(addr)) = (parts.next(), parts.next(), parts.next())
+        else {
             return Err(bad("not enough fields"));
         };
         if host.is_empty() {
@@ -265,7 +288,9 @@ impl ResolveOverride {
             .filter(|p| *p != 0)
             .ok_or_else(|| bad("port must be 1-65535"))?;
         let addr_text = addr.trim_start_matches('[').trim_end_matches(']');
-        let addr: IpAddr = addr_text.parse().map_err(|_| bad("address is not an IP address"))?;
+        let addr: IpAddr = addr_text
+            .parse()
+            .map_err(|_| bad("address is not an IP address"))?;
         let host = Target::parse(host).map_err(|e| bad(&e.to_string()))?.host;
         Ok(ResolveOverride { host, port, addr })
     }
@@ -288,16 +313,25 @@ mod tests {
     #[test]
     fn accepted_forms() {
         let t = ok("api.openai.com");
-        assert_eq!((t.host.as_str(), t.port, t.path()), ("api.openai.com", 443, "/"));
+        assert_eq!(
+            (t.host.as_str(), t.port, t.path()),
+            ("api.openai.com", 443, "/")
+        );
         let t = ok("localhost:8443");
         assert_eq!((t.host.as_str(), t.port), ("localhost", 8443));
         let t = ok("[::1]:8443");
-        assert_eq!((t.host.as_str(), t.port, t.host_kind), ("::1", 8443, HostKind::Ip("::1".parse().unwrap())));
+        assert_eq!(
+            (t.host.as_str(), t.port, t.host_kind),
+            ("::1", 8443, HostKind::Ip("::1".parse().unwrap()))
+        );
         assert_eq!(t.authority(), "[::1]:8443");
         let t = ok("::1");
         assert_eq!((t.host.as_str(), t.port), ("::1", 443));
         let t = ok("https://Example.COM:8001/mcp?x=1");
-        assert_eq!((t.host.as_str(), t.port, t.path(), t.path_and_query.as_str()), ("example.com", 8001, "/mcp", "/mcp?x=1"));
+        assert_eq!(
+            (t.host.as_str(), t.port, t.path(), t.path_and_query.as_str()),
+            ("example.com", 8001, "/mcp", "/mcp?x=1")
+        );
         let t = ok("HTTPS://example.com");
         assert_eq!(t.port, 443);
         let t = ok("127.0.0.1:4433");
@@ -314,33 +348,89 @@ mod tests {
     #[test]
     fn rejected_forms() {
         assert_eq!(Target::parse("  "), Err(TargetError::Empty));
-        assert!(matches!(Target::parse("host:0"), Err(TargetError::PortRange { .. })));
-        assert!(matches!(Target::parse("host:65536"), Err(TargetError::PortRange { .. })));
-        assert!(matches!(Target::parse("https://[::1]:70000"), Err(TargetError::PortRange { .. })));
-        assert!(matches!(Target::parse("ftp://host"), Err(TargetError::Scheme { .. })));
-        assert!(matches!(Target::parse("http://host"), Err(TargetError::Scheme { .. })));
-        assert!(matches!(Target::parse("ho st"), Err(TargetError::Invalid { .. })));
-        assert!(matches!(Target::parse("host:abc"), Err(TargetError::Invalid { .. })));
-        assert!(matches!(Target::parse("host:"), Err(TargetError::Invalid { .. })));
-        assert!(matches!(Target::parse("https://"), Err(TargetError::Invalid { .. })));
-        assert!(matches!(Target::parse("[::1"), Err(TargetError::Invalid { .. })));
+        assert!(matches!(
+            Target::parse("host:0"),
+            Err(TargetError::PortRange { .. })
+        ));
+        assert!(matches!(
+            Target::parse("host:65536"),
+            Err(TargetError::PortRange { .. })
+        ));
+        assert!(matches!(
+            Target::parse("https://[::1]:70000"),
+            Err(TargetError::PortRange { .. })
+        ));
+        assert!(matches!(
+            Target::parse("ftp://host"),
+            Err(TargetError::Scheme { .. })
+        ));
+        assert!(matches!(
+            Target::parse("http://host"),
+            Err(TargetError::Scheme { .. })
+        ));
+        assert!(matches!(
+            Target::parse("ho st"),
+            Err(TargetError::Invalid { .. })
+        ));
+        assert!(matches!(
+            Target::parse("host:abc"),
+            Err(TargetError::Invalid { .. })
+        ));
+        assert!(matches!(
+            Target::parse("host:"),
+            Err(TargetError::Invalid { .. })
+        ));
+        assert!(matches!(
+            Target::parse("https://"),
+            Err(TargetError::Invalid { .. })
+        ));
+        assert!(matches!(
+            Target::parse("[::1"),
+            Err(TargetError::Invalid { .. })
+        ));
     }
 
     #[test]
     fn errors_never_echo_secrets() {
-        let e = Target::parse("https://user:hunter2@host:99999/?token=abc").unwrap_err().to_string();
+        let e = Target::parse("https://user:hunter2@host:99999/?token=abc")
+            .unwrap_err()
+            .to_string();
         assert!(!e.contains("hunter2") && !e.contains("abc"), "{e}");
         let t = ok("https://user:hunter2@example.com/x?token=abc&flag");
-        assert_eq!(t.display, "https://REDACTED@example.com/x?token=REDACTED&flag");
+        assert_eq!(
+            t.display,
+            "https://REDACTED@example.com/x?token=REDACTED&flag"
+        );
         assert_eq!(t.path_and_query, "/x?token=abc&flag");
     }
 
     #[test]
     fn locality() {
-        for local in ["localhost", "app.localhost", "printer.local", "db.internal", "nas.lan", "x.home.arpa", "site.test", "intranet", "127.0.0.1", "10.1.2.3", "192.168.0.1", "172.16.5.4", "[::1]", "[fd00::1]"] {
+        for local in [
+            "localhost",
+            "app.localhost",
+            "printer.local",
+            "db.internal",
+            "nas.lan",
+            "x.home.arpa",
+            "site.test",
+            "intranet",
+            "127.0.0.1",
+            "10.1.2.3",
+            "192.168.0.1",
+            "172.16.5.4",
+            "[::1]",
+            "[fd00::1]",
+        ] {
             assert!(ok(local).is_local(), "{local} should be local");
         }
-        for public in ["api.openai.com", "8.8.8.8", "example.com", "[2606:4700::1111]", "localhost.example.com"] {
+        for public in [
+            "api.openai.com",
+            "8.8.8.8",
+            "example.com",
+            "[2606:4700::1111]",
+            "localhost.example.com",
+        ] {
             assert!(!ok(public).is_local(), "{public} should be public");
         }
     }
@@ -348,7 +438,10 @@ mod tests {
     #[test]
     fn resolve_override() {
         let r = ResolveOverride::parse("api.example.com:8443:127.0.0.1").unwrap();
-        assert_eq!(r.applies_to(&ok("API.example.com:8443")), Some("127.0.0.1:8443".parse().unwrap()));
+        assert_eq!(
+            r.applies_to(&ok("API.example.com:8443")),
+            Some("127.0.0.1:8443".parse().unwrap())
+        );
         assert_eq!(r.applies_to(&ok("api.example.com:443")), None);
         let r = ResolveOverride::parse("h:443:[::1]").unwrap();
         assert_eq!(r.addr, "::1".parse::<IpAddr>().unwrap());

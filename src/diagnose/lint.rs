@@ -70,7 +70,11 @@ pub fn lint(certs: &[&CertFacts]) -> Vec<Finding> {
         for v in violations(cert) {
             let mut f = Finding::warning(
                 FindingKind::StrictX509,
-                format!("{}: {} — stricter clients reject the chain", cert.name(), v.message),
+                format!(
+                    "{}: {} — stricter clients reject the chain",
+                    cert.name(),
+                    v.message
+                ),
                 format!(
                     "{} breaks {}. rustls, browsers and curl accept it, but {} fail with \"{}\".",
                     cert.name(),
@@ -116,7 +120,10 @@ mod tests {
         let findings = lint(&[&cert]);
         assert_eq!(findings.len(), 1, "{findings:?}");
         assert!(findings[0].rule.as_deref().unwrap().contains("§4.2.1.9"));
-        assert!(findings[0].rejected_by.iter().any(|c| c.contains("Python 3.13")));
+        assert!(findings[0]
+            .rejected_by
+            .iter()
+            .any(|c| c.contains("Python 3.13")));
     }
 
     #[test]
@@ -124,8 +131,12 @@ mod tests {
         let mut cert = root();
         cert.authority_key_id = None;
         cert.self_signed = true;
-        assert!(!violations(&cert).iter().any(|v| v.message.contains("Authority")));
+        assert!(!violations(&cert)
+            .iter()
+            .any(|v| v.message.contains("Authority")));
         cert.self_signed = false;
-        assert!(violations(&cert).iter().any(|v| v.message.contains("Authority")));
+        assert!(violations(&cert)
+            .iter()
+            .any(|v| v.message.contains("Authority")));
     }
 }

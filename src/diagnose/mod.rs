@@ -19,7 +19,8 @@ use crate::cert::{format_date, CertFacts};
 use crate::ecosystems::{self, Platform, Situation, TrustGap};
 use crate::findings::{Finding, FindingKind, Remedy, Verdict};
 use crate::observation::{
-    printable_prefix, starts_like_non_tls, ConnectErrorKind, Failure, HandshakeErrorKind, Observation,
+    printable_prefix, starts_like_non_tls, ConnectErrorKind, Failure, HandshakeErrorKind,
+    Observation,
 };
 use crate::target::Target;
 use crate::trust::verify::{linked_chain, ChainError, StoreVerdict, Verification};
@@ -57,7 +58,11 @@ pub fn diagnose(e: &Evidence<'_>) -> Diagnosis {
     if let Some(failure) = &e.observation.failure {
         findings.push(failure_finding(e, failure));
     }
-    let chain_judged = !e.chain.is_empty() && !matches!(findings.first().and_then(Finding::verdict), Some(Verdict::NotTls));
+    let chain_judged = !e.chain.is_empty()
+        && !matches!(
+            findings.first().and_then(Finding::verdict),
+            Some(Verdict::NotTls)
+        );
     if chain_judged {
         match chain_order_problem(e.chain) {
             Some(order) => {
@@ -79,7 +84,10 @@ pub fn diagnose(e: &Evidence<'_>) -> Diagnosis {
 /// Sort findings (errors first, by verdict precedence) and pick the verdict.
 fn finish(mut findings: Vec<Finding>) -> Diagnosis {
     findings.sort_by_key(|f| (f.severity, f.verdict().unwrap_or(Verdict::Clean)));
-    let verdict = findings.iter().find_map(Finding::verdict).unwrap_or(Verdict::Clean);
+    let verdict = findings
+        .iter()
+        .find_map(Finding::verdict)
+        .unwrap_or(Verdict::Clean);
     Diagnosis { verdict, findings }
 }
 
@@ -125,7 +133,10 @@ fn handshake_finding(e: &Evidence<'_>, kind: &HandshakeErrorKind, message: &str)
             "a plain-HTTP server: use http:// for this port, or the port where TLS is served (often 443 or 8443)"
         } else if quoted.starts_with("SSH-") {
             "an SSH server, not an HTTPS one: check the port"
-        } else if quoted.starts_with("220") || quoted.starts_with("* OK") || quoted.starts_with("+OK") {
+        } else if quoted.starts_with("220")
+            || quoted.starts_with("* OK")
+            || quoted.starts_with("+OK")
+        {
             "a mail or FTP server greeting: that protocol needs STARTTLS, not TLS from the first byte"
         } else {
             "something that does not speak TLS on this port"
@@ -171,7 +182,11 @@ fn handshake_finding(e: &Evidence<'_>, kind: &HandshakeErrorKind, message: &str)
         ),
         HandshakeErrorKind::Other => (format!("the TLS handshake with {target} failed"), String::new()),
     };
-    Finding::error(Verdict::HandshakeFailed, summary, join_sentences(&[&why, &format!("({message})")]))
+    Finding::error(
+        Verdict::HandshakeFailed,
+        summary,
+        join_sentences(&[&why, &format!("({message})")]),
+    )
 }
 
 fn alert_hint(alert: &str) -> &'static str {
@@ -199,9 +214,16 @@ fn chain_order_problem(chain: &[CertFacts]) -> Option<Finding> {
     }
     let leaf = chain
         .iter()
-        .find(|c| !c.is_ca && !chain.iter().any(|other| other.names_issuer(c) && other.sha256 != c.sha256))
+        .find(|c| {
+            !c.is_ca
+                && !chain
+                    .iter()
+                    .any(|other| other.names_issuer(c) && other.sha256 != c.sha256)
+        })
         .or_else(|| chain.iter().find(|c| !c.is_ca));
-    let should = leaf.map_or("the server certificate".to_string(), |l| format!("'{}'", l.name()));
+    let should = leaf.map_or("the server certificate".to_string(), |l| {
+        format!("'{}'", l.name())
+    });
     let mut f = Finding::error(
         Verdict::InvalidCertificate,
         format!("certificates sent in the wrong order: {should} must come first, not '{}'", first.name()),
@@ -323,7 +345,10 @@ fn name_finding(e: &Evidence<'_>, err: &ChainError) -> Finding {
     if *err != ChainError::NotValidForName {
         return Finding::error(
             Verdict::InvalidCertificate,
-            format!("the server certificate's names cannot be checked: {}", err.describe()),
+            format!(
+                "the server certificate's names cannot be checked: {}",
+                err.describe()
+            ),
             "",
         );
     }
@@ -350,7 +375,11 @@ fn name_finding(e: &Evidence<'_>, err: &ChainError) -> Finding {
 /// The CA to name in trust sentences: the OS/declared anchor when one was
 /// found, else the top of the sent chain's issuer line.
 fn trust_root_name(e: &Evidence<'_>, v: &Verification) -> String {
-    if let Some(anchor) = v.os.anchor.as_ref().or(v.custom.as_ref().and_then(|c| c.anchor.as_ref())) {
+    if let Some(anchor) =
+        v.os.anchor
+            .as_ref()
+            .or(v.custom.as_ref().and_then(|c| c.anchor.as_ref()))
+    {
         return anchor.name().to_string();
     }
     let linked = linked_chain(e.chain);
@@ -370,7 +399,10 @@ struct ProductMatch {
 }
 
 fn find_product(e: &Evidence<'_>, v: &Verification) -> Option<ProductMatch> {
-    let anchors = [v.os.anchor.as_ref(), v.custom.as_ref().and_then(|c| c.anchor.as_ref())];
+    let anchors = [
+        v.os.anchor.as_ref(),
+        v.custom.as_ref().and_then(|c| c.anchor.as_ref()),
+    ];
     let certs = e.chain.iter().chain(anchors.into_iter().flatten());
     for cert in certs.clone() {
         if let Some(root) = interceptors::match_spki(&cert.spki_sha256) {
@@ -383,7 +415,10 @@ fn find_product(e: &Evidence<'_>, v: &Verification) -> Option<ProductMatch> {
         }
     }
     for cert in certs {
-        for (dn, name) in [(&cert.subject, cert.name()), (&cert.issuer, cert.issuer_display_name.as_str())] {
+        for (dn, name) in [
+            (&cert.subject, cert.name()),
+            (&cert.issuer, cert.issuer_display_name.as_str()),
+        ] {
             if let Some(product) = interceptors::match_name(dn) {
                 return Some(ProductMatch {
                     vendor: product.vendor,
@@ -411,12 +446,16 @@ fn trust_findings(e: &Evidence<'_>, v: &Verification) -> Vec<Finding> {
         }
         return out;
     }
-    let Err(bundled_err) = bundled else { return out };
+    let Err(bundled_err) = bundled else {
+        return out;
+    };
     // Time errors with no common validity window: the time verdict stands.
     if bundled_err.is_time() {
         return out;
     }
-    let Some(leaf) = e.chain.first() else { return out };
+    let Some(leaf) = e.chain.first() else {
+        return out;
+    };
     let trust_error = matches!(bundled_err, ChainError::UnknownIssuer | ChainError::NoRoots)
         || (leaf.self_signed && *bundled_err == ChainError::CaUsedAsEndEntity);
     if !trust_error {
@@ -429,13 +468,12 @@ fn trust_findings(e: &Evidence<'_>, v: &Verification) -> Vec<Finding> {
     }
 
     let ca_name = trust_root_name(e, v);
-    let strict_breaks = v
-        .os
-        .anchor
-        .as_ref()
-        .into_iter()
-        .chain(e.chain.iter().filter(|c| c.is_ca))
-        .any(|c| !lint::violations(c).is_empty());
+    let strict_breaks =
+        v.os.anchor
+            .as_ref()
+            .into_iter()
+            .chain(e.chain.iter().filter(|c| c.is_ca))
+            .any(|c| !lint::violations(c).is_empty());
     let gap = |situation| TrustGap {
         situation,
         ca_name: &ca_name,
@@ -447,7 +485,10 @@ fn trust_findings(e: &Evidence<'_>, v: &Verification) -> Vec<Finding> {
 
     // Rows apply in order: --ca-file, self-signed leaf, OS store, vendor, proxy, chain shape.
     if let Some(custom) = v.custom.as_ref().filter(|c| c.trusted_ignoring_time()) {
-        let anchor = custom.anchor.as_ref().map_or("a declared CA".to_string(), |a| a.name().to_string());
+        let anchor = custom
+            .anchor
+            .as_ref()
+            .map_or("a declared CA".to_string(), |a| a.name().to_string());
         let mut f = Finding::warning(
             FindingKind::DeclaredCa,
             format!("trusted through the CA you declared ('{anchor}'), not through public roots"),
@@ -459,7 +500,11 @@ fn trust_findings(e: &Evidence<'_>, v: &Verification) -> Vec<Finding> {
         );
         if let Some(p) = &product {
             f.vendor = Some(p.vendor.to_string());
-            f.detail.push_str(&format!(" The CA belongs to {} ({}).", p.vendor, p.kind.label()));
+            f.detail.push_str(&format!(
+                " The CA belongs to {} ({}).",
+                p.vendor,
+                p.kind.label()
+            ));
         }
         out.push(f);
         return out;
@@ -476,15 +521,22 @@ fn trust_findings(e: &Evidence<'_>, v: &Verification) -> Vec<Finding> {
             }
         );
         out.push(
-            Finding::error(Verdict::SelfSigned, format!("the server certificate '{}' is self-signed", leaf.name()), detail)
-                .with_remedies(remedies(gap(Situation::SelfSigned))),
+            Finding::error(
+                Verdict::SelfSigned,
+                format!("the server certificate '{}' is self-signed", leaf.name()),
+                detail,
+            )
+            .with_remedies(remedies(gap(Situation::SelfSigned))),
         );
         return out;
     }
 
     if os_trusts {
         let (verdict, summary, detail) = if public || product.is_some() {
-            let who = product.as_ref().map_or("a TLS-inspecting proxy or security product".to_string(), |p| p.vendor.to_string());
+            let who = product.as_ref().map_or(
+                "a TLS-inspecting proxy or security product".to_string(),
+                |p| p.vendor.to_string(),
+            );
             (
                 Verdict::CorporateInterception,
                 format!("{host}'s certificate is re-signed by {who} ('{ca_name}')"),
@@ -510,7 +562,8 @@ fn trust_findings(e: &Evidence<'_>, v: &Verification) -> Vec<Finding> {
         } else {
             Situation::PrivateCa
         };
-        let mut f = Finding::error(verdict, summary, detail).with_remedies(remedies(gap(situation)));
+        let mut f =
+            Finding::error(verdict, summary, detail).with_remedies(remedies(gap(situation)));
         if let Some(p) = &product {
             f.vendor = Some(p.vendor.to_string());
             push_note(&mut f, p.note);
@@ -522,20 +575,33 @@ fn trust_findings(e: &Evidence<'_>, v: &Verification) -> Vec<Finding> {
 
     if let Some(p) = &product {
         let compromised = p.kind == InterceptorKind::PublicKeyCompromised;
-        let verdict = if compromised && !public { Verdict::PrivateCa } else { Verdict::CorporateInterception };
+        let verdict = if compromised && !public {
+            Verdict::PrivateCa
+        } else {
+            Verdict::CorporateInterception
+        };
         let mut f = Finding::error(
             verdict,
-            format!("{host}'s certificate is signed by {} ('{}')", p.vendor, p.ca),
+            format!(
+                "{host}'s certificate is signed by {} ('{}')",
+                p.vendor, p.ca
+            ),
             format!(
                 "The chain ends at '{}', a CA of {} ({}). It is not in Mozilla's list{}.",
                 p.ca,
                 p.vendor,
                 p.kind.label(),
-                if os_trusts { "" } else { " and not in this machine's OS store either, so every client fails" }
+                if os_trusts {
+                    ""
+                } else {
+                    " and not in this machine's OS store either, so every client fails"
+                }
             ),
         )
         .with_vendor(p.vendor)
-        .with_remedies(remedies(gap(Situation::Interception { vendor: Some(p.vendor) })));
+        .with_remedies(remedies(gap(Situation::Interception {
+            vendor: Some(p.vendor),
+        })));
         push_note(&mut f, p.note);
         out.push(f);
         out.extend(compromised_warning(&product));
@@ -558,11 +624,17 @@ fn trust_findings(e: &Evidence<'_>, v: &Verification) -> Vec<Finding> {
     out
 }
 
-fn chain_shape_finding<'a>(e: &Evidence<'a>, gap: impl Fn(Situation<'a>) -> TrustGap<'a>) -> Finding {
+fn chain_shape_finding<'a>(
+    e: &Evidence<'a>,
+    gap: impl Fn(Situation<'a>) -> TrustGap<'a>,
+) -> Finding {
     let host = e.target.host.as_str();
     let public = !e.target.is_local();
     let linked = linked_chain(e.chain);
-    let top = linked.last().and_then(|&i| e.chain.get(i)).unwrap_or(&e.chain[0]);
+    let top = linked
+        .last()
+        .and_then(|&i| e.chain.get(i))
+        .unwrap_or(&e.chain[0]);
     if top.self_signed {
         let maybe = if public {
             " It may also be a TLS-inspection product tlsdoctor does not know: if you are on a corporate network, ask IT."
@@ -642,15 +714,27 @@ fn store_load_findings(v: &Verification) -> Vec<Finding> {
         .map(|s| {
             Finding::info(
                 FindingKind::TrustStore,
-                format!("{} problem(s) while reading the {:?} store", s.load_errors.len(), s.kind).to_lowercase(),
-                s.load_errors.iter().take(5).cloned().collect::<Vec<_>>().join("; "),
+                format!(
+                    "{} problem(s) while reading the {:?} store",
+                    s.load_errors.len(),
+                    s.kind
+                )
+                .to_lowercase(),
+                s.load_errors
+                    .iter()
+                    .take(5)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join("; "),
             )
         })
         .collect()
 }
 
 fn compromised_warning(product: &Option<ProductMatch>) -> Option<Finding> {
-    let p = product.as_ref().filter(|p| p.kind == InterceptorKind::PublicKeyCompromised)?;
+    let p = product
+        .as_ref()
+        .filter(|p| p.kind == InterceptorKind::PublicKeyCompromised)?;
     let mut f = Finding::warning(
         FindingKind::CompromisedRoot,
         format!("DANGER: '{}' is a CA whose private key is public — anyone can forge certificates under it", p.ca),
@@ -674,7 +758,12 @@ fn remedies(gap: TrustGap<'_>) -> Vec<Remedy> {
 }
 
 fn join_sentences(parts: &[&str]) -> String {
-    parts.iter().filter(|p| !p.is_empty()).cloned().collect::<Vec<_>>().join(" ")
+    parts
+        .iter()
+        .filter(|p| !p.is_empty())
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 #[cfg(test)]

@@ -1,0 +1,581 @@
+//! Diagnose rules on hand-built evidence: no network, no certificates
+//! parsed, every fact stated in the test.
+
+use time::macros::datetime;
+use time::OffsetDateTime;
+
+use super::*;
+use crate::observation::{Failure, HandshakeErrorKind, Observation};
+use crate::trust::verify::{ChainError, PathFound, StoreVerdict, Verification};
+use crate::trust::StoreKind;
+
+const NOW: OffsetDateTime = datetime!(2026-11-22 12:00 UTC);
+
+/// A certificate described by its names and dates only.
+fn cert(cn: &str, issuer_cn: &str) -> CertFacts {
+    let mut c = CertFacts::from_der(b"");
+    c.parse_error = None;
+    c.subject = format!("CN={cn}");
+    c.issuer = format!("CN={issuer_cn}");
+    c.display_name = cn.to_string();
+    c.issuer_display_name = issuer_cn.to_string();
+    c.subject_raw = cn.as_bytes().to_vec();
+    c.issuer_raw = issuer_cn.as_bytes().to_vec();
+    c.sha256 = format!("{:x}", md5ish(cn));
+    c.not_before = datetime!(2026-01-01 0:00 UTC);
+    c.not_after = datetime!(2027-06-01 0:00 UTC);
+    c.self_signed = cn == issuer_cn;
+    c.is_ca = cn == issuer_cn;
+    c.subject_key_id = Some("01".into());
+    c.authority_key_id = Some("02".into());
+    c.ext.basic_constraints_critical = Some(true);
+    c.ext.key_usage_cert_sign = Some(c.is_ca);
+    c
+}
+
+/// A stable distinct fingerprint per name.
+fn md5ish(s: &str) -> u128 {
+    s.bytes().fold(0xcbf29ce484222325u128, |h, b| {
+        (h ^ b as u128).wrapping_mul(0x100000001b3)
+    })
+}
+
+fn ca(cn: &str, issuer_cn: &str) -> CertFacts {
+    let mut c = cert(cn, issuer_cn);
+    c.is_ca = true;
+    c.ext.key_usage_cert_sign = Some(true);
+    c
+}
+
+fn leaf(name: &str, issuer_cn: &str) -> CertFacts {
+    let mut c = cert(name, issuer_cn);
+    c.dns_names = vec![name.to_string()];
+    c
+}
+
+fn store(
+    kind: StoreKind,
+    result: Result<Vec<usize>, ChainError>,
+    anchor: Option<CertFacts>,
+) -> StoreVerdict {
+    StoreVerdict {
+        kind,
+        source: "test".into(),
+        roots: 1,
+        load_errors: Vec::new(),
+        at_time: result.map(|chain_indices| PathFound {
+            anchor: 0,
+            chain_indices,
+        }),
+        at_valid_time: None,
+        anchor,
+    }
+}
+
+fn trusted(kind: StoreKind, path: Vec<usize>, anchor: CertFacts) -> StoreVerdict {
+    store(kind, Ok(path), Some(anchor))
+}
+
+fn rejected(kind: StoreKind, err: ChainError) -> StoreVerdict {
+    store(kind, Err(err), None)
+}
+
+fn verification(bundled: StoreVerdict, os: StoreVerdict) -> Verification {
+    Verification {
+        bundled,
+        os,
+        custom: None,
+        name: Ok(()),
+    }
+}
+
+fn run(host: &str, chain: &[CertFacts], v: &Verification) -> Diagnosis {
+    run_with(host, chain, Some(v), Observation::default(), false)
+}
+
+fn run_with(
+    host: &str,
+    chain: &[CertFacts],
+    v: Option<&Verification>,
+    obs: Observation,
+    via_proxy: bool,
+) -> Diagnosis {
+    let target = Target::parse(host).unwrap();
+    diagnose(&Evidence {
+        target: &target,
+        observation: &obs,
+        chain,
+        verification: v,
+        now: NOW,
+        platform: Platform::Linux,
+        via_proxy,
+    })
+}
+
+fn error_kinds(d: &Diagnosis) -> Vec<Verdict> {
+    d.findings.iter().filter_map(Finding::verdict).collect()
+}
+
+#[test]
+fn clean_when_both_stores_trust() {
+    let root = ca("Good Root", "Good Root");
+    let chain = [
+        leaf("api.example.com", "Good CA"),
+        ca("Good CA", "Good Root"),
+    ];
+    let v = verification(
+        trusted(StoreKind::Bundled, vec![0, 1], root.clone()),
+        trusted(StoreKind::Os, vec![0, 1], root),
+    );
+    let d = run("api.example.com", &chain, &v);
+    assert_eq!(d.verdict, Verdict::Clean, "{d:#?}");
+    assert!(error_kinds(&d).is_empty());
+}
+
+#[test]
+fn os_store_outdated_is_a_warning_on_a_clean_verdict() {
+    let root = ca("Good Root", "Good Root");
+    let chain = [leaf("api.example.com", "Good Root")];
+    let v = verification(
+        trusted(StoreKind::Bundled, vec![0], root),
+        rejected(StoreKind::Os, ChainError::UnknownIssuer),
+    );
+    let d = run("api.example.com", &chain, &v);
+    assert_eq!(d.verdict, Verdict::Clean);
+    assert!(d
+        .findings
+        .iter()
+        .any(|f| f.kind == FindingKind::OsStoreOutdated));
+}
+
+#[test]
+fn os_trusted_public_name_is_interception_and_names_the_vendor() {
+    let root = ca("Zscaler Root CA", "Zscaler Root CA");
+    let chain = [
+        leaf("api.openai.com", "Zscaler Intermediate Root CA"),
+        ca("Zscaler Intermediate Root CA", "Zscaler Root CA"),
+    ];
+    let v = verification(
+        rejected(StoreKind::Bundled, ChainError::UnknownIssuer),
+        trusted(StoreKind::Os, vec![0, 1], root),
+    );
+    let d = run("api.openai.com", &chain, &v);
+    assert_eq!(d.verdict, Verdict::CorporateInterception);
+    let f = &d.findings[0];
+    assert_eq!(f.vendor.as_deref(), Some("Zscaler"));
+    assert!(f.summary.contains("Zscaler"), "{}", f.summary);
+    assert!(
+        f.detail.contains("certifi"),
+        "names the clients that fail: {}",
+        f.detail
+    );
+    assert!(f.remedies.iter().any(|r| !r.avoid), "safe fixes");
+    assert!(f.remedies.iter().any(|r| r.avoid), "fixes to avoid");
+}
+
+#[test]
+fn os_trusted_unknown_root_on_public_name_is_interception_without_vendor() {
+    let root = ca("Acme Inspection Root", "Acme Inspection Root");
+    let chain = [leaf("pypi.org", "Acme Inspection Root")];
+    let v = verification(
+        rejected(StoreKind::Bundled, ChainError::UnknownIssuer),
+        trusted(StoreKind::Os, vec![0], root),
+    );
+    let d = run("pypi.org", &chain, &v);
+    assert_eq!(d.verdict, Verdict::CorporateInterception);
+    assert_eq!(d.findings[0].vendor, None);
+}
+
+#[test]
+fn os_trusted_local_name_is_private_ca() {
+    let root = ca("mkcert development CA", "mkcert development CA");
+    let chain = [leaf("app.localhost", "mkcert development CA")];
+    let v = verification(
+        rejected(StoreKind::Bundled, ChainError::UnknownIssuer),
+        trusted(StoreKind::Os, vec![0], root),
+    );
+    assert_eq!(run("app.localhost", &chain, &v).verdict, Verdict::PrivateCa);
+}
+
+#[test]
+fn known_vendor_is_interception_even_when_not_installed() {
+    let chain = [
+        leaf("github.com", "Zscaler Intermediate Root CA"),
+        ca("Zscaler Intermediate Root CA", "Zscaler Root CA"),
+    ];
+    let v = verification(
+        rejected(StoreKind::Bundled, ChainError::UnknownIssuer),
+        rejected(StoreKind::Os, ChainError::UnknownIssuer),
+    );
+    let d = run("github.com", &chain, &v);
+    assert_eq!(d.verdict, Verdict::CorporateInterception);
+    assert_eq!(d.findings[0].vendor.as_deref(), Some("Zscaler"));
+    // And on a local name too (DESIGN.md: the vendor row applies to both).
+    assert_eq!(
+        run("intranet.local", &chain, &v).verdict,
+        Verdict::CorporateInterception
+    );
+}
+
+#[test]
+fn proxy_makes_an_untrusted_chain_interception() {
+    let chain = [leaf("localhost", "Some CA"), ca("Some CA", "Some Root")];
+    let v = verification(
+        rejected(StoreKind::Bundled, ChainError::UnknownIssuer),
+        rejected(StoreKind::Os, ChainError::UnknownIssuer),
+    );
+    let d = run_with("localhost", &chain, Some(&v), Observation::default(), true);
+    assert_eq!(d.verdict, Verdict::CorporateInterception);
+    let d = run_with("localhost", &chain, Some(&v), Observation::default(), false);
+    assert_eq!(d.verdict, Verdict::PrivateCa);
+}
+
+#[test]
+fn self_signed_wins_over_os_trust_and_ca_flag() {
+    let mut me = cert("localhost", "localhost");
+    me.is_ca = true; // openssl req -x509 style
+    me.dns_names = vec!["localhost".into()];
+    let v = verification(
+        rejected(StoreKind::Bundled, ChainError::CaUsedAsEndEntity),
+        rejected(StoreKind::Os, ChainError::CaUsedAsEndEntity),
+    );
+    let d = run("localhost", &[me], &v);
+    assert_eq!(d.verdict, Verdict::SelfSigned, "{d:#?}");
+}
+
+#[test]
+fn missing_intermediate_on_public_name_is_incomplete_chain_with_aia() {
+    let mut l = leaf("api.example.com", "Example Issuing CA R3");
+    l.ca_issuers = vec!["http://ca.example/r3.der".into()];
+    let v = verification(
+        rejected(StoreKind::Bundled, ChainError::UnknownIssuer),
+        rejected(StoreKind::Os, ChainError::UnknownIssuer),
+    );
+    let d = run("api.example.com", &[l.clone()], &v);
+    assert_eq!(d.verdict, Verdict::IncompleteChain);
+    assert!(d.findings[0].summary.contains("Example Issuing CA R3"));
+    assert!(d.findings[0].detail.contains("http://ca.example/r3.der"));
+    // The same shape on a local name: its CA is just not installed.
+    let mut l = leaf("db.internal", "Corp Issuing CA");
+    l.ca_issuers.clear();
+    assert_eq!(run("db.internal", &[l], &v).verdict, Verdict::PrivateCa);
+}
+
+#[test]
+fn sent_root_in_no_store_is_private_ca() {
+    let chain = [
+        leaf("api.example.com", "Unknown Root"),
+        ca("Unknown Root", "Unknown Root"),
+    ];
+    let v = verification(
+        rejected(StoreKind::Bundled, ChainError::UnknownIssuer),
+        rejected(StoreKind::Os, ChainError::UnknownIssuer),
+    );
+    let d = run("api.example.com", &chain, &v);
+    assert_eq!(d.verdict, Verdict::PrivateCa);
+    assert!(
+        d.findings[0].detail.contains("inspection"),
+        "public names get the may-be-inspection note"
+    );
+}
+
+#[test]
+fn declared_ca_is_not_a_trust_problem() {
+    let root = ca("Corp Root", "Corp Root");
+    let chain = [leaf("api.example.com", "Corp Root")];
+    let mut v = verification(
+        rejected(StoreKind::Bundled, ChainError::UnknownIssuer),
+        rejected(StoreKind::Os, ChainError::UnknownIssuer),
+    );
+    v.custom = Some(trusted(StoreKind::Custom, vec![0], root));
+    let d = run("api.example.com", &chain, &v);
+    assert_eq!(d.verdict, Verdict::Clean, "{d:#?}");
+    assert!(d.findings.iter().any(|f| f.kind == FindingKind::DeclaredCa));
+}
+
+#[test]
+fn expired_names_the_certificate_and_date_and_keeps_trust_classification() {
+    let root = ca("Zscaler Root CA", "Zscaler Root CA");
+    let mut l = leaf("api.example.com", "Zscaler Root CA");
+    l.not_before = datetime!(2019-01-01 0:00 UTC);
+    l.not_after = datetime!(2020-01-01 0:00 UTC);
+    let mut os = rejected(StoreKind::Os, ChainError::Expired);
+    os.at_valid_time = Some(Ok(PathFound {
+        anchor: 0,
+        chain_indices: vec![0],
+    }));
+    os.anchor = Some(root);
+    let mut bundled = rejected(StoreKind::Bundled, ChainError::Expired);
+    bundled.at_valid_time = Some(Err(ChainError::UnknownIssuer));
+    let v = verification(bundled, os);
+    let d = run("api.example.com", &[l], &v);
+    let kinds = error_kinds(&d);
+    assert!(kinds.contains(&Verdict::Expired), "{kinds:?}");
+    assert!(
+        kinds.contains(&Verdict::CorporateInterception),
+        "expiry does not hide trust: {kinds:?}"
+    );
+    let expired = d
+        .findings
+        .iter()
+        .find(|f| f.verdict() == Some(Verdict::Expired))
+        .unwrap();
+    assert!(
+        expired.summary.contains("api.example.com") && expired.summary.contains("2020-01-01"),
+        "{}",
+        expired.summary
+    );
+}
+
+#[test]
+fn expired_intermediate_is_named_as_the_intermediate() {
+    let root = ca("Good Root", "Good Root");
+    let mut inter = ca("Good CA", "Good Root");
+    inter.not_after = datetime!(2026-03-01 0:00 UTC);
+    let chain = [leaf("api.example.com", "Good CA"), inter];
+    let mut b = rejected(StoreKind::Bundled, ChainError::Expired);
+    b.at_valid_time = Some(Ok(PathFound {
+        anchor: 0,
+        chain_indices: vec![0, 1],
+    }));
+    b.anchor = Some(root.clone());
+    let mut o = b.clone();
+    o.kind = StoreKind::Os;
+    let d = run("api.example.com", &chain, &verification(b, o));
+    assert_eq!(d.verdict, Verdict::Expired);
+    assert!(
+        d.findings[0]
+            .summary
+            .starts_with("the intermediate 'Good CA'"),
+        "{}",
+        d.findings[0].summary
+    );
+}
+
+#[test]
+fn not_yet_valid_and_expiring_soon() {
+    let root = ca("Good Root", "Good Root");
+    let mut l = leaf("api.example.com", "Good Root");
+    l.not_before = datetime!(2099-01-01 0:00 UTC);
+    l.not_after = datetime!(2100-01-01 0:00 UTC);
+    let mut b = rejected(StoreKind::Bundled, ChainError::NotYetValid);
+    b.at_valid_time = Some(Ok(PathFound {
+        anchor: 0,
+        chain_indices: vec![0],
+    }));
+    b.anchor = Some(root);
+    let mut o = b.clone();
+    o.kind = StoreKind::Os;
+    let v = verification(b, o);
+    assert_eq!(
+        run("api.example.com", &[l.clone()], &v).verdict,
+        Verdict::NotYetValid
+    );
+
+    l.not_before = datetime!(2026-01-01 0:00 UTC);
+    l.not_after = NOW + time::Duration::days(3);
+    let root = ca("Good Root", "Good Root");
+    let v = verification(
+        trusted(StoreKind::Bundled, vec![0], root.clone()),
+        trusted(StoreKind::Os, vec![0], root),
+    );
+    let d = run("api.example.com", &[l], &v);
+    assert_eq!(d.verdict, Verdict::Clean);
+    assert!(d
+        .findings
+        .iter()
+        .any(|f| f.kind == FindingKind::ExpiresSoon));
+}
+
+#[test]
+fn hostname_mismatch_lists_the_names() {
+    let root = ca("Good Root", "Good Root");
+    let mut l = leaf("other.example.com", "Good Root");
+    l.dns_names.push("www.other.example.com".into());
+    let mut v = verification(
+        trusted(StoreKind::Bundled, vec![0], root.clone()),
+        trusted(StoreKind::Os, vec![0], root),
+    );
+    v.name = Err(ChainError::NotValidForName);
+    let d = run("api.example.com", &[l], &v);
+    assert_eq!(d.verdict, Verdict::HostnameMismatch);
+    assert!(
+        d.findings[0]
+            .summary
+            .contains("other.example.com, www.other.example.com"),
+        "{}",
+        d.findings[0].summary
+    );
+}
+
+#[test]
+fn trust_problem_outranks_name_problem() {
+    let root = ca("Zscaler Root CA", "Zscaler Root CA");
+    let mut v = verification(
+        rejected(StoreKind::Bundled, ChainError::UnknownIssuer),
+        trusted(StoreKind::Os, vec![0], root),
+    );
+    v.name = Err(ChainError::NotValidForName);
+    let d = run(
+        "api.example.com",
+        &[leaf("wrong.example.com", "Zscaler Root CA")],
+        &v,
+    );
+    assert_eq!(d.verdict, Verdict::CorporateInterception);
+    assert!(error_kinds(&d).contains(&Verdict::HostnameMismatch));
+}
+
+#[test]
+fn other_verifier_errors_are_invalid_certificate() {
+    let v = verification(
+        rejected(StoreKind::Bundled, ChainError::RequiredEkuNotFound),
+        rejected(StoreKind::Os, ChainError::RequiredEkuNotFound),
+    );
+    let d = run(
+        "api.example.com",
+        &[
+            leaf("api.example.com", "Good CA"),
+            ca("Good CA", "Good Root"),
+        ],
+        &v,
+    );
+    assert_eq!(d.verdict, Verdict::InvalidCertificate);
+    assert!(d.findings[0].detail.contains("serverAuth"));
+}
+
+#[test]
+fn ca_first_is_a_chain_order_problem_not_a_handshake_one() {
+    let chain = [
+        ca("Good CA", "Good Root"),
+        leaf("api.example.com", "Good CA"),
+    ];
+    let obs = Observation {
+        failure: Some(Failure::Handshake {
+            kind: HandshakeErrorKind::BadSignature,
+            message: "invalid peer certificate: BadSignature".into(),
+        }),
+        ..Observation::default()
+    };
+    let v = verification(
+        rejected(StoreKind::Bundled, ChainError::CaUsedAsEndEntity),
+        rejected(StoreKind::Os, ChainError::CaUsedAsEndEntity),
+    );
+    let d = run_with("api.example.com", &chain, Some(&v), obs, false);
+    assert_eq!(d.verdict, Verdict::InvalidCertificate);
+    assert_eq!(d.findings[0].kind, FindingKind::ChainOrder);
+    assert!(
+        d.findings[0]
+            .summary
+            .contains("'api.example.com' must come first"),
+        "{}",
+        d.findings[0].summary
+    );
+}
+
+#[test]
+fn not_tls_quotes_the_server() {
+    let obs = Observation {
+        failure: Some(Failure::Handshake {
+            kind: HandshakeErrorKind::InvalidMessage,
+            message: "x".into(),
+        }),
+        first_bytes: b"HTTP/1.0 400 Bad Request\r\n".to_vec(),
+        ..Observation::default()
+    };
+    let d = run_with("localhost:8080", &[], None, obs, false);
+    assert_eq!(d.verdict, Verdict::NotTls);
+    assert!(d.findings[0]
+        .summary
+        .contains("\"HTTP/1.0 400 Bad Request\""));
+}
+
+#[test]
+fn handshake_failures_say_what_happened() {
+    let failing = |kind: HandshakeErrorKind, received: usize| {
+        let obs = Observation {
+            failure: Some(Failure::Handshake {
+                kind,
+                message: "m".into(),
+            }),
+            bytes_received: received,
+            first_bytes: vec![0x15, 0x03, 0x03],
+            ..Observation::default()
+        };
+        run_with("localhost", &[], None, obs, false)
+    };
+    let d = failing(HandshakeErrorKind::ProtocolVersion, 7);
+    assert_eq!(d.verdict, Verdict::HandshakeFailed);
+    assert!(d.findings[0].summary.contains("TLS 1.0/1.1"));
+    let d = failing(HandshakeErrorKind::TimedOut, 0);
+    assert!(d.findings[0].summary.contains("never answered"));
+    let d = failing(HandshakeErrorKind::Alert("handshake_failure".into()), 7);
+    assert!(d.findings[0].summary.contains("handshake_failure"));
+}
+
+#[test]
+fn connection_failures_are_unreachable() {
+    let obs = Observation {
+        failure: Some(Failure::Connect {
+            kind: crate::observation::ConnectErrorKind::Refused,
+            message: "refused".into(),
+        }),
+        ..Observation::default()
+    };
+    let d = run_with("localhost:1", &[], None, obs, false);
+    assert_eq!(d.verdict, Verdict::Unreachable);
+}
+
+#[test]
+fn strict_lint_flags_a_non_critical_root_and_warns_python_users() {
+    let mut root = ca("Zscaler Root CA", "Zscaler Root CA");
+    root.ext.basic_constraints_critical = Some(false);
+    let chain = [leaf("api.openai.com", "Zscaler Root CA")];
+    let v = verification(
+        rejected(StoreKind::Bundled, ChainError::UnknownIssuer),
+        trusted(StoreKind::Os, vec![0], root),
+    );
+    let d = run("api.openai.com", &chain, &v);
+    assert_eq!(d.verdict, Verdict::CorporateInterception);
+    let lint = d
+        .findings
+        .iter()
+        .find(|f| f.kind == FindingKind::StrictX509)
+        .expect("strict_x509 warning");
+    assert!(lint
+        .rule
+        .as_deref()
+        .unwrap_or("")
+        .contains("basicConstraints"));
+    let all_text: String = d.findings[0]
+        .remedies
+        .iter()
+        .map(|r| format!("{} {}", r.action, r.commands.join(" ")))
+        .collect();
+    assert!(
+        all_text.contains("3.13"),
+        "the Python 3.13 caveat is in the fix: {all_text}"
+    );
+}
+
+#[test]
+fn compromised_key_roots_get_a_loud_warning() {
+    let mut root = ca("localhost", "localhost");
+    // SPKI SHA-256 of webpack-dev-server's published CA (badssl.com).
+    root.spki_sha256 =
+        hex::decode("2bd1e667ec9ebbe02b9a7da264210c99b3eac1cc9141a0e30e3f623eaccec4e1")
+            .unwrap()
+            .try_into()
+            .unwrap();
+    let chain = [leaf("api.example.com", "localhost"), root.clone()];
+    let v = verification(
+        rejected(StoreKind::Bundled, ChainError::UnknownIssuer),
+        rejected(StoreKind::Os, ChainError::UnknownIssuer),
+    );
+    let d = run("api.example.com", &chain, &v);
+    assert_eq!(d.verdict, Verdict::CorporateInterception);
+    assert!(d
+        .findings
+        .iter()
+        .any(|f| f.kind == FindingKind::CompromisedRoot));
+    assert_eq!(run("app.localhost", &chain, &v).verdict, Verdict::PrivateCa);
+}

@@ -33,7 +33,10 @@ impl CapturingVerifier {
 
     /// The chain the server presented, leaf first, as sent.
     pub fn take_chain(&self) -> Vec<CertificateDer<'static>> {
-        self.captured.lock().map(|mut c| std::mem::take(&mut *c)).unwrap_or_default()
+        self.captured
+            .lock()
+            .map(|mut c| std::mem::take(&mut *c))
+            .unwrap_or_default()
     }
 }
 

@@ -22,7 +22,8 @@ use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 
 use crate::observation::{
-    AddressSource, ConnectErrorKind, Failure, HandshakeErrorKind, Observation, Resolution, TlsParams,
+    AddressSource, ConnectErrorKind, Failure, HandshakeErrorKind, Observation, Resolution,
+    TlsParams,
 };
 use crate::target::{HostKind, ResolveOverride, Target};
 use danger::CapturingVerifier;
@@ -101,13 +102,19 @@ async fn resolve(target: &Target, options: &ProbeOptions) -> Result<Resolution, 
             message: format!("cannot resolve {}: {e}", target.host),
         }),
         Err(_) => Err(Failure::Resolve {
-            message: format!("resolving {} took longer than {:?}", target.host, options.timeout),
+            message: format!(
+                "resolving {} took longer than {:?}",
+                target.host, options.timeout
+            ),
         }),
     }
 }
 
 /// Try each address in turn; the whole stage shares one deadline.
-async fn connect(addresses: &[SocketAddr], timeout: Duration) -> Result<(TcpStream, SocketAddr), Failure> {
+async fn connect(
+    addresses: &[SocketAddr],
+    timeout: Duration,
+) -> Result<(TcpStream, SocketAddr), Failure> {
     let deadline = tokio::time::Instant::now() + timeout;
     let mut last = None;
     for &addr in addresses {
@@ -121,9 +128,8 @@ async fn connect(addresses: &[SocketAddr], timeout: Duration) -> Result<(TcpStre
                 let kind = match e.kind() {
                     std::io::ErrorKind::ConnectionRefused => ConnectErrorKind::Refused,
                     std::io::ErrorKind::TimedOut => ConnectErrorKind::TimedOut,
-                    std::io::ErrorKind::HostUnreachable | std::io::ErrorKind::NetworkUnreachable => {
-                        ConnectErrorKind::Unreachable
-                    }
+                    std::io::ErrorKind::HostUnreachable
+                    | std::io::ErrorKind::NetworkUnreachable => ConnectErrorKind::Unreachable,
                     _ => ConnectErrorKind::Other,
                 };
                 last = Some(Failure::Connect {
@@ -170,7 +176,10 @@ async fn handshake(target: &Target, stream: TcpStream, timeout: Duration, obs: &
     let server_name = match ServerName::try_from(target.host.clone()) {
         Ok(n) => n,
         Err(e) => {
-            obs.failure = Some(handshake_failure(HandshakeErrorKind::Other, format!("invalid server name: {e}")));
+            obs.failure = Some(handshake_failure(
+                HandshakeErrorKind::Other,
+                format!("invalid server name: {e}"),
+            ));
             return;
         }
     };
@@ -185,13 +194,20 @@ async fn handshake(target: &Target, stream: TcpStream, timeout: Duration, obs: &
         Ok(Ok(tls)) => {
             let (_, conn) = tls.get_ref();
             obs.tls = Some(TlsParams {
-                version: conn.protocol_version().map(version_name).unwrap_or_default(),
+                version: conn
+                    .protocol_version()
+                    .map(version_name)
+                    .unwrap_or_default(),
                 cipher_suite: conn
                     .negotiated_cipher_suite()
                     .map(|s| format!("{:?}", s.suite()))
                     .unwrap_or_default(),
-                key_exchange: conn.negotiated_key_exchange_group().map(|g| format!("{:?}", g.name())),
-                alpn: conn.alpn_protocol().map(|p| String::from_utf8_lossy(p).into_owned()),
+                key_exchange: conn
+                    .negotiated_key_exchange_group()
+                    .map(|g| format!("{:?}", g.name())),
+                alpn: conn
+                    .alpn_protocol()
+                    .map(|p| String::from_utf8_lossy(p).into_owned()),
                 sni,
             });
         }
@@ -224,7 +240,10 @@ fn version_name(v: rustls::ProtocolVersion) -> String {
 /// tokio-rustls wraps rustls errors in `io::Error(InvalidData, ..)`.
 fn classify_handshake_error(e: &std::io::Error) -> (HandshakeErrorKind, String) {
     use rustls::{AlertDescription, Error as TlsError, PeerIncompatible};
-    if let Some(tls) = e.get_ref().and_then(|inner| inner.downcast_ref::<TlsError>()) {
+    if let Some(tls) = e
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<TlsError>())
+    {
         let kind = match tls {
             TlsError::AlertReceived(AlertDescription::ProtocolVersion)
             | TlsError::PeerIncompatible(PeerIncompatible::ServerDoesNotSupportTls12Or13) => {
@@ -232,16 +251,18 @@ fn classify_handshake_error(e: &std::io::Error) -> (HandshakeErrorKind, String) 
             }
             TlsError::AlertReceived(alert) => HandshakeErrorKind::Alert(alert_name(*alert)),
             TlsError::InvalidMessage(_) => HandshakeErrorKind::InvalidMessage,
-            TlsError::InvalidCertificate(rustls::CertificateError::BadSignature) => HandshakeErrorKind::BadSignature,
+            TlsError::InvalidCertificate(rustls::CertificateError::BadSignature) => {
+                HandshakeErrorKind::BadSignature
+            }
             _ => HandshakeErrorKind::Other,
         };
         return (kind, tls.to_string());
     }
     let kind = match e.kind() {
         std::io::ErrorKind::UnexpectedEof => HandshakeErrorKind::ClosedByPeer,
-        std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::ConnectionAborted | std::io::ErrorKind::BrokenPipe => {
-            HandshakeErrorKind::Reset
-        }
+        std::io::ErrorKind::ConnectionReset
+        | std::io::ErrorKind::ConnectionAborted
+        | std::io::ErrorKind::BrokenPipe => HandshakeErrorKind::Reset,
         _ => HandshakeErrorKind::Other,
     };
     (kind, e.to_string())
@@ -266,7 +287,13 @@ mod tests {
 
     #[test]
     fn alert_names_read_like_the_rfc() {
-        assert_eq!(alert_name(rustls::AlertDescription::HandshakeFailure), "handshake_failure");
-        assert_eq!(alert_name(rustls::AlertDescription::UnrecognisedName), "unrecognised_name");
+        assert_eq!(
+            alert_name(rustls::AlertDescription::HandshakeFailure),
+            "handshake_failure"
+        );
+        assert_eq!(
+            alert_name(rustls::AlertDescription::UnrecognisedName),
+            "unrecognised_name"
+        );
     }
 }

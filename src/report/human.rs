@@ -26,7 +26,11 @@ pub fn render(report: &Report, color: bool) -> String {
         render_target(&mut out, t, &p);
     }
     if report.targets.len() > 1 {
-        let clean = report.targets.iter().filter(|t| t.verdict == Verdict::Clean).count();
+        let clean = report
+            .targets
+            .iter()
+            .filter(|t| t.verdict == Verdict::Clean)
+            .count();
         let _ = writeln!(out, "\n{clean} of {} targets clean", report.targets.len());
     }
     if let Some(at) = &report.at {
@@ -79,7 +83,11 @@ fn render_target(out: &mut String, t: &TargetReport, p: &Paint) {
             let _ = writeln!(out, "  {h}");
         }
         None if t.verdict == Verdict::Clean => {
-            let _ = writeln!(out, "  trusted by Mozilla's roots and the OS store; valid for {}", t.host);
+            let _ = writeln!(
+                out,
+                "  trusted by Mozilla's roots and the OS store; valid for {}",
+                t.host
+            );
         }
         None => {}
     }
@@ -109,21 +117,43 @@ fn render_target(out: &mut String, t: &TargetReport, p: &Paint) {
         } else {
             format!("← {}", cert.issuer_display_name)
         };
-        let dates = format!("{} → {}", format_date(cert.not_before), format_date(cert.not_after));
-        let line = format!("{i}  {}  {}  {}", cert.name(), p.dim(&issuer), p.dim(&dates));
+        let dates = format!(
+            "{} → {}",
+            format_date(cert.not_before),
+            format_date(cert.not_after)
+        );
+        let line = format!(
+            "{i}  {}  {}  {}",
+            cert.name(),
+            p.dim(&issuer),
+            p.dim(&dates)
+        );
         row(out, p, label, &line);
     }
 
-    let stores = [("bundled", &t.trust.bundled), ("os", &t.trust.os), ("custom", &t.trust.custom)];
+    let stores = [
+        ("bundled", &t.trust.bundled),
+        ("os", &t.trust.os),
+        ("custom", &t.trust.custom),
+    ];
     let mut first = true;
     for (name, store) in stores {
         if let Some(s) = store {
-            row(out, p, if first { "trust" } else { "" }, &store_line(name, s, p));
+            row(
+                out,
+                p,
+                if first { "trust" } else { "" },
+                &store_line(name, s, p),
+            );
             first = false;
         }
     }
 
-    let errors: Vec<&Finding> = t.findings.iter().filter(|f| f.severity == Severity::Error).collect();
+    let errors: Vec<&Finding> = t
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .collect();
     for (i, f) in errors.iter().enumerate() {
         if i > 0 {
             row(out, p, "", &p.bold(&f.summary));
@@ -133,42 +163,97 @@ fn render_target(out: &mut String, t: &TargetReport, p: &Paint) {
         }
     }
 
-    let others: Vec<&Finding> = t.findings.iter().filter(|f| f.severity != Severity::Error).collect();
+    let others: Vec<&Finding> = t
+        .findings
+        .iter()
+        .filter(|f| f.severity != Severity::Error)
+        .collect();
     for (i, f) in others.iter().enumerate() {
-        let mark = if f.severity == Severity::Warning { p.warn("!") } else { p.dim("i") };
-        wrapped(out, p, if i == 0 { "notes" } else { "" }, &format!("{mark} {}", f.summary));
+        let mark = if f.severity == Severity::Warning {
+            p.warn("!")
+        } else {
+            p.dim("i")
+        };
+        wrapped(
+            out,
+            p,
+            if i == 0 { "notes" } else { "" },
+            &format!("{mark} {}", f.summary),
+        );
     }
 
     let remedies: Vec<_> = t.findings.iter().flat_map(|f| &f.remedies).collect();
-    let mut first_fix = true;
-    for r in remedies.iter().filter(|r| !r.avoid) {
-        wrapped(out, p, if first_fix { "fix" } else { "" }, &format!("{}: {}", p.bold(&r.ecosystem), r.action));
-        for cmd in &r.commands {
-            row(out, p, "", &format!("  {}", p.dim(cmd)));
-        }
-        first_fix = false;
+    // One screen: per tool, the first step only; every step is in markdown and JSON.
+    let fixes: Vec<_> = remedies.iter().filter(|r| !r.avoid).collect();
+    for (i, r) in fixes.iter().take(MAX_FIXES).enumerate() {
+        let step = first_sentence(&r.action);
+        wrapped(
+            out,
+            p,
+            if i == 0 { "fix" } else { "" },
+            &format!("{}: {step}", p.bold(&r.ecosystem)),
+        );
     }
-    let avoid: Vec<String> = remedies.iter().filter(|r| r.avoid).map(|r| r.ecosystem.clone()).collect();
+    if !fixes.is_empty() {
+        row(
+            out,
+            p,
+            "",
+            &p.dim("exact commands for every tool: --format markdown"),
+        );
+    }
+    let avoid: Vec<String> = remedies
+        .iter()
+        .filter(|r| r.avoid)
+        .filter_map(|r| r.commands.first())
+        .map(|c| c.trim_start_matches("export ").to_string())
+        .collect();
     if !avoid.is_empty() {
         wrapped(
             out,
             p,
             "don't",
-            &format!("{} — each disables or breaks verification (reasons in --format json or markdown)", avoid.join(", ")),
+            &format!(
+                "{} (each turns verification off or breaks it)",
+                avoid.join(" · ")
+            ),
         );
     }
 }
 
+/// How many tools the human report gives a fix for.
+const MAX_FIXES: usize = 8;
+
+fn first_sentence(text: &str) -> &str {
+    text.split_once(". ").map_or(text, |(first, _)| first)
+}
+
 fn store_line(name: &str, s: &StoreReport, p: &Paint) -> String {
     let result = if s.trusted {
-        let anchor = s.anchor.as_ref().map(|a| short_subject(&a.subject)).unwrap_or_default();
+        let anchor = s
+            .anchor
+            .as_ref()
+            .map(|a| short_subject(&a.subject))
+            .unwrap_or_default();
         p.good(&format!("✓ trusted → {anchor}"))
     } else {
         let err = s.error.clone().unwrap_or_default();
-        let extra = if s.trusted_ignoring_time { " (trusted apart from dates)" } else { "" };
+        let extra = if s.trusted_ignoring_time {
+            " (trusted apart from dates)"
+        } else {
+            ""
+        };
         p.bad(&format!("✗ {err}{extra}"))
     };
-    format!("{name:<8} {result}  {}", p.dim(&format!("{} ({} roots)", s.source, s.roots)))
+    let roots = if s.roots == 1 {
+        "1 root".to_string()
+    } else {
+        format!("{} roots", s.roots)
+    };
+    format!(
+        "{name:<8} {result}  {}",
+        p.dim(&format!("{} ({roots})", s.source))
+    )
 }
 
 /// `C=US, O=Zscaler Inc., CN=Zscaler Root CA` → `Zscaler Root CA`.
@@ -224,7 +309,10 @@ mod tests {
 
     #[test]
     fn short_subject_takes_the_cn() {
-        assert_eq!(short_subject("C=US, O=Zscaler Inc., CN=Zscaler Root CA"), "Zscaler Root CA");
+        assert_eq!(
+            short_subject("C=US, O=Zscaler Inc., CN=Zscaler Root CA"),
+            "Zscaler Root CA"
+        );
         assert_eq!(short_subject("O=No CN"), "O=No CN");
     }
 }

@@ -6,7 +6,8 @@ use super::Report;
 
 /// Render the report as pretty JSON with a trailing newline.
 pub fn render(report: &Report) -> String {
-    let mut out = serde_json::to_string_pretty(report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    let mut out =
+        serde_json::to_string_pretty(report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     out.push('\n');
     out
 }

@@ -19,7 +19,11 @@ pub fn render(report: &Report) -> String {
         report.tool_version,
         report.environment.os,
         report.generated_at,
-        report.at.as_ref().map(|a| format!(" · judged as of {a}")).unwrap_or_default()
+        report
+            .at
+            .as_ref()
+            .map(|a| format!(" · judged as of {a}"))
+            .unwrap_or_default()
     );
     for t in &report.targets {
         render_target(&mut out, t);
@@ -41,9 +45,18 @@ fn render_target(out: &mut String, t: &TargetReport) {
         let _ = writeln!(out, "{}\n", f.summary);
     }
     let _ = writeln!(out, "| | |\n|---|---|");
-    let _ = writeln!(out, "| target | `{}` port {} path `{}` |", t.host, t.port, t.path);
+    let _ = writeln!(
+        out,
+        "| target | `{}` port {} path `{}` |",
+        t.host, t.port, t.path
+    );
     if let Some(c) = &t.connection {
-        let _ = writeln!(out, "| address | {} ({}) |", c.address.as_deref().unwrap_or("-"), c.address_source);
+        let _ = writeln!(
+            out,
+            "| address | {} ({}) |",
+            c.address.as_deref().unwrap_or("-"),
+            c.address_source
+        );
         let _ = writeln!(out, "| proxy | {} |", c.proxy.as_deref().unwrap_or("none"));
         let tls = [&c.tls_version, &c.cipher_suite, &c.key_exchange]
             .into_iter()
@@ -51,7 +64,11 @@ fn render_target(out: &mut String, t: &TargetReport) {
             .cloned()
             .collect::<Vec<_>>()
             .join(", ");
-        let _ = writeln!(out, "| TLS | {} |", if tls.is_empty() { "-".into() } else { tls });
+        let _ = writeln!(
+            out,
+            "| TLS | {} |",
+            if tls.is_empty() { "-".into() } else { tls }
+        );
         let _ = writeln!(out, "| ALPN | {} |", c.alpn.as_deref().unwrap_or("none"));
         if let Some(first) = &c.first_bytes {
             let _ = writeln!(out, "| server sent | `{first}` |");
@@ -61,7 +78,10 @@ fn render_target(out: &mut String, t: &TargetReport) {
 
     if !t.chain.is_empty() {
         let _ = writeln!(out, "### Chain as sent\n");
-        let _ = writeln!(out, "| # | subject | issuer | valid | SHA-256 |\n|---|---|---|---|---|");
+        let _ = writeln!(
+            out,
+            "| # | subject | issuer | valid | SHA-256 |\n|---|---|---|---|---|"
+        );
         for (i, c) in t.chain.iter().enumerate() {
             let _ = writeln!(
                 out,
@@ -75,8 +95,15 @@ fn render_target(out: &mut String, t: &TargetReport) {
         }
         out.push('\n');
         let _ = writeln!(out, "### Trust stores\n");
-        let _ = writeln!(out, "| store | result | anchor | source |\n|---|---|---|---|");
-        for (name, s) in [("bundled", &t.trust.bundled), ("os", &t.trust.os), ("custom", &t.trust.custom)] {
+        let _ = writeln!(
+            out,
+            "| store | result | anchor | source |\n|---|---|---|---|"
+        );
+        for (name, s) in [
+            ("bundled", &t.trust.bundled),
+            ("os", &t.trust.os),
+            ("custom", &t.trust.custom),
+        ] {
             if let Some(s) = s {
                 store_row(out, name, s);
             }
@@ -94,7 +121,11 @@ fn render_target(out: &mut String, t: &TargetReport) {
             Severity::Warning => "warning",
             Severity::Info => "info",
         };
-        let vendor = f.vendor.as_ref().map(|v| format!(" (vendor: {v})")).unwrap_or_default();
+        let vendor = f
+            .vendor
+            .as_ref()
+            .map(|v| format!(" (vendor: {v})"))
+            .unwrap_or_default();
         let _ = writeln!(out, "- **{sev}** `{}`{vendor}: {}", kind_name(f), f.summary);
         if !f.detail.is_empty() {
             let _ = writeln!(out, "  {}", f.detail);
@@ -108,7 +139,15 @@ fn render_target(out: &mut String, t: &TargetReport) {
         for r in remedies.iter().filter(|r| !r.avoid) {
             let _ = writeln!(out, "- **{}**: {}", r.ecosystem, r.action);
             if !r.commands.is_empty() {
-                let _ = writeln!(out, "  ```\n{}\n  ```", r.commands.iter().map(|c| format!("  {c}")).collect::<Vec<_>>().join("\n"));
+                let _ = writeln!(
+                    out,
+                    "  ```\n{}\n  ```",
+                    r.commands
+                        .iter()
+                        .map(|c| format!("  {c}"))
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                );
             }
         }
         out.push('\n');
@@ -133,7 +172,12 @@ fn store_row(out: &mut String, name: &str, s: &StoreReport) {
         .as_ref()
         .map(|a| format!("{} `{}`", cell(&a.subject), &a.sha256))
         .unwrap_or_else(|| "-".into());
-    let _ = writeln!(out, "| {name} | {result} | {anchor} | {} ({} roots) |", cell(&s.source), s.roots);
+    let _ = writeln!(
+        out,
+        "| {name} | {result} | {anchor} | {} ({} roots) |",
+        cell(&s.source),
+        s.roots
+    );
 }
 
 fn kind_name(f: &crate::findings::Finding) -> String {

@@ -152,7 +152,12 @@ pub fn target_report(
         let ms = |d: std::time::Duration| (d.as_secs_f64() * 1e5).round() / 100.0;
         ConnectionReport {
             address: Some(addr.to_string()),
-            addresses: observation.resolution.addresses.iter().map(|a| a.to_string()).collect(),
+            addresses: observation
+                .resolution
+                .addresses
+                .iter()
+                .map(|a| a.to_string())
+                .collect(),
             address_source: match observation.resolution.source {
                 AddressSource::Dns => "dns",
                 AddressSource::Literal => "literal",
@@ -164,7 +169,8 @@ pub fn target_report(
             key_exchange: tls.and_then(|t| t.key_exchange.clone()),
             alpn: tls.and_then(|t| t.alpn.clone()),
             sni: tls.is_some_and(|t| t.sni),
-            first_bytes: starts_like_non_tls(&observation.first_bytes).then(|| printable_prefix(&observation.first_bytes)),
+            first_bytes: starts_like_non_tls(&observation.first_bytes)
+                .then(|| printable_prefix(&observation.first_bytes)),
             timings_ms: Timings {
                 resolve: ms(observation.timings.resolve),
                 connect: ms(observation.timings.connect),
@@ -193,13 +199,20 @@ pub fn target_report(
 }
 
 /// The variables that decide trust, as this process sees them.
-pub fn environment_report(os: &str, vars: impl IntoIterator<Item = (String, String)>) -> EnvironmentReport {
+pub fn environment_report(
+    os: &str,
+    vars: impl IntoIterator<Item = (String, String)>,
+) -> EnvironmentReport {
     EnvironmentReport {
         os: os.to_string(),
         variables: vars
             .into_iter()
             .map(|(k, v)| {
-                let v = if k.to_ascii_lowercase().contains("proxy") { redact_proxy(&v) } else { v };
+                let v = if k.to_ascii_lowercase().contains("proxy") {
+                    redact_proxy(&v)
+                } else {
+                    v
+                };
                 (k, v)
             })
             .collect(),
@@ -221,7 +234,10 @@ pub fn redact_proxy(url: &str) -> String {
 }
 
 /// The report's time fields.
-pub fn times(now: time::OffsetDateTime, at: Option<time::OffsetDateTime>) -> (String, Option<String>) {
+pub fn times(
+    now: time::OffsetDateTime,
+    at: Option<time::OffsetDateTime>,
+) -> (String, Option<String>) {
     (format_time(now), at.map(format_time))
 }
 
@@ -231,10 +247,19 @@ mod tests {
 
     #[test]
     fn proxy_credentials_never_survive() {
-        assert_eq!(redact_proxy("http://alice:s3cret@proxy:8080"), "http://proxy:8080 (credentials removed)");
-        assert_eq!(redact_proxy("alice:s3cret@proxy:8080"), "proxy:8080 (credentials removed)");
+        assert_eq!(
+            redact_proxy("http://alice:s3cret@proxy:8080"),
+            "http://proxy:8080 (credentials removed)"
+        );
+        assert_eq!(
+            redact_proxy("alice:s3cret@proxy:8080"),
+            "proxy:8080 (credentials removed)"
+        );
         assert_eq!(redact_proxy("http://proxy:8080"), "http://proxy:8080");
-        let env = environment_report("linux", [("HTTPS_PROXY".to_string(), "http://a:b@p:1".to_string())]);
+        let env = environment_report(
+            "linux",
+            [("HTTPS_PROXY".to_string(), "http://a:b@p:1".to_string())],
+        );
         assert!(!serde_json::to_string(&env).unwrap().contains("a:b"));
     }
 }

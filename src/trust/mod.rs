@@ -48,7 +48,11 @@ pub struct TrustStore {
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("cannot read {flag} file '{path}': {reason}")]
-    Unreadable { flag: &'static str, path: PathBuf, reason: String },
+    Unreadable {
+        flag: &'static str,
+        path: PathBuf,
+        reason: String,
+    },
     #[error("{flag} file '{path}' holds no PEM certificate (expected '-----BEGIN CERTIFICATE-----' blocks)")]
     NoCertificates { flag: &'static str, path: PathBuf },
 }
@@ -56,7 +60,11 @@ pub enum StoreError {
 impl TrustStore {
     /// Build a store from certificates, skipping (and noting) any that
     /// webpki cannot use as an anchor.
-    pub fn from_certs(kind: StoreKind, source: impl Into<String>, certs: Vec<CertificateDer<'static>>) -> Self {
+    pub fn from_certs(
+        kind: StoreKind,
+        source: impl Into<String>,
+        certs: Vec<CertificateDer<'static>>,
+    ) -> Self {
         let mut load_errors = Vec::new();
         let anchors = certs
             .iter()
@@ -81,17 +89,29 @@ impl TrustStore {
     /// Mozilla's roots as shipped in this binary (webpki-root-certs).
     pub fn bundled_mozilla() -> Self {
         let certs = webpki_root_certs::TLS_SERVER_ROOT_CERTS.to_vec();
-        TrustStore::from_certs(StoreKind::Bundled, "Mozilla roots built in (webpki-root-certs 1.0)", certs)
+        TrustStore::from_certs(
+            StoreKind::Bundled,
+            "Mozilla roots built in (webpki-root-certs 1.0)",
+            certs,
+        )
     }
 
     /// Roots from PEM files the user named with `flag`. Every file must be
     /// readable and hold at least one certificate.
-    pub fn from_pem_files(kind: StoreKind, flag: &'static str, paths: &[PathBuf]) -> Result<Self, StoreError> {
+    pub fn from_pem_files(
+        kind: StoreKind,
+        flag: &'static str,
+        paths: &[PathBuf],
+    ) -> Result<Self, StoreError> {
         let mut certs = Vec::new();
         for path in paths {
             certs.extend(read_pem_file(flag, path)?);
         }
-        let source = paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ");
+        let source = paths
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
         Ok(TrustStore::from_certs(kind, source, certs))
     }
 
@@ -101,7 +121,9 @@ impl TrustStore {
     pub fn os_native() -> Self {
         let loaded = rustls_native_certs::load_native_certs();
         let mut store = TrustStore::from_certs(StoreKind::Os, os_store_source(), loaded.certs);
-        store.load_errors.extend(loaded.errors.iter().map(|e| e.to_string()));
+        store
+            .load_errors
+            .extend(loaded.errors.iter().map(|e| e.to_string()));
         store
     }
 
@@ -112,7 +134,10 @@ impl TrustStore {
 }
 
 /// Read every certificate from a PEM file, for a store or a chain.
-pub fn read_pem_file(flag: &'static str, path: &Path) -> Result<Vec<CertificateDer<'static>>, StoreError> {
+pub fn read_pem_file(
+    flag: &'static str,
+    path: &Path,
+) -> Result<Vec<CertificateDer<'static>>, StoreError> {
     let unreadable = |reason: String| StoreError::Unreadable {
         flag,
         path: path.to_path_buf(),
@@ -159,7 +184,11 @@ fn os_store_source() -> String {
 #[cfg(all(unix, not(target_os = "macos")))]
 fn platform_store_source() -> String {
     let probe = openssl_probe::probe();
-    let mut parts: Vec<String> = probe.cert_file.iter().map(|p| p.display().to_string()).collect();
+    let mut parts: Vec<String> = probe
+        .cert_file
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
     parts.extend(probe.cert_dir.iter().map(|p| p.display().to_string()));
     if parts.is_empty() {
         "no OS certificate bundle found".into()
@@ -212,7 +241,8 @@ mod tests {
         let err = TrustStore::from_pem_files(StoreKind::Custom, "--ca-file", &[empty]).unwrap_err();
         assert!(err.to_string().contains("no PEM certificate"), "{err}");
         let missing = dir.join("missing.pem");
-        let err = TrustStore::from_pem_files(StoreKind::Custom, "--ca-file", &[missing]).unwrap_err();
+        let err =
+            TrustStore::from_pem_files(StoreKind::Custom, "--ca-file", &[missing]).unwrap_err();
         assert!(err.to_string().contains("no such file"), "{err}");
         std::fs::remove_dir_all(&dir).unwrap();
     }

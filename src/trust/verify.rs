@@ -52,12 +52,18 @@ impl ChainError {
             E::CertNotValidYet { .. } => ChainError::NotYetValid,
             E::CaUsedAsEndEntity => ChainError::CaUsedAsEndEntity,
             E::EndEntityUsedAsCa => ChainError::EndEntityUsedAsCa,
-            E::InvalidSignatureForPublicKey | E::SignatureAlgorithmMismatch => ChainError::BadSignature,
+            E::InvalidSignatureForPublicKey | E::SignatureAlgorithmMismatch => {
+                ChainError::BadSignature
+            }
             E::UnsupportedSignatureAlgorithm
             | E::UnsupportedSignatureAlgorithmContext(_)
             | E::UnsupportedSignatureAlgorithmForPublicKey
-            | E::UnsupportedSignatureAlgorithmForPublicKeyContext(_) => ChainError::UnsupportedSignatureAlgorithm,
-            E::RequiredEkuNotFound | E::RequiredEkuNotFoundContext(_) => ChainError::RequiredEkuNotFound,
+            | E::UnsupportedSignatureAlgorithmForPublicKeyContext(_) => {
+                ChainError::UnsupportedSignatureAlgorithm
+            }
+            E::RequiredEkuNotFound | E::RequiredEkuNotFoundContext(_) => {
+                ChainError::RequiredEkuNotFound
+            }
             E::NameConstraintViolation => ChainError::NameConstraintViolation,
             E::PathLenConstraintViolated => ChainError::PathLenConstraintViolated,
             E::CertDistrusted => ChainError::Distrusted,
@@ -112,15 +118,27 @@ impl ChainError {
             ChainError::UnknownIssuer => "no path to a trusted root (unknown issuer)".into(),
             ChainError::Expired => "a certificate has expired".into(),
             ChainError::NotYetValid => "a certificate is not valid yet".into(),
-            ChainError::CaUsedAsEndEntity => "the server certificate is a CA certificate (CA:TRUE) used as a leaf".into(),
+            ChainError::CaUsedAsEndEntity => {
+                "the server certificate is a CA certificate (CA:TRUE) used as a leaf".into()
+            }
             ChainError::EndEntityUsedAsCa => "a leaf certificate was used to sign another".into(),
             ChainError::BadSignature => "a signature does not verify with its issuer's key".into(),
-            ChainError::UnsupportedSignatureAlgorithm => "a signature algorithm is not supported (e.g. SHA-1, or RSA under 2048 bits)".into(),
-            ChainError::RequiredEkuNotFound => "the leaf's extended key usage does not allow TLS server authentication".into(),
-            ChainError::NameConstraintViolation => "a CA's name constraints forbid this name".into(),
-            ChainError::PathLenConstraintViolated => "a CA's path length constraint is exceeded".into(),
+            ChainError::UnsupportedSignatureAlgorithm => {
+                "a signature algorithm is not supported (e.g. SHA-1, or RSA under 2048 bits)".into()
+            }
+            ChainError::RequiredEkuNotFound => {
+                "the leaf's extended key usage does not allow TLS server authentication".into()
+            }
+            ChainError::NameConstraintViolation => {
+                "a CA's name constraints forbid this name".into()
+            }
+            ChainError::PathLenConstraintViolated => {
+                "a CA's path length constraint is exceeded".into()
+            }
             ChainError::Distrusted => "the chain uses a CA that rustls distrusts".into(),
-            ChainError::TooComplex => "path building gave up (too many certificates or signatures)".into(),
+            ChainError::TooComplex => {
+                "path building gave up (too many certificates or signatures)".into()
+            }
             ChainError::BadEncoding(what) => format!("a certificate is malformed ({what})"),
             ChainError::NotValidForName => "the leaf is not valid for this name".into(),
             ChainError::Other(what) => format!("rejected ({what})"),
@@ -186,12 +204,18 @@ impl StoreVerdict {
 
 /// Convert a time for webpki.
 pub fn unix_time(t: OffsetDateTime) -> UnixTime {
-    UnixTime::since_unix_epoch(std::time::Duration::from_secs(t.unix_timestamp().max(0) as u64))
+    UnixTime::since_unix_epoch(std::time::Duration::from_secs(
+        t.unix_timestamp().max(0) as u64
+    ))
 }
 
 /// Verify `chain` (leaf first, as sent) against `store` at `at`, for TLS
 /// server authentication. Name checks are separate: see [`check_name`].
-pub fn verify_chain(store: &TrustStore, chain: &[CertificateDer<'_>], at: OffsetDateTime) -> Result<PathFound, ChainError> {
+pub fn verify_chain(
+    store: &TrustStore,
+    chain: &[CertificateDer<'_>],
+    at: OffsetDateTime,
+) -> Result<PathFound, ChainError> {
     let Some(leaf) = chain.first() else {
         return Err(ChainError::Other("no certificate".into()));
     };
@@ -216,7 +240,10 @@ pub fn verify_chain(store: &TrustStore, chain: &[CertificateDer<'_>], at: Offset
     let anchor_index = store
         .anchors
         .iter()
-        .find(|(_, a)| a.subject == anchor.subject && a.subject_public_key_info == anchor.subject_public_key_info)
+        .find(|(_, a)| {
+            a.subject == anchor.subject
+                && a.subject_public_key_info == anchor.subject_public_key_info
+        })
         .map(|(i, _)| *i)
         .unwrap_or(0);
     let mut chain_indices = vec![0];
@@ -267,11 +294,17 @@ pub fn common_valid_time(certs: &[&CertFacts]) -> Option<OffsetDateTime> {
 
 /// Verify against one store at `at`, and again inside the validity window
 /// when `at` fails on time.
-pub fn verify_store(store: &TrustStore, chain: &[CertificateDer<'_>], facts: &[CertFacts], at: OffsetDateTime) -> StoreVerdict {
+pub fn verify_store(
+    store: &TrustStore,
+    chain: &[CertificateDer<'_>],
+    facts: &[CertFacts],
+    at: OffsetDateTime,
+) -> StoreVerdict {
     let at_time = verify_chain(store, chain, at);
     let at_valid_time = match &at_time {
         Err(e) if e.is_time() => {
-            let linked: Vec<&CertFacts> = linked_chain(facts).into_iter().map(|i| &facts[i]).collect();
+            let linked: Vec<&CertFacts> =
+                linked_chain(facts).into_iter().map(|i| &facts[i]).collect();
             common_valid_time(&linked).map(|t| verify_chain(store, chain, t))
         }
         _ => None,
@@ -312,12 +345,21 @@ pub struct Stores {
 }
 
 /// Verify a non-empty chain against every store at `at`, and check the name.
-pub fn verify_all(stores: &Stores, chain: &[CertificateDer<'_>], facts: &[CertFacts], host: &str, at: OffsetDateTime) -> Option<Verification> {
+pub fn verify_all(
+    stores: &Stores,
+    chain: &[CertificateDer<'_>],
+    facts: &[CertFacts],
+    host: &str,
+    at: OffsetDateTime,
+) -> Option<Verification> {
     let leaf = chain.first()?;
     Some(Verification {
         bundled: verify_store(&stores.bundled, chain, facts, at),
         os: verify_store(&stores.os, chain, facts, at),
-        custom: stores.custom.as_ref().map(|s| verify_store(s, chain, facts, at)),
+        custom: stores
+            .custom
+            .as_ref()
+            .map(|s| verify_store(s, chain, facts, at)),
         name: check_name(leaf, host),
     })
 }
