@@ -133,7 +133,11 @@ impl CheckPlan {
         };
         Ok(CheckPlan {
             targets,
-            probe: ProbeOptions { timeout, resolve },
+            probe: ProbeOptions {
+                timeout,
+                resolve,
+                http: !args.no_http,
+            },
             bundled,
             os,
             custom,

@@ -29,6 +29,49 @@ pub struct Observation {
     pub bytes_received: usize,
     /// How long each stage took.
     pub timings: Timings,
+    /// The HTTP probe, when it ran (after a completed handshake, unless `--no-http`).
+    pub http: Option<HttpObservation>,
+}
+
+/// What the HTTP/1.1 probe saw: one entry per request, in order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HttpObservation {
+    pub hops: Vec<HttpHop>,
+    /// Why the probe stopped.
+    pub stop: HttpStop,
+}
+
+/// One request and what came back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpHop {
+    /// The URL requested (may hold query secrets: redact before printing).
+    pub url: String,
+    /// The response status, when a response head was read.
+    pub status: Option<u16>,
+    /// The `Location` header resolved against `url`, for redirects.
+    pub location: Option<String>,
+    /// `Location` exactly as sent, when it was relative or otherwise rewritten.
+    pub raw_location: Option<String>,
+}
+
+/// Why the HTTP probe stopped following.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum HttpStop {
+    /// A response that is not a redirect.
+    #[default]
+    Final,
+    /// A redirect to a URL that is not https.
+    NotHttps,
+    /// A redirect to the same host on another port (the port was lost).
+    PortChanged,
+    /// A redirect to a URL already visited.
+    Loop,
+    /// More redirects than the probe follows.
+    TooManyRedirects,
+    /// A redirect without a usable Location.
+    BadLocation(String),
+    /// The request failed (connection, TLS, timeout, oversized or malformed head).
+    Failed(String),
 }
 
 /// How many of the server's first bytes are kept for diagnosis.

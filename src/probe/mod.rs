@@ -10,6 +10,7 @@
 //! STARTTLS, an HTTP probe) slot in between without touching the others.
 
 mod danger;
+pub mod http;
 mod recording;
 
 use std::net::SocketAddr;
@@ -19,11 +20,13 @@ use std::time::{Duration, Instant};
 use rustls::pki_types::ServerName;
 use rustls::ClientConfig;
 use tokio::net::TcpStream;
+use tokio_rustls::client::TlsStream;
 use tokio_rustls::TlsConnector;
+use url::Url;
 
 use crate::observation::{
-    AddressSource, ConnectErrorKind, Failure, HandshakeErrorKind, Observation, Resolution,
-    TlsParams,
+    AddressSource, ConnectErrorKind, Failure, HandshakeErrorKind, HttpObservation, HttpStop, Observation,
+    Resolution, TlsParams,
 };
 use crate::target::{HostKind, ResolveOverride, Target};
 use danger::CapturingVerifier;
@@ -36,7 +39,17 @@ pub struct ProbeOptions {
     pub timeout: Duration,
     /// `--resolve` overrides.
     pub resolve: Vec<ResolveOverride>,
+    /// Run the HTTP probe after a completed handshake.
+    pub http: bool,
 }
+
+/// The TLS stream a probe works on.
+type Tls = TlsStream<RecordingStream<TcpStream>>;
+
+/// ALPN as browsers and HTTP/2-capable clients offer it.
+const ALPN_BROWSER: &[&[u8]] = &[b"h2", b"http/1.1"];
+/// ALPN for the HTTP/1.1 probe's own connections.
+const ALPN_HTTP1: &[&[u8]] = &[b"http/1.1"];
 
 /// Probe one target. Never fails: problems are part of the observation.
 pub async fn probe(target: &Target, options: &ProbeOptions) -> Observation {
@@ -66,9 +79,68 @@ pub async fn probe(target: &Target, options: &ProbeOptions) -> Observation {
     obs.connected = Some(addr);
 
     let started = Instant::now();
-    handshake(target, stream, options.timeout, &mut obs).await;
+    let tls = handshake(target, stream, options.timeout, &mut obs).await;
     obs.timings.handshake = started.elapsed();
+
+    if options.http {
+        if let Some(tls) = tls {
+            // The probe speaks HTTP/1.1: after h2 was chosen it opens its own connection.
+            let h2 = obs.tls.as_ref().and_then(|t| t.alpn.as_deref()) == Some("h2");
+            obs.http = Some(probe_http(target, (!h2).then_some(tls), options).await);
+        }
+    }
     obs
+}
+
+/// GET the target's path and follow https redirects; the first request
+/// reuses the handshake's connection when it can.
+async fn probe_http(target: &Target, first: Option<Tls>, options: &ProbeOptions) -> HttpObservation {
+    let Some(url) = http::start_url(target) else {
+        return HttpObservation {
+            hops: Vec::new(),
+            stop: HttpStop::Failed("cannot form a request URL".into()),
+        };
+    };
+    let mut first = first;
+    http::follow(url, |url, hop| {
+        let reuse = if hop == 0 { first.take() } else { None };
+        let options = options.clone();
+        async move {
+            let mut stream = match reuse {
+                Some(stream) => stream,
+                None => open_https(&url, &options).await?,
+            };
+            http::exchange(&mut stream, &url, options.timeout)
+                .await
+                .map_err(|e| e.to_string())
+        }
+    })
+    .await
+}
+
+/// A fresh https connection for a redirect hop (HTTP/1.1 only). The hop's
+/// chain is not judged: the diagnosis is about the target's own chain.
+async fn open_https(url: &Url, options: &ProbeOptions) -> Result<Tls, String> {
+    let target = Target::parse(url.as_str()).map_err(|e| e.to_string())?;
+    let resolution = resolve(&target, options).await.map_err(|f| failure_text(&f))?;
+    let (stream, _) = connect(&resolution.addresses, options.timeout)
+        .await
+        .map_err(|f| failure_text(&f))?;
+    let verifier = CapturingVerifier::new(rustls::crypto::ring::default_provider().signature_verification_algorithms);
+    let config = client_config(verifier, ALPN_HTTP1).map_err(|e| e.to_string())?;
+    let name = ServerName::try_from(target.host.clone()).map_err(|e| e.to_string())?;
+    let (recording, _) = RecordingStream::new(stream);
+    match tokio::time::timeout(options.timeout, TlsConnector::from(Arc::new(config)).connect(name, recording)).await {
+        Ok(Ok(tls)) => Ok(tls),
+        Ok(Err(e)) => Err(format!("TLS handshake with {} failed: {}", target.authority(), classify_handshake_error(&e).1)),
+        Err(_) => Err(format!("TLS handshake with {} timed out", target.authority())),
+    }
+}
+
+fn failure_text(f: &Failure) -> String {
+    match f {
+        Failure::Resolve { message } | Failure::Connect { message, .. } | Failure::Handshake { message, .. } => message.clone(),
+    }
 }
 
 async fn resolve(target: &Target, options: &ProbeOptions) -> Result<Resolution, Failure> {
@@ -151,26 +223,26 @@ async fn connect(
     }))
 }
 
-fn client_config(verifier: Arc<CapturingVerifier>) -> Result<ClientConfig, rustls::Error> {
+fn client_config(verifier: Arc<CapturingVerifier>, alpn: &[&[u8]]) -> Result<ClientConfig, rustls::Error> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut config = ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()?
         .dangerous()
         .with_custom_certificate_verifier(verifier)
         .with_no_client_auth();
-    // As browsers and HTTP/2-capable clients offer; the report says which won.
-    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
     Ok(config)
 }
 
-async fn handshake(target: &Target, stream: TcpStream, timeout: Duration, obs: &mut Observation) {
+/// The handshake of the probe proper: chain captured, parameters recorded.
+async fn handshake(target: &Target, stream: TcpStream, timeout: Duration, obs: &mut Observation) -> Option<Tls> {
     let algorithms = rustls::crypto::ring::default_provider().signature_verification_algorithms;
     let verifier = CapturingVerifier::new(algorithms);
-    let config = match client_config(verifier.clone()) {
+    let config = match client_config(verifier.clone(), ALPN_BROWSER) {
         Ok(c) => c,
         Err(e) => {
             obs.failure = Some(handshake_failure(HandshakeErrorKind::Other, e.to_string()));
-            return;
+            return None;
         }
     };
     let server_name = match ServerName::try_from(target.host.clone()) {
@@ -180,7 +252,7 @@ async fn handshake(target: &Target, stream: TcpStream, timeout: Duration, obs: &
                 HandshakeErrorKind::Other,
                 format!("invalid server name: {e}"),
             ));
-            return;
+            return None;
         }
     };
     let sni = matches!(server_name, ServerName::DnsName(_));
@@ -210,10 +282,12 @@ async fn handshake(target: &Target, stream: TcpStream, timeout: Duration, obs: &
                     .map(|p| String::from_utf8_lossy(p).into_owned()),
                 sni,
             });
+            Some(tls)
         }
         Ok(Err(e)) => {
             let (kind, message) = classify_handshake_error(&e);
             obs.failure = Some(handshake_failure(kind, message));
+            None
         }
         Err(_) => {
             let message = format!(
@@ -221,6 +295,7 @@ async fn handshake(target: &Target, stream: TcpStream, timeout: Duration, obs: &
                 obs.bytes_received
             );
             obs.failure = Some(handshake_failure(HandshakeErrorKind::TimedOut, message));
+            None
         }
     }
 }

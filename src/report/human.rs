@@ -85,7 +85,7 @@ fn render_target(out: &mut String, t: &TargetReport, p: &Paint) {
         None if t.verdict == Verdict::Clean => {
             let _ = writeln!(
                 out,
-                "  trusted by Mozilla's roots and the OS store; valid for {}",
+                "  trusted by the bundled roots and the OS store; valid for {}",
                 t.host
             );
         }
@@ -146,6 +146,14 @@ fn render_target(out: &mut String, t: &TargetReport, p: &Paint) {
                 &store_line(name, s, p),
             );
             first = false;
+        }
+    }
+
+    if let Some(http) = &t.http {
+        for (i, hop) in http.hops.iter().enumerate() {
+            let status = hop.status.map_or("no response".to_string(), |s| s.to_string());
+            let to = hop.location.as_ref().map(|l| format!(" → {l}")).unwrap_or_default();
+            row(out, p, if i == 0 { "http" } else { "" }, &format!("GET {} → {status}{to}", hop.url));
         }
     }
 

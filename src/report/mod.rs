@@ -16,8 +16,8 @@ use serde::Serialize;
 use crate::cert::{format_time, CertFacts};
 use crate::diagnose::Diagnosis;
 use crate::findings::{Finding, Verdict};
-use crate::observation::{printable_prefix, starts_like_non_tls, AddressSource, Observation};
-use crate::target::Target;
+use crate::observation::{printable_prefix, starts_like_non_tls, AddressSource, HttpObservation, HttpStop, Observation};
+use crate::target::{redact, Target};
 use crate::trust::verify::{StoreVerdict, Verification};
 
 /// The JSON schema version (DESIGN.md).
@@ -51,8 +51,72 @@ pub struct TargetReport {
     pub connection: Option<ConnectionReport>,
     pub chain: Vec<CertFacts>,
     pub trust: TrustReport,
-    /// The HTTP probe's result (not run yet in this version).
-    pub http: Option<serde_json::Value>,
+    /// The HTTP probe, when it ran.
+    pub http: Option<HttpReport>,
+}
+
+/// What the HTTP probe saw (URLs redacted).
+#[derive(Debug, Clone, Serialize)]
+pub struct HttpReport {
+    /// The last response's status.
+    pub status: Option<u16>,
+    /// Every redirect, in order.
+    pub redirects: Vec<RedirectReport>,
+    /// Every request made, in order.
+    pub hops: Vec<HopReport>,
+    /// Why the probe stopped: final, not_https, port_changed, loop, too_many_redirects, bad_location, failed.
+    pub stop: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// One redirect.
+#[derive(Debug, Clone, Serialize)]
+pub struct RedirectReport {
+    pub status: u16,
+    /// The Location, resolved against the request URL.
+    pub location: String,
+}
+
+/// One request.
+#[derive(Debug, Clone, Serialize)]
+pub struct HopReport {
+    pub url: String,
+    pub status: Option<u16>,
+    pub location: Option<String>,
+}
+
+impl From<&HttpObservation> for HttpReport {
+    fn from(h: &HttpObservation) -> Self {
+        let (stop, error) = match &h.stop {
+            HttpStop::Final => ("final", None),
+            HttpStop::NotHttps => ("not_https", None),
+            HttpStop::PortChanged => ("port_changed", None),
+            HttpStop::Loop => ("loop", None),
+            HttpStop::TooManyRedirects => ("too_many_redirects", None),
+            HttpStop::BadLocation(why) => ("bad_location", Some(why.clone())),
+            HttpStop::Failed(why) => ("failed", Some(why.clone())),
+        };
+        HttpReport {
+            status: h.hops.last().and_then(|hop| hop.status),
+            redirects: h
+                .hops
+                .iter()
+                .filter_map(|hop| Some(RedirectReport { status: hop.status?, location: redact(hop.location.as_deref()?) }))
+                .collect(),
+            hops: h
+                .hops
+                .iter()
+                .map(|hop| HopReport {
+                    url: redact(&hop.url),
+                    status: hop.status,
+                    location: hop.location.as_deref().map(redact),
+                })
+                .collect(),
+            stop,
+            error,
+        }
+    }
 }
 
 /// How the connection went.
@@ -194,7 +258,7 @@ pub fn target_report(
         connection,
         chain,
         trust,
-        http: None,
+        http: observation.http.as_ref().map(Into::into),
     }
 }
 
