@@ -483,7 +483,7 @@ fn unreachable_on_a_closed_port() {
     let port = closed_port();
     let run = Check::new(PUBLIC, port).json();
     run.assert_verdict("unreachable", 3);
-    assert!(run.target["chain"].as_array().map_or(true, Vec::is_empty));
+    assert!(run.target["chain"].as_array().is_none_or(Vec::is_empty));
 }
 
 #[test]

@@ -19,8 +19,8 @@ use crate::cert::{format_date, CertFacts};
 use crate::ecosystems::{self, Platform, Situation, TrustGap};
 use crate::findings::{Finding, FindingKind, Remedy, Verdict};
 use crate::observation::{
-    printable_prefix, starts_like_non_tls, ConnectErrorKind, Failure, HandshakeErrorKind,
-    HttpStop, Observation,
+    printable_prefix, starts_like_non_tls, ConnectErrorKind, Failure, HandshakeErrorKind, HttpStop,
+    Observation,
 };
 use crate::target::{redact, Target};
 use crate::trust::verify::{linked_chain, ChainError, StoreVerdict, Verification};
@@ -749,8 +749,12 @@ fn compromised_warning(product: &Option<ProductMatch>) -> Option<Finding> {
 // HTTP
 
 fn http_findings(e: &Evidence<'_>) -> Vec<Finding> {
-    let Some(http) = &e.observation.http else { return Vec::new() };
-    let Some(last) = http.hops.last() else { return Vec::new() };
+    let Some(http) = &e.observation.http else {
+        return Vec::new();
+    };
+    let Some(last) = http.hops.last() else {
+        return Vec::new();
+    };
     let hop_number = http.hops.len();
     let asked = redact(&last.url);
     let got = last.location.as_deref().map(redact).unwrap_or_default();
@@ -813,7 +817,7 @@ fn redirect_remedies(asked: &str, got: &str) -> Vec<Remedy> {
     vec![
         remedy(
             "Right now",
-            &format!("Use the canonical URL the app redirects to, on https and the right port, e.g. {canonical}."),
+            &format!("Use the canonical URL, on https and the right port: {canonical}"),
             &[],
         ),
         remedy(

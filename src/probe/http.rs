@@ -39,7 +39,9 @@ pub struct Head {
 pub enum HeadError {
     #[error("no response head within {0:?}")]
     TimedOut(Duration),
-    #[error("the server closed the connection before a complete response head ({0} bytes received)")]
+    #[error(
+        "the server closed the connection before a complete response head ({0} bytes received)"
+    )]
     Closed(usize),
     #[error("the response head is larger than {MAX_HEAD_BYTES} bytes")]
     TooLarge,
@@ -70,13 +72,20 @@ pub fn request_head(url: &Url) -> String {
 }
 
 /// Send one GET on `stream` and read the response head, within `timeout`.
-pub async fn exchange<S: AsyncRead + AsyncWrite + Unpin>(stream: &mut S, url: &Url, timeout: Duration) -> Result<Head, HeadError> {
+pub async fn exchange<S: AsyncRead + AsyncWrite + Unpin>(
+    stream: &mut S,
+    url: &Url,
+    timeout: Duration,
+) -> Result<Head, HeadError> {
     let work = async {
         stream
             .write_all(request_head(url).as_bytes())
             .await
             .map_err(|e| HeadError::Io(e.to_string()))?;
-        stream.flush().await.map_err(|e| HeadError::Io(e.to_string()))?;
+        stream
+            .flush()
+            .await
+            .map_err(|e| HeadError::Io(e.to_string()))?;
         read_head(stream).await
     };
     tokio::time::timeout(timeout, work)
@@ -100,7 +109,9 @@ async fn read_head<S: AsyncRead + Unpin>(stream: &mut S) -> Result<Head, HeadErr
         buf.extend_from_slice(&chunk[..n]);
         loop {
             match parse_head(&buf)? {
-                Parsed::Complete { head, consumed } if (100..200).contains(&head.status) && head.status != 101 => {
+                Parsed::Complete { head, consumed }
+                    if (100..200).contains(&head.status) && head.status != 101 =>
+                {
                     // An interim response (100 Continue, 103 Early Hints): the real one follows.
                     buf.drain(..consumed);
                 }
@@ -124,7 +135,9 @@ fn parse_head(buf: &[u8]) -> Result<Parsed, HeadError> {
     let mut response = httparse::Response::new(&mut headers);
     match response.parse(buf) {
         Ok(httparse::Status::Complete(consumed)) => {
-            let status = response.code.ok_or_else(|| HeadError::Malformed("no status code".into()))?;
+            let status = response
+                .code
+                .ok_or_else(|| HeadError::Malformed("no status code".into()))?;
             let location = response
                 .headers
                 .iter()
@@ -151,7 +164,8 @@ pub fn next_step(from: &Url, to: &Url) -> Option<HttpStop> {
     if to.scheme() != "https" {
         return Some(HttpStop::NotHttps);
     }
-    let same_host = from.host_str().map(str::to_ascii_lowercase) == to.host_str().map(str::to_ascii_lowercase);
+    let same_host =
+        from.host_str().map(str::to_ascii_lowercase) == to.host_str().map(str::to_ascii_lowercase);
     if same_host && from.port_or_known_default() != to.port_or_known_default() {
         return Some(HttpStop::PortChanged);
     }
@@ -160,7 +174,12 @@ pub fn next_step(from: &Url, to: &Url) -> Option<HttpStop> {
 
 /// The URL of the first request for `target` (credentials never included).
 pub fn start_url(target: &Target) -> Option<Url> {
-    Url::parse(&format!("https://{}{}", target.authority(), target.path_and_query)).ok()
+    Url::parse(&format!(
+        "https://{}{}",
+        target.authority(),
+        target.path_and_query
+    ))
+    .ok()
 }
 
 /// Follow redirects from a first response. `fetch` performs one request
@@ -251,27 +270,51 @@ mod tests {
     #[test]
     fn request_has_host_with_port_and_no_credentials() {
         let head = request_head(&url("https://user:pw@example.com:8001/mcp?x=1"));
-        assert!(head.starts_with("GET /mcp?x=1 HTTP/1.1\r\nHost: example.com:8001\r\n"), "{head}");
-        assert!(!head.contains("pw") && !head.contains("user") && !head.to_lowercase().contains("authorization"));
+        assert!(
+            head.starts_with("GET /mcp?x=1 HTTP/1.1\r\nHost: example.com:8001\r\n"),
+            "{head}"
+        );
+        assert!(
+            !head.contains("pw")
+                && !head.contains("user")
+                && !head.to_lowercase().contains("authorization")
+        );
         assert!(request_head(&url("https://example.com/")).contains("Host: example.com\r\n"));
         assert!(head.ends_with("Connection: close\r\n\r\n"));
     }
 
     #[test]
     fn parses_heads_and_skips_interim_responses() {
-        let Parsed::Complete { head, .. } = parse_head(b"HTTP/1.1 307 Temporary Redirect\r\nlocation: http://localhost/mcp/\r\n\r\n").unwrap() else {
+        let Parsed::Complete { head, .. } = parse_head(
+            b"HTTP/1.1 307 Temporary Redirect\r\nlocation: http://localhost/mcp/\r\n\r\n",
+        )
+        .unwrap() else {
             panic!("complete")
         };
-        assert_eq!(head, Head { status: 307, location: Some("http://localhost/mcp/".into()) });
-        assert!(matches!(parse_head(b"HTTP/1.1 200 OK\r\nServer: x"), Ok(Parsed::Partial)));
-        assert!(matches!(parse_head(b"garbage\r\n\r\n"), Err(HeadError::Malformed(_))));
+        assert_eq!(
+            head,
+            Head {
+                status: 307,
+                location: Some("http://localhost/mcp/".into())
+            }
+        );
+        assert!(matches!(
+            parse_head(b"HTTP/1.1 200 OK\r\nServer: x"),
+            Ok(Parsed::Partial)
+        ));
+        assert!(matches!(
+            parse_head(b"garbage\r\n\r\n"),
+            Err(HeadError::Malformed(_))
+        ));
     }
 
     #[tokio::test]
     async fn reads_a_head_split_across_reads_and_bounds_it() {
         let (mut client, mut server) = tokio::io::duplex(1 << 20);
         tokio::spawn(async move {
-            let _ = server.write_all(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 2").await;
+            let _ = server
+                .write_all(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 2")
+                .await;
             let _ = server.write_all(b"04 No Content\r\n\r\n").await;
         });
         let head = read_head(&mut client).await.unwrap();
@@ -288,14 +331,23 @@ mod tests {
             }
         });
         let err = read_head(&mut client).await.unwrap_err();
-        assert!(matches!(err, HeadError::TooLarge | HeadError::TooManyHeaders), "{err:?}");
+        assert!(
+            matches!(err, HeadError::TooLarge | HeadError::TooManyHeaders),
+            "{err:?}"
+        );
     }
 
     #[test]
     fn classifies_redirect_targets() {
         let from = url("https://localhost:8001/mcp");
-        assert_eq!(next_step(&from, &url("http://localhost/mcp/")), Some(HttpStop::NotHttps));
-        assert_eq!(next_step(&from, &url("https://localhost/mcp/")), Some(HttpStop::PortChanged));
+        assert_eq!(
+            next_step(&from, &url("http://localhost/mcp/")),
+            Some(HttpStop::NotHttps)
+        );
+        assert_eq!(
+            next_step(&from, &url("https://localhost/mcp/")),
+            Some(HttpStop::PortChanged)
+        );
         assert_eq!(next_step(&from, &url("https://localhost:8001/mcp/")), None);
         assert_eq!(next_step(&from, &url("https://other.example/")), None);
         let from = url("https://example.com/a");
@@ -306,8 +358,14 @@ mod tests {
     async fn follows_relative_redirects_and_stops_on_loops() {
         let obs = follow(url("https://h:8443/a"), |u, _| async move {
             match u.path() {
-                "/a" => Ok(Head { status: 301, location: Some("b/".into()) }),
-                "/b/" => Ok(Head { status: 200, location: None }),
+                "/a" => Ok(Head {
+                    status: 301,
+                    location: Some("b/".into()),
+                }),
+                "/b/" => Ok(Head {
+                    status: 200,
+                    location: None,
+                }),
                 _ => Err("unexpected".into()),
             }
         })
@@ -319,7 +377,10 @@ mod tests {
 
         let obs = follow(url("https://h/a"), |u, _| async move {
             let next = if u.path() == "/a" { "/b" } else { "/a" };
-            Ok(Head { status: 302, location: Some(next.into()) })
+            Ok(Head {
+                status: 302,
+                location: Some(next.into()),
+            })
         })
         .await;
         assert_eq!(obs.stop, HttpStop::Loop);
@@ -327,7 +388,10 @@ mod tests {
 
         let obs = follow(url("https://h/0"), |u, _| async move {
             let n: u32 = u.path()[1..].parse().unwrap();
-            Ok(Head { status: 302, location: Some(format!("/{}", n + 1)) })
+            Ok(Head {
+                status: 302,
+                location: Some(format!("/{}", n + 1)),
+            })
         })
         .await;
         assert_eq!(obs.stop, HttpStop::TooManyRedirects);

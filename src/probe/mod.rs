@@ -25,8 +25,8 @@ use tokio_rustls::TlsConnector;
 use url::Url;
 
 use crate::observation::{
-    AddressSource, ConnectErrorKind, Failure, HandshakeErrorKind, HttpObservation, HttpStop, Observation,
-    Resolution, TlsParams,
+    AddressSource, ConnectErrorKind, Failure, HandshakeErrorKind, HttpObservation, HttpStop,
+    Observation, Resolution, TlsParams,
 };
 use crate::target::{HostKind, ResolveOverride, Target};
 use danger::CapturingVerifier;
@@ -94,7 +94,11 @@ pub async fn probe(target: &Target, options: &ProbeOptions) -> Observation {
 
 /// GET the target's path and follow https redirects; the first request
 /// reuses the handshake's connection when it can.
-async fn probe_http(target: &Target, first: Option<Tls>, options: &ProbeOptions) -> HttpObservation {
+async fn probe_http(
+    target: &Target,
+    first: Option<Tls>,
+    options: &ProbeOptions,
+) -> HttpObservation {
     let Some(url) = http::start_url(target) else {
         return HttpObservation {
             hops: Vec::new(),
@@ -122,24 +126,42 @@ async fn probe_http(target: &Target, first: Option<Tls>, options: &ProbeOptions)
 /// chain is not judged: the diagnosis is about the target's own chain.
 async fn open_https(url: &Url, options: &ProbeOptions) -> Result<Tls, String> {
     let target = Target::parse(url.as_str()).map_err(|e| e.to_string())?;
-    let resolution = resolve(&target, options).await.map_err(|f| failure_text(&f))?;
+    let resolution = resolve(&target, options)
+        .await
+        .map_err(|f| failure_text(&f))?;
     let (stream, _) = connect(&resolution.addresses, options.timeout)
         .await
         .map_err(|f| failure_text(&f))?;
-    let verifier = CapturingVerifier::new(rustls::crypto::ring::default_provider().signature_verification_algorithms);
+    let verifier = CapturingVerifier::new(
+        rustls::crypto::ring::default_provider().signature_verification_algorithms,
+    );
     let config = client_config(verifier, ALPN_HTTP1).map_err(|e| e.to_string())?;
     let name = ServerName::try_from(target.host.clone()).map_err(|e| e.to_string())?;
     let (recording, _) = RecordingStream::new(stream);
-    match tokio::time::timeout(options.timeout, TlsConnector::from(Arc::new(config)).connect(name, recording)).await {
+    match tokio::time::timeout(
+        options.timeout,
+        TlsConnector::from(Arc::new(config)).connect(name, recording),
+    )
+    .await
+    {
         Ok(Ok(tls)) => Ok(tls),
-        Ok(Err(e)) => Err(format!("TLS handshake with {} failed: {}", target.authority(), classify_handshake_error(&e).1)),
-        Err(_) => Err(format!("TLS handshake with {} timed out", target.authority())),
+        Ok(Err(e)) => Err(format!(
+            "TLS handshake with {} failed: {}",
+            target.authority(),
+            classify_handshake_error(&e).1
+        )),
+        Err(_) => Err(format!(
+            "TLS handshake with {} timed out",
+            target.authority()
+        )),
     }
 }
 
 fn failure_text(f: &Failure) -> String {
     match f {
-        Failure::Resolve { message } | Failure::Connect { message, .. } | Failure::Handshake { message, .. } => message.clone(),
+        Failure::Resolve { message }
+        | Failure::Connect { message, .. }
+        | Failure::Handshake { message, .. } => message.clone(),
     }
 }
 
@@ -223,7 +245,10 @@ async fn connect(
     }))
 }
 
-fn client_config(verifier: Arc<CapturingVerifier>, alpn: &[&[u8]]) -> Result<ClientConfig, rustls::Error> {
+fn client_config(
+    verifier: Arc<CapturingVerifier>,
+    alpn: &[&[u8]],
+) -> Result<ClientConfig, rustls::Error> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut config = ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()?
@@ -235,7 +260,12 @@ fn client_config(verifier: Arc<CapturingVerifier>, alpn: &[&[u8]]) -> Result<Cli
 }
 
 /// The handshake of the probe proper: chain captured, parameters recorded.
-async fn handshake(target: &Target, stream: TcpStream, timeout: Duration, obs: &mut Observation) -> Option<Tls> {
+async fn handshake(
+    target: &Target,
+    stream: TcpStream,
+    timeout: Duration,
+    obs: &mut Observation,
+) -> Option<Tls> {
     let algorithms = rustls::crypto::ring::default_provider().signature_verification_algorithms;
     let verifier = CapturingVerifier::new(algorithms);
     let config = match client_config(verifier.clone(), ALPN_BROWSER) {

@@ -151,9 +151,20 @@ fn render_target(out: &mut String, t: &TargetReport, p: &Paint) {
 
     if let Some(http) = &t.http {
         for (i, hop) in http.hops.iter().enumerate() {
-            let status = hop.status.map_or("no response".to_string(), |s| s.to_string());
-            let to = hop.location.as_ref().map(|l| format!(" → {l}")).unwrap_or_default();
-            row(out, p, if i == 0 { "http" } else { "" }, &format!("GET {} → {status}{to}", hop.url));
+            let status = hop
+                .status
+                .map_or("no response".to_string(), |s| s.to_string());
+            let to = hop
+                .location
+                .as_ref()
+                .map(|l| format!(" {l}"))
+                .unwrap_or_default();
+            row(
+                out,
+                p,
+                if i == 0 { "http" } else { "" },
+                &format!("GET {} → {status}{to}", hop.url),
+            );
         }
     }
 

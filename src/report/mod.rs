@@ -16,7 +16,9 @@ use serde::Serialize;
 use crate::cert::{format_time, CertFacts};
 use crate::diagnose::Diagnosis;
 use crate::findings::{Finding, Verdict};
-use crate::observation::{printable_prefix, starts_like_non_tls, AddressSource, HttpObservation, HttpStop, Observation};
+use crate::observation::{
+    printable_prefix, starts_like_non_tls, AddressSource, HttpObservation, HttpStop, Observation,
+};
 use crate::target::{redact, Target};
 use crate::trust::verify::{StoreVerdict, Verification};
 
@@ -102,7 +104,12 @@ impl From<&HttpObservation> for HttpReport {
             redirects: h
                 .hops
                 .iter()
-                .filter_map(|hop| Some(RedirectReport { status: hop.status?, location: redact(hop.location.as_deref()?) }))
+                .filter_map(|hop| {
+                    Some(RedirectReport {
+                        status: hop.status?,
+                        location: redact(hop.location.as_deref()?),
+                    })
+                })
                 .collect(),
             hops: h
                 .hops

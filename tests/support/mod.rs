@@ -26,7 +26,7 @@ use std::io::{Read, Write};
 use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
@@ -69,6 +69,11 @@ impl Cert {
     /// The private key, as a server needs it.
     pub fn key_der(&self) -> PrivateKeyDer<'static> {
         PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(self.key.serialize_der()))
+    }
+
+    /// The private key as PKCS#8 PEM, as nginx or openssl need it.
+    pub fn key_pem(&self) -> String {
+        self.key.serialize_pem()
     }
 
     /// The SHA-256 fingerprint of the DER, lowercase hex.
@@ -386,7 +391,11 @@ impl Drop for Acceptor {
 /// answers `200 OK` with an empty body.
 pub struct TlsServer {
     acceptor: Acceptor,
+    requests: Arc<Mutex<Vec<String>>>,
 }
+
+/// Builds the HTTP answer from the request head the server read.
+pub type Responder = Arc<dyn Fn(&str) -> Vec<u8> + Send + Sync>;
 
 /// The answer to any HTTP request the TLS server reads.
 pub const HTTP_200: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
@@ -403,6 +412,27 @@ impl TlsServer {
         chain: Vec<CertificateDer<'static>>,
         key: PrivateKeyDer<'static>,
     ) -> TlsServer {
+        TlsServer::start_full(chain, key, &["http/1.1"], Arc::new(|_| HTTP_200.to_vec()))
+    }
+
+    /// Serves `chain` with `key_of`'s key, offering `alpn`, and answers each
+    /// request head with `respond(head)`.
+    pub fn start_http(
+        chain: &[&Cert],
+        key_of: &Cert,
+        alpn: &[&str],
+        respond: impl Fn(&str) -> Vec<u8> + Send + Sync + 'static,
+    ) -> TlsServer {
+        let chain = chain.iter().map(|c| c.der.clone()).collect();
+        TlsServer::start_full(chain, key_of.key_der(), alpn, Arc::new(respond))
+    }
+
+    fn start_full(
+        chain: Vec<CertificateDer<'static>>,
+        key: PrivateKeyDer<'static>,
+        alpn: &[&str],
+        respond: Responder,
+    ) -> TlsServer {
         let signing_key =
             rustls::crypto::ring::sign::any_supported_type(&key).expect("supported key type");
         let resolver = FixedChain(Arc::new(CertifiedKey::new(chain, signing_key)));
@@ -413,12 +443,19 @@ impl TlsServer {
         .expect("protocol versions")
         .with_no_client_auth()
         .with_cert_resolver(Arc::new(resolver));
-        config.alpn_protocols = vec![b"http/1.1".to_vec()];
+        config.alpn_protocols = alpn.iter().map(|p| p.as_bytes().to_vec()).collect();
         let config = Arc::new(config);
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let seen = Arc::clone(&requests);
         let acceptor = Acceptor::start(Arc::new(move |stream| {
-            serve_tls(stream, Arc::clone(&config));
+            serve_tls(stream, Arc::clone(&config), &respond, &seen);
         }));
-        TlsServer { acceptor }
+        TlsServer { acceptor, requests }
+    }
+
+    /// Every request head read so far, in order.
+    pub fn requests(&self) -> Vec<String> {
+        self.requests.lock().unwrap().clone()
     }
 
     pub fn port(&self) -> u16 {
@@ -440,7 +477,12 @@ impl ResolvesServerCert for FixedChain {
     }
 }
 
-fn serve_tls(stream: TcpStream, config: Arc<rustls::ServerConfig>) {
+fn serve_tls(
+    stream: TcpStream,
+    config: Arc<rustls::ServerConfig>,
+    respond: &Responder,
+    seen: &Mutex<Vec<String>>,
+) {
     let Ok(conn) = rustls::ServerConnection::new(config) else {
         return;
     };
@@ -464,7 +506,9 @@ fn serve_tls(stream: TcpStream, config: Arc<rustls::ServerConfig>) {
             return;
         }
     }
-    let _ = tls.write_all(HTTP_200);
+    let head = String::from_utf8_lossy(&head).into_owned();
+    seen.lock().unwrap().push(head.clone());
+    let _ = tls.write_all(&respond(&head));
     tls.conn.send_close_notify();
     let _ = tls.flush();
 }
