@@ -1,29 +1,33 @@
-//! Wiring: the command line becomes a validated [`CheckPlan`] once, then
-//! the pipeline runs — Probe (concurrently, with the OS store loading on the
-//! side), Verify, Diagnose, Report — and the verdicts become an exit code.
+//! Wiring: the command line becomes validated plans once, then the pipeline
+//! runs — Probe (concurrently, with the OS store loading on the side) or a
+//! chain file, Verify, Diagnose, Report — and the verdicts become an exit code.
 //!
 //! Every way the user's input can be wrong is found here, before anything
 //! is probed, and comes back as a [`UsageError`] (exit 2).
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use clap::CommandFactory;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use crate::cert::CertFacts;
-use crate::cli::{CheckArgs, Cli, ColorChoice, Command, Format};
-use crate::diagnose::{diagnose, Evidence};
+use crate::cli::{
+    CheckArgs, Cli, Command, ConnectArgs, Format, InspectArgs, OutputArgs, TrustArgs,
+};
+use crate::diagnose::{diagnose, Diagnosis, Evidence};
 use crate::ecosystems::{Platform, ENV_VARIABLES};
 use crate::exit::ExitCode;
 use crate::findings::Verdict;
-use crate::probe::{probe, ProbeOptions};
-use crate::report::{self, Report};
+use crate::observation::Observation;
+use crate::probe::{probe, ProbeOptions, ProxyChoice};
+use crate::report::{self, Report, TargetReport};
 use crate::target::{ResolveOverride, Target};
-use crate::trust::verify::{verify_all, Stores};
+use crate::trust::verify::{verify_all, Stores, Verification};
 use crate::trust::{StoreKind, TrustStore};
 
 /// Bad usage or bad input: the message says what to change. Exit 2.
@@ -31,7 +35,8 @@ use crate::trust::{StoreKind, TrustStore};
 #[error("{0}")]
 pub struct UsageError(pub String);
 
-fn usage(msg: impl std::fmt::Display) -> anyhow::Error {
+/// A usage error as an `anyhow::Error`.
+pub fn usage(msg: impl std::fmt::Display) -> anyhow::Error {
     UsageError(msg.to_string()).into()
 }
 
@@ -54,56 +59,88 @@ pub const DEFAULT_TARGETS: &[&str] = &[
 /// At most this many probes run at once.
 const MAX_CONCURRENT_PROBES: usize = 32;
 
-/// What `check` will do, validated.
-#[derive(Debug)]
-pub struct CheckPlan {
-    pub targets: Vec<Target>,
-    pub probe: ProbeOptions,
-    pub bundled: TrustStore,
-    /// `None`: load the OS store (in the background).
-    pub os: Option<TrustStore>,
-    pub custom: Option<TrustStore>,
-    pub allow: Vec<Verdict>,
-    pub at: Option<OffsetDateTime>,
-    pub format: Format,
-    pub color: bool,
-    pub quiet: bool,
+/// Run the command line. Errors are usage errors or I/O errors writing output.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Check(args) => check(args),
+        Command::Inspect(args) => inspect(args),
+        Command::Env(args) => crate::envaudit::run(args.format, args.color.enabled()),
+        Command::Bundle(args) => {
+            let connect = ConnectPlan::from_args(&args.connect, false)?;
+            let trust = TrustPlan::from_args(&args.trust)?;
+            let target = Target::parse(&args.target).map_err(usage)?;
+            let options = crate::bundle::BundleOptions {
+                out: args.out,
+                force: args.force,
+                include_self_signed: args.include_self_signed,
+            };
+            // Refuse before probing, so nothing is probed on bad input.
+            crate::bundle::check_destination(&options)?;
+            let (mut judged, stores) = probe_and_judge(vec![target], &connect.probe, trust, None);
+            let judged = judged.pop().context("no result")?;
+            crate::bundle::run(&judged, &stores, &options, args.color.enabled())
+        }
+        Command::Completions(args) => {
+            let mut out = Vec::new();
+            clap_complete::generate(args.shell, &mut Cli::command(), "tlsdoctor", &mut out);
+            write_stdout(&String::from_utf8_lossy(&out))?;
+            Ok(ExitCode::Clean)
+        }
+        Command::Man => {
+            let mut out = Vec::new();
+            clap_mangen::Man::new(Cli::command()).render(&mut out)?;
+            write_stdout(&String::from_utf8_lossy(&out))?;
+            Ok(ExitCode::Clean)
+        }
+    }
 }
 
-impl CheckPlan {
-    /// Validate every argument; read the trust files the user named.
-    pub fn from_args(args: CheckArgs) -> anyhow::Result<CheckPlan> {
+// ---------------------------------------------------------------------------
+// Plans: arguments validated once
+
+/// How to reach targets.
+#[derive(Debug, Clone)]
+pub struct ConnectPlan {
+    pub probe: ProbeOptions,
+}
+
+impl ConnectPlan {
+    /// Validate connection arguments.
+    pub fn from_args(args: &ConnectArgs, http: bool) -> anyhow::Result<ConnectPlan> {
         let timeout = parse_timeout(&args.timeout)?;
-        let allow = args
-            .allow
-            .iter()
-            .map(|a| {
-                a.parse::<Verdict>()
-                    .map_err(|e| usage(format!("--allow: {e}")))
-            })
-            .collect::<anyhow::Result<Vec<_>>>()?;
-        let at = args.at.as_deref().map(parse_at).transpose()?;
         let resolve = args
             .resolve
             .iter()
             .map(|r| ResolveOverride::parse(r).map_err(usage))
             .collect::<anyhow::Result<Vec<_>>>()?;
+        let proxy = match (&args.proxy, args.no_proxy) {
+            (_, true) => ProxyChoice::Direct,
+            (Some(url), false) => ProxyChoice::Url(url.clone()),
+            (None, false) => ProxyChoice::FromEnvironment,
+        };
+        Ok(ConnectPlan {
+            probe: ProbeOptions {
+                timeout,
+                resolve,
+                http,
+                proxy,
+            },
+        })
+    }
+}
 
-        let mut inputs = args.targets.clone();
-        if let Some(file) = &args.targets_file {
-            inputs.extend(read_targets_file(file)?);
-        }
-        if inputs.is_empty() && args.targets_file.is_none() {
-            inputs = DEFAULT_TARGETS.iter().map(|s| s.to_string()).collect();
-        }
-        let targets = inputs
-            .iter()
-            .map(|t| Target::parse(t).map_err(usage))
-            .collect::<anyhow::Result<Vec<_>>>()?;
-        if targets.is_empty() {
-            return Err(usage("no targets to check"));
-        }
+/// Which roots to verify against; user files already read.
+#[derive(Debug)]
+pub struct TrustPlan {
+    pub bundled: TrustStore,
+    /// `None`: load the OS store (in the background).
+    pub os: Option<TrustStore>,
+    pub custom: Option<TrustStore>,
+}
 
+impl TrustPlan {
+    /// Read every trust file the user named; a bad one is a usage error.
+    pub fn from_args(args: &TrustArgs) -> anyhow::Result<TrustPlan> {
         let store = |kind, flag, path: &Option<PathBuf>| -> anyhow::Result<Option<TrustStore>> {
             path.as_ref()
                 .map(|p| {
@@ -122,29 +159,41 @@ impl CheckPlan {
                     .map_err(usage)?,
             )
         };
-
-        let color = match args.color {
-            ColorChoice::Always => true,
-            ColorChoice::Never => false,
-            ColorChoice::Auto => {
-                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                    && std::io::stdout().is_terminal()
-            }
-        };
-        Ok(CheckPlan {
-            targets,
-            probe: ProbeOptions {
-                timeout,
-                resolve,
-                http: !args.no_http,
-            },
+        Ok(TrustPlan {
             bundled,
             os,
             custom,
+        })
+    }
+}
+
+/// How to report and what passes.
+#[derive(Debug, Clone)]
+pub struct OutputPlan {
+    pub format: Format,
+    pub allow: Vec<Verdict>,
+    pub at: Option<OffsetDateTime>,
+    pub color: bool,
+    pub quiet: bool,
+}
+
+impl OutputPlan {
+    /// Validate output arguments.
+    pub fn from_args(args: &OutputArgs) -> anyhow::Result<OutputPlan> {
+        let allow = args
+            .allow
+            .iter()
+            .map(|a| {
+                a.parse::<Verdict>()
+                    .map_err(|e| usage(format!("--allow: {e}")))
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let at = args.at.as_deref().map(parse_at).transpose()?;
+        Ok(OutputPlan {
+            format: args.format,
             allow,
             at,
-            format: args.format,
-            color,
+            color: args.color.enabled(),
             quiet: args.quiet,
         })
     }
@@ -204,29 +253,84 @@ fn read_targets_file(path: &Path) -> anyhow::Result<Vec<String>> {
         .collect())
 }
 
-/// Run the command line. Errors are usage errors or I/O errors writing output.
-pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    match cli.command {
-        Command::Check(args) => check(CheckPlan::from_args(args)?),
+// ---------------------------------------------------------------------------
+// The pipeline
+
+/// One target, judged: what was seen, what each store said, the diagnosis.
+#[derive(Debug)]
+pub struct Judged {
+    pub target: Target,
+    pub observation: Observation,
+    pub facts: Vec<CertFacts>,
+    pub verification: Option<Verification>,
+    pub diagnosis: Diagnosis,
+}
+
+/// Verify and diagnose what was observed for `target` (from a probe or a file).
+pub fn judge(
+    target: Target,
+    observation: Observation,
+    stores: &Stores,
+    at: OffsetDateTime,
+) -> Judged {
+    let facts: Vec<CertFacts> = observation
+        .chain
+        .iter()
+        .map(|c| CertFacts::from_der(c))
+        .collect();
+    let verification = verify_all(stores, &observation.chain, &facts, &target.host, at);
+    let diagnosis = diagnose(&Evidence {
+        target: &target,
+        observation: &observation,
+        chain: &facts,
+        verification: verification.as_ref(),
+        now: at,
+        platform: Platform::current(),
+        via_proxy: observation.proxy.is_some(),
+    });
+    Judged {
+        target,
+        observation,
+        facts,
+        verification,
+        diagnosis,
     }
 }
 
-/// Probe, verify, diagnose and report every target of the plan.
-pub fn check(plan: CheckPlan) -> anyhow::Result<ExitCode> {
+/// Probe every target (the OS store loads meanwhile), then judge each at
+/// `at` (default: now). Results are in input order.
+pub fn probe_and_judge(
+    targets: Vec<Target>,
+    options: &ProbeOptions,
+    trust: TrustPlan,
+    at: Option<OffsetDateTime>,
+) -> (Vec<Judged>, Stores) {
     // The OS store is the largest single cost of a local check: load it
     // while the connections are being made.
-    let os_loader = plan
+    let os_loader = trust
         .os
         .is_none()
         .then(|| std::thread::spawn(TrustStore::os_native));
-
-    let runtime = tokio::runtime::Builder::new_current_thread()
+    let observations = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .context("cannot start the async runtime")?;
-    let observations = runtime.block_on(probe_all(&plan.targets, &plan.probe));
-
-    let os = match (plan.os, os_loader) {
+    {
+        Ok(runtime) => runtime.block_on(probe_all(&targets, options)),
+        Err(e) => {
+            let failure = crate::observation::Failure::Connect {
+                kind: crate::observation::ConnectErrorKind::Other,
+                message: format!("cannot start the async runtime: {e}"),
+            };
+            targets
+                .iter()
+                .map(|_| Observation {
+                    failure: Some(failure.clone()),
+                    ..Observation::default()
+                })
+                .collect()
+        }
+    };
+    let os = match (trust.os, os_loader) {
         (Some(os), _) => os,
         (None, Some(loader)) => loader.join().unwrap_or_else(|_| {
             TrustStore::from_certs(StoreKind::Os, "OS store (failed to load)", Vec::new())
@@ -234,77 +338,22 @@ pub fn check(plan: CheckPlan) -> anyhow::Result<ExitCode> {
         (None, None) => TrustStore::from_certs(StoreKind::Os, "none", Vec::new()),
     };
     let stores = Stores {
-        bundled: plan.bundled,
+        bundled: trust.bundled,
         os,
-        custom: plan.custom,
+        custom: trust.custom,
     };
-
-    let now = OffsetDateTime::now_utc();
-    let judged_at = plan.at.unwrap_or(now);
-    let platform = Platform::current();
-    let mut targets = Vec::with_capacity(plan.targets.len());
-    for (target, observation) in plan.targets.iter().zip(&observations) {
-        let facts: Vec<CertFacts> = observation
-            .chain
-            .iter()
-            .map(|c| CertFacts::from_der(c))
-            .collect();
-        let verification = verify_all(&stores, &observation.chain, &facts, &target.host, judged_at);
-        let diagnosis = diagnose(&Evidence {
-            target,
-            observation,
-            chain: &facts,
-            verification: verification.as_ref(),
-            now: judged_at,
-            platform,
-            via_proxy: false,
-        });
-        let allowed =
-            diagnosis.verdict != Verdict::Clean && plan.allow.contains(&diagnosis.verdict);
-        targets.push(report::target_report(
-            target,
-            observation,
-            facts,
-            verification.as_ref(),
-            diagnosis,
-            allowed,
-        ));
-    }
-
-    let (generated_at, at) = report::times(now, plan.at);
-    let report = Report {
-        schema_version: report::SCHEMA_VERSION,
-        tool_version: env!("CARGO_PKG_VERSION"),
-        generated_at,
-        at,
-        targets,
-        environment: report::environment_report(
-            platform.as_str(),
-            ENV_VARIABLES.iter().filter_map(|v| {
-                std::env::var(v.name)
-                    .ok()
-                    .map(|val| (v.name.to_string(), val))
-            }),
-        ),
-    };
-    let code = ExitCode::for_verdicts(report.targets.iter().map(|t| (t.verdict, t.allowed)));
-    if !plan.quiet {
-        let text = match plan.format {
-            Format::Human => report::human::render(&report, plan.color),
-            Format::Json => report::json::render(&report),
-            Format::Markdown => report::markdown::render(&report),
-        };
-        write_stdout(&text)?;
-    }
-    Ok(code)
+    let at = at.unwrap_or_else(OffsetDateTime::now_utc);
+    let judged = targets
+        .into_iter()
+        .zip(observations)
+        .map(|(target, obs)| judge(target, obs, &stores, at))
+        .collect();
+    (judged, stores)
 }
 
 /// Probe every target, at most [`MAX_CONCURRENT_PROBES`] at once; results
 /// come back in input order.
-async fn probe_all(
-    targets: &[Target],
-    options: &ProbeOptions,
-) -> Vec<crate::observation::Observation> {
+async fn probe_all(targets: &[Target], options: &ProbeOptions) -> Vec<Observation> {
     let limit = Arc::new(tokio::sync::Semaphore::new(MAX_CONCURRENT_PROBES));
     let mut set = tokio::task::JoinSet::new();
     for (i, target) in targets.iter().cloned().enumerate() {
@@ -315,7 +364,7 @@ async fn probe_all(
             (i, probe(&target, &options).await)
         });
     }
-    let mut results: Vec<Option<crate::observation::Observation>> = vec![None; targets.len()];
+    let mut results: Vec<Option<Observation>> = vec![None; targets.len()];
     while let Some(joined) = set.join_next().await {
         if let Ok((i, obs)) = joined {
             results[i] = Some(obs);
@@ -324,8 +373,94 @@ async fn probe_all(
     results.into_iter().map(Option::unwrap_or_default).collect()
 }
 
+fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
+    let connect = ConnectPlan::from_args(&args.connect, !args.no_http)?;
+    let output = OutputPlan::from_args(&args.output)?;
+    let mut inputs = args.targets.clone();
+    if let Some(file) = &args.targets_file {
+        inputs.extend(read_targets_file(file)?);
+    }
+    if inputs.is_empty() && args.targets_file.is_none() {
+        inputs = DEFAULT_TARGETS.iter().map(|s| s.to_string()).collect();
+    }
+    let targets = inputs
+        .iter()
+        .map(|t| Target::parse(t).map_err(usage))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    if targets.is_empty() {
+        return Err(usage("no targets to check"));
+    }
+    let trust = TrustPlan::from_args(&args.trust)?;
+    let (judged, _) = probe_and_judge(targets, &connect.probe, trust, output.at);
+    emit(judged, &output)
+}
+
+fn inspect(args: InspectArgs) -> anyhow::Result<ExitCode> {
+    let output = OutputPlan::from_args(&args.output)?;
+    let target = Target::parse(&args.host).map_err(|e| usage(format!("--host: {e}")))?;
+    let chain = crate::inspect::read_chain(&args.files).map_err(usage)?;
+    let trust = TrustPlan::from_args(&args.trust)?;
+    let stores = Stores {
+        bundled: trust.bundled,
+        os: trust.os.unwrap_or_else(TrustStore::os_native),
+        custom: trust.custom,
+    };
+    let observation = Observation {
+        chain: chain.certs,
+        file_order: chain.file_order,
+        ..Observation::default()
+    };
+    let at = output.at.unwrap_or_else(OffsetDateTime::now_utc);
+    emit(vec![judge(target, observation, &stores, at)], &output)
+}
+
+/// Render the report and compute the exit code.
+fn emit(judged: Vec<Judged>, output: &OutputPlan) -> anyhow::Result<ExitCode> {
+    let now = OffsetDateTime::now_utc();
+    let targets: Vec<TargetReport> = judged
+        .into_iter()
+        .map(|j| {
+            let allowed = j.diagnosis.verdict != Verdict::Clean
+                && output.allow.contains(&j.diagnosis.verdict);
+            report::target_report(
+                &j.target,
+                &j.observation,
+                j.facts,
+                j.verification.as_ref(),
+                j.diagnosis,
+                allowed,
+            )
+        })
+        .collect();
+    let report = Report {
+        schema_version: report::SCHEMA_VERSION,
+        tool_version: env!("CARGO_PKG_VERSION"),
+        generated_at: crate::cert::format_time(now),
+        at: output.at.map(crate::cert::format_time),
+        targets,
+        environment: report::environment_report(
+            Platform::current().as_str(),
+            ENV_VARIABLES.iter().filter_map(|v| {
+                std::env::var(v.name)
+                    .ok()
+                    .map(|val| (v.name.to_string(), val))
+            }),
+        ),
+    };
+    let code = ExitCode::for_verdicts(report.targets.iter().map(|t| (t.verdict, t.allowed)));
+    if !output.quiet {
+        let text = match output.format {
+            Format::Human => report::human::render(&report, output.color),
+            Format::Json => report::json::render(&report),
+            Format::Markdown => report::markdown::render(&report),
+        };
+        write_stdout(&text)?;
+    }
+    Ok(code)
+}
+
 /// Write to stdout; a closed pipe (`| head`) is not an error.
-fn write_stdout(text: &str) -> anyhow::Result<()> {
+pub fn write_stdout(text: &str) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),

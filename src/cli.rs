@@ -11,6 +11,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// verifies it against Mozilla's roots (what certifi, httpx, Node and most
 /// SDKs trust) and against the OS store (what curl and browsers trust), and
 /// says what is wrong, who is doing it, and the fix for your tools.
+///
+/// Exit codes: 0 clean (or allowed), 1 a diagnosis, 2 bad usage or input,
+/// 3 unreachable.
 #[derive(Debug, Parser)]
 #[command(
     name = "tlsdoctor",
@@ -29,6 +32,17 @@ pub struct Cli {
 pub enum Command {
     /// Diagnose TLS endpoints (no TARGET: a built-in list of common developer endpoints).
     Check(CheckArgs),
+    /// Diagnose a certificate chain file offline (PEM or DER; - reads stdin).
+    Inspect(InspectArgs),
+    /// Audit the CA, TLS and proxy settings that decide trust for the tools on this machine.
+    Env(EnvArgs),
+    /// Write Mozilla's roots plus the root TARGET's chain needs, as one PEM bundle for every tool.
+    Bundle(BundleArgs),
+    /// Print shell completions.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff).
+    #[command(hide = true)]
+    Man,
 }
 
 /// Options of `check`.
@@ -42,14 +56,116 @@ pub struct CheckArgs {
     #[arg(long, value_name = "FILE")]
     pub targets_file: Option<PathBuf>,
 
+    /// Skip the HTTP probe.
+    #[arg(long)]
+    pub no_http: bool,
+
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+
+    #[command(flatten)]
+    pub trust: TrustArgs,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Options of `inspect`.
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// Chain files: PEM (any order, text between blocks) or DER; - reads stdin.
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<PathBuf>,
+
+    /// The name the chain must be valid for.
+    #[arg(long, value_name = "NAME")]
+    pub host: String,
+
+    #[command(flatten)]
+    pub trust: TrustArgs,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Options of `env`.
+#[derive(Debug, Args)]
+pub struct EnvArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
 
+    /// When to use colours.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+/// Options of `bundle`.
+#[derive(Debug, Args)]
+pub struct BundleArgs {
+    /// The endpoint whose root the bundle must include.
+    #[arg(value_name = "TARGET")]
+    pub target: String,
+
+    /// Where to write the PEM bundle.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+
+    /// Replace FILE if it exists.
+    #[arg(long)]
+    pub force: bool,
+
+    /// Also accept a self-signed server certificate as the root to add.
+    #[arg(long)]
+    pub include_self_signed: bool,
+
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+
+    #[command(flatten)]
+    pub trust: TrustArgs,
+
+    /// When to use colours.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+/// Options of `completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// How to reach targets.
+#[derive(Debug, Args)]
+pub struct ConnectArgs {
     /// Connect to ADDR for HOST:PORT, still sending SNI and verifying for HOST (as curl).
     #[arg(long, value_name = "HOST:PORT:ADDR")]
     pub resolve: Vec<String>,
 
+    /// Seconds allowed per stage (DNS, connect, proxy CONNECT, handshake, HTTP).
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value = "10",
+        allow_hyphen_values = true
+    )]
+    pub timeout: String,
+
+    /// Use this proxy (http://[user:pass@]host:port), overriding HTTPS_PROXY/ALL_PROXY/NO_PROXY.
+    #[arg(long, value_name = "URL", conflicts_with = "no_proxy")]
+    pub proxy: Option<String>,
+
+    /// Connect directly, ignoring proxy variables.
+    #[arg(long)]
+    pub no_proxy: bool,
+}
+
+/// Which roots to verify against.
+#[derive(Debug, Args)]
+pub struct TrustArgs {
     /// Replace the built-in Mozilla roots with the roots in this PEM file (e.g. `python -m certifi`).
     #[arg(long, value_name = "PEM")]
     pub bundled_roots: Option<PathBuf>,
@@ -61,19 +177,14 @@ pub struct CheckArgs {
     /// Roots you declare as expected (repeatable): trusted by them is not a trust problem.
     #[arg(long, value_name = "PEM")]
     pub ca_file: Vec<PathBuf>,
+}
 
-    /// Seconds allowed per stage (DNS, connect, handshake).
-    #[arg(
-        long,
-        value_name = "SECS",
-        default_value = "10",
-        allow_hyphen_values = true
-    )]
-    pub timeout: String,
-
-    /// Skip the HTTP probe.
-    #[arg(long)]
-    pub no_http: bool,
+/// How to report, and what passes.
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
 
     /// Treat this verdict as passing for the exit code (repeatable).
     #[arg(long, value_name = "VERDICT")]
@@ -106,4 +217,19 @@ pub enum ColorChoice {
     Auto,
     Always,
     Never,
+}
+
+impl ColorChoice {
+    /// Whether to colour stdout: `--color`, then `NO_COLOR`, then whether it is a terminal.
+    pub fn enabled(self) -> bool {
+        use std::io::IsTerminal;
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    && std::io::stdout().is_terminal()
+            }
+        }
+    }
 }

@@ -8,12 +8,15 @@
 #![forbid(unsafe_code)]
 
 pub mod app;
+pub mod bundle;
 pub mod cert;
 pub mod cli;
 pub mod diagnose;
 pub mod ecosystems;
+pub mod envaudit;
 pub mod exit;
 pub mod findings;
+pub mod inspect;
 pub mod observation;
 pub mod probe;
 pub mod report;

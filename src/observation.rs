@@ -31,6 +31,11 @@ pub struct Observation {
     pub timings: Timings,
     /// The HTTP probe, when it ran (after a completed handshake, unless `--no-http`).
     pub http: Option<HttpObservation>,
+    /// The proxy the connection was tunnelled through, credentials removed.
+    pub proxy: Option<String>,
+    /// For a chain read from a file: the file's positions of the chain as
+    /// put in order (leaf first), when the file's order was different.
+    pub file_order: Option<Vec<usize>>,
 }
 
 /// What the HTTP/1.1 probe saw: one entry per request, in order.

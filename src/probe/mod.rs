@@ -41,6 +41,20 @@ pub struct ProbeOptions {
     pub resolve: Vec<ResolveOverride>,
     /// Run the HTTP probe after a completed handshake.
     pub http: bool,
+    /// Which proxy to use.
+    pub proxy: ProxyChoice,
+}
+
+/// Where the proxy setting comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum ProxyChoice {
+    /// `HTTPS_PROXY`/`https_proxy`, `ALL_PROXY`, `NO_PROXY` (curl's rules).
+    #[default]
+    FromEnvironment,
+    /// `--proxy URL`: always this proxy.
+    Url(String),
+    /// `--no-proxy`: connect directly.
+    Direct,
 }
 
 /// The TLS stream a probe works on.

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::cert::{format_time, CertFacts};
+use crate::cert::CertFacts;
 use crate::diagnose::Diagnosis;
 use crate::findings::{Finding, Verdict};
 use crate::observation::{
@@ -234,7 +234,7 @@ pub fn target_report(
                 AddressSource::Literal => "literal",
                 AddressSource::Override => "resolve_override",
             },
-            proxy: None,
+            proxy: observation.proxy.clone(),
             tls_version: tls.map(|t| t.version.clone()),
             cipher_suite: tls.map(|t| t.cipher_suite.clone()),
             key_exchange: tls.and_then(|t| t.key_exchange.clone()),
@@ -302,14 +302,6 @@ pub fn redact_proxy(url: &str) -> String {
             None => url.to_string(),
         },
     }
-}
-
-/// The report's time fields.
-pub fn times(
-    now: time::OffsetDateTime,
-    at: Option<time::OffsetDateTime>,
-) -> (String, Option<String>) {
-    (format_time(now), at.map(format_time))
 }
 
 #[cfg(test)]
