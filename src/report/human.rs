@@ -26,12 +26,10 @@ pub fn render(report: &Report, color: bool) -> String {
         render_target(&mut out, t, &p);
     }
     if report.targets.len() > 1 {
-        let clean = report
-            .targets
-            .iter()
-            .filter(|t| t.verdict == Verdict::Clean)
-            .count();
-        let _ = writeln!(out, "\n{clean} of {} targets clean", report.targets.len());
+        out.push('\n');
+        for line in super::summary_lines(&report.targets) {
+            let _ = writeln!(out, "{line}");
+        }
     }
     if let Some(at) = &report.at {
         let _ = writeln!(out, "{}", p.dim(&format!("(validity judged as of {at})")));
@@ -252,7 +250,7 @@ fn store_line(name: &str, s: &StoreReport, p: &Paint) -> String {
         let anchor = s
             .anchor
             .as_ref()
-            .map(|a| short_subject(&a.subject))
+            .map(|a| super::common_name(&a.subject))
             .unwrap_or_default();
         p.good(&format!("✓ trusted → {anchor}"))
     } else {
@@ -273,15 +271,6 @@ fn store_line(name: &str, s: &StoreReport, p: &Paint) -> String {
         "{name:<8} {result}  {}",
         p.dim(&format!("{} ({roots})", s.source))
     )
-}
-
-/// `C=US, O=Zscaler Inc., CN=Zscaler Root CA` → `Zscaler Root CA`.
-fn short_subject(subject: &str) -> String {
-    subject
-        .split(", ")
-        .find_map(|part| part.strip_prefix("CN="))
-        .unwrap_or(subject)
-        .to_string()
 }
 
 fn row(out: &mut String, p: &Paint, label: &str, text: &str) {
@@ -324,14 +313,5 @@ mod tests {
         assert_eq!(wrap("aa bb cc", 5), vec!["aa bb", "cc"]);
         assert_eq!(wrap("", 5), Vec::<String>::new());
         assert_eq!(wrap("abcdefgh ij", 4), vec!["abcdefgh", "ij"]);
-    }
-
-    #[test]
-    fn short_subject_takes_the_cn() {
-        assert_eq!(
-            short_subject("C=US, O=Zscaler Inc., CN=Zscaler Root CA"),
-            "Zscaler Root CA"
-        );
-        assert_eq!(short_subject("O=No CN"), "O=No CN");
     }
 }

@@ -25,6 +25,12 @@ pub fn render(report: &Report) -> String {
             .map(|a| format!(" · judged as of {a}"))
             .unwrap_or_default()
     );
+    if report.targets.len() > 1 {
+        for line in super::summary_lines(&report.targets) {
+            let _ = writeln!(out, "- {line}");
+        }
+        out.push('\n');
+    }
     for t in &report.targets {
         render_target(&mut out, t);
     }
@@ -107,6 +113,25 @@ fn render_target(out: &mut String, t: &TargetReport) {
             if let Some(s) = s {
                 store_row(out, name, s);
             }
+        }
+        out.push('\n');
+    }
+
+    if let Some(http) = &t.http {
+        let _ = writeln!(out, "### HTTP\n");
+        for hop in &http.hops {
+            let status = hop
+                .status
+                .map_or("no response".to_string(), |s| s.to_string());
+            let location = hop
+                .location
+                .as_ref()
+                .map(|l| format!(" → `{l}`"))
+                .unwrap_or_default();
+            let _ = writeln!(out, "- `GET {}` → {status}{location}", hop.url);
+        }
+        if let Some(error) = &http.error {
+            let _ = writeln!(out, "- stopped: {error}");
         }
         out.push('\n');
     }

@@ -290,6 +290,56 @@ pub fn environment_report(
     }
 }
 
+/// The closing lines for a run over many targets, e.g. "7 of 11 targets
+/// re-signed by Zscaler (Zscaler Root CA)". Counting, not judging: the
+/// verdicts and vendors come from Diagnose.
+pub fn summary_lines(targets: &[TargetReport]) -> Vec<String> {
+    let total = targets.len();
+    let clean = targets
+        .iter()
+        .filter(|t| t.verdict == Verdict::Clean)
+        .count();
+    let mut lines = vec![format!("{clean} of {total} targets clean")];
+    let mut by_interceptor: BTreeMap<String, usize> = BTreeMap::new();
+    let mut by_verdict: BTreeMap<Verdict, usize> = BTreeMap::new();
+    for t in targets {
+        if t.verdict == Verdict::CorporateInterception {
+            let vendor = t.findings.iter().find_map(|f| f.vendor.clone());
+            let anchor = t
+                .trust
+                .os
+                .as_ref()
+                .and_then(|s| s.anchor.as_ref())
+                .map(|a| common_name(&a.subject));
+            let who = match (vendor, anchor) {
+                (Some(v), Some(a)) => format!("{v} ({a})"),
+                (Some(v), None) => v,
+                (None, Some(a)) => a,
+                (None, None) => "an unknown inspection CA".into(),
+            };
+            *by_interceptor.entry(who).or_default() += 1;
+        } else if t.verdict != Verdict::Clean {
+            *by_verdict.entry(t.verdict).or_default() += 1;
+        }
+    }
+    for (who, n) in by_interceptor {
+        lines.push(format!("{n} of {total} targets re-signed by {who}"));
+    }
+    for (verdict, n) in by_verdict {
+        lines.push(format!("{n} of {total} targets {verdict}"));
+    }
+    lines
+}
+
+/// `C=US, O=Zscaler Inc., CN=Zscaler Root CA` → `Zscaler Root CA`.
+pub fn common_name(subject: &str) -> String {
+    subject
+        .split(", ")
+        .find_map(|part| part.strip_prefix("CN="))
+        .unwrap_or(subject)
+        .to_string()
+}
+
 /// `http://user:secret@proxy:8080` → `http://proxy:8080 (credentials removed)`.
 pub fn redact_proxy(url: &str) -> String {
     match url.split_once("://") {
@@ -309,6 +359,48 @@ mod tests {
     use super::*;
 
     #[test]
+    fn common_name_takes_the_cn() {
+        assert_eq!(
+            common_name("C=US, O=Zscaler Inc., CN=Zscaler Root CA"),
+            "Zscaler Root CA"
+        );
+        assert_eq!(common_name("O=No CN"), "O=No CN");
+    }
+
+    #[test]
+    fn summary_counts_interceptors_and_verdicts() {
+        let target = |verdict, vendor: Option<&str>| TargetReport {
+            input: String::new(),
+            host: String::new(),
+            port: 443,
+            path: "/".into(),
+            verdict,
+            allowed: false,
+            findings: vendor
+                .map(|v| vec![Finding::error(verdict, "", "").with_vendor(v)])
+                .unwrap_or_default(),
+            connection: None,
+            chain: Vec::new(),
+            trust: TrustReport::default(),
+            http: None,
+        };
+        let targets = [
+            target(Verdict::CorporateInterception, Some("Zscaler")),
+            target(Verdict::CorporateInterception, Some("Zscaler")),
+            target(Verdict::Clean, None),
+            target(Verdict::Unreachable, None),
+        ];
+        assert_eq!(
+            summary_lines(&targets),
+            [
+                "1 of 4 targets clean",
+                "2 of 4 targets re-signed by Zscaler",
+                "1 of 4 targets unreachable"
+            ]
+        );
+    }
+
+    #[test]
     fn proxy_credentials_never_survive() {
         assert_eq!(
             redact_proxy("http://alice:s3cret@proxy:8080"),
@@ -326,3 +418,6 @@ mod tests {
         assert!(!serde_json::to_string(&env).unwrap().contains("a:b"));
     }
 }
+
+#[cfg(test)]
+mod snapshot_tests;

@@ -1,0 +1,183 @@
+//! Snapshot tests of the three renderers on one hand-built report, so any
+//! change to what a user sees shows up in review (`cargo insta review`).
+
+use std::collections::BTreeMap;
+
+use super::*;
+use crate::findings::{Finding, FindingKind, Remedy, Verdict};
+
+/// A real certificate (stable across runs): ISRG Root X1 from the Mozilla list.
+fn isrg_root() -> CertFacts {
+    webpki_root_certs::TLS_SERVER_ROOT_CERTS
+        .iter()
+        .map(|der| CertFacts::from_der(der))
+        .find(|f| f.display_name == "ISRG Root X1")
+        .expect("ISRG Root X1")
+}
+
+fn store(
+    trusted: bool,
+    error: Option<&str>,
+    source: &str,
+    anchor: Option<&CertFacts>,
+) -> StoreReport {
+    StoreReport {
+        trusted,
+        error: error.map(str::to_string),
+        trusted_ignoring_time: trusted,
+        source: source.into(),
+        roots: 146,
+        anchor: anchor.map(|a| AnchorReport {
+            subject: a.subject.clone(),
+            sha256: a.sha256.clone(),
+        }),
+        load_errors: Vec::new(),
+    }
+}
+
+fn connection() -> ConnectionReport {
+    ConnectionReport {
+        address: Some("127.0.0.1:8443".into()),
+        addresses: vec!["127.0.0.1:8443".into()],
+        address_source: "resolve_override",
+        proxy: Some("http://proxy.corp:8080 (credentials removed)".into()),
+        tls_version: Some("TLSv1.3".into()),
+        cipher_suite: Some("TLS13_AES_256_GCM_SHA384".into()),
+        key_exchange: Some("X25519".into()),
+        alpn: Some("h2".into()),
+        sni: true,
+        first_bytes: None,
+        timings_ms: Timings {
+            resolve: 0.0,
+            connect: 0.1,
+            handshake: 1.5,
+        },
+    }
+}
+
+fn report() -> Report {
+    let root = isrg_root();
+    let mut interception = Finding::error(
+        Verdict::CorporateInterception,
+        "api.example.com's certificate is re-signed by Zscaler ('ISRG Root X1')",
+        "The chain ends at a root in the OS store that Mozilla's list does not hold.",
+    )
+    .with_vendor("Zscaler")
+    .with_remedies(vec![
+        Remedy {
+            ecosystem: "Python (requests, httpx, pip)".into(),
+            action: "Use truststore. Or point REQUESTS_CA_BUNDLE at a combined bundle.".into(),
+            commands: vec!["python3 -m pip install truststore".into()],
+            avoid: false,
+        },
+        Remedy {
+            ecosystem: "Node.js".into(),
+            action: "NODE_TLS_REJECT_UNAUTHORIZED=0 turns verification off for the whole process."
+                .into(),
+            commands: vec!["export NODE_TLS_REJECT_UNAUTHORIZED=0".into()],
+            avoid: true,
+        },
+    ]);
+    interception
+        .detail
+        .push_str(" curl trusts it; certifi does not.");
+    let mut lint = Finding::warning(
+        FindingKind::StrictX509,
+        "ISRG Root X1: example lint",
+        "Why it matters.",
+    );
+    lint.rule = Some("RFC 5280 §4.2.1.9".into());
+    lint.rejected_by = vec!["Python 3.13+".into()];
+    let intercepted = TargetReport {
+        input: "https://api.example.com:8443/v1?token=REDACTED".into(),
+        host: "api.example.com".into(),
+        port: 8443,
+        path: "/v1".into(),
+        verdict: Verdict::CorporateInterception,
+        allowed: false,
+        findings: vec![interception, lint],
+        connection: Some(connection()),
+        chain: vec![root.clone()],
+        trust: TrustReport {
+            bundled: Some(store(
+                false,
+                Some("unknown_issuer"),
+                "Mozilla roots built in",
+                None,
+            )),
+            os: Some(store(
+                true,
+                None,
+                "/etc/ssl/certs/ca-certificates.crt",
+                Some(&root),
+            )),
+            custom: None,
+        },
+        http: Some(HttpReport {
+            status: Some(307),
+            redirects: vec![RedirectReport {
+                status: 307,
+                location: "https://api.example.com:8443/v1/".into(),
+            }],
+            hops: vec![HopReport {
+                url: "https://api.example.com:8443/v1?token=REDACTED".into(),
+                status: Some(307),
+                location: Some("https://api.example.com:8443/v1/".into()),
+            }],
+            stop: "final",
+            error: None,
+        }),
+    };
+    let unreachable = TargetReport {
+        input: "localhost:1".into(),
+        host: "localhost".into(),
+        port: 1,
+        path: "/".into(),
+        verdict: Verdict::Unreachable,
+        allowed: false,
+        findings: vec![Finding::error(
+            Verdict::Unreachable,
+            "connection to localhost:1 refused",
+            "Nothing listens on that port.",
+        )],
+        connection: None,
+        chain: Vec::new(),
+        trust: TrustReport::default(),
+        http: None,
+    };
+    Report {
+        schema_version: SCHEMA_VERSION,
+        tool_version: "0.1.0",
+        generated_at: "2026-11-22T12:00:00Z".into(),
+        at: None,
+        targets: vec![intercepted, unreachable],
+        environment: EnvironmentReport {
+            os: "linux".into(),
+            variables: BTreeMap::from([(
+                "HTTPS_PROXY".into(),
+                "http://proxy.corp:8080 (credentials removed)".into(),
+            )]),
+        },
+    }
+}
+
+#[test]
+fn human() {
+    insta::assert_snapshot!(human::render(&report(), false));
+}
+
+#[test]
+fn human_colour_only_when_asked() {
+    assert!(!human::render(&report(), false).contains('\u{1b}'));
+    assert!(human::render(&report(), true).contains('\u{1b}'));
+}
+
+#[test]
+fn json() {
+    insta::assert_snapshot!(json::render(&report()));
+}
+
+#[test]
+fn markdown() {
+    insta::assert_snapshot!(markdown::render(&report()));
+}
