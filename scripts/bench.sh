@@ -38,7 +38,11 @@ fi
 
 tmp="$(mktemp -d)"
 nginx_pid=""
+slow_pid=""
 cleanup() {
+    if [[ -n $slow_pid ]]; then
+        kill "$slow_pid" 2>/dev/null || true
+    fi
     if [[ -n $nginx_pid ]]; then
         kill "$nginx_pid" 2>/dev/null || true
         wait "$nginx_pid" 2>/dev/null || true
@@ -180,4 +184,54 @@ import json, sys
 
 for r in json.load(open(sys.argv[1]))["results"]:
     print(f"{r['median'] * 1000:8.2f} ms  {r['command']}")
+EOF
+
+# ---------------------------------------------------------------------------
+# Many targets: 100 endpoints that take 300 ms to answer, as remote ones do,
+# should cost about what one such endpoint costs (probes run concurrently).
+slow_port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+step "a relay on 127.0.0.1:$slow_port that waits 300 ms before passing a connection to nginx"
+python3 - "$slow_port" "$port" <<'EOF' &
+import asyncio, sys
+
+listen, upstream = int(sys.argv[1]), int(sys.argv[2])
+
+async def pipe(reader, writer):
+    try:
+        while data := await reader.read(65536):
+            writer.write(data)
+            await writer.drain()
+    except Exception:
+        pass
+    finally:
+        writer.close()
+
+async def handle(client_reader, client_writer):
+    await asyncio.sleep(0.3)  # the round trips of a distant server
+    up_reader, up_writer = await asyncio.open_connection("127.0.0.1", upstream)
+    await asyncio.gather(pipe(client_reader, up_writer), pipe(up_reader, client_writer))
+
+async def main():
+    server = await asyncio.start_server(handle, "127.0.0.1", listen, backlog=1024)
+    async with server:
+        await server.serve_forever()
+
+asyncio.run(main())
+EOF
+slow_pid=$!
+sleep 0.5
+for _ in $(seq 100); do echo "$host:$slow_port"; done >"$tmp/targets.txt"
+slow_resolve="$host:$slow_port:127.0.0.1"
+one="$TLSDOCTOR check $host:$slow_port --resolve $slow_resolve --bundled-roots $root --os-roots $root"
+hundred="$TLSDOCTOR check --targets-file $tmp/targets.txt --resolve $slow_resolve --bundled-roots $root --os-roots $root --quiet"
+bash -c "$hundred" || { echo "bench.sh: the 100-target run failed" >&2; exit 1; }
+hyperfine --warmup 1 --runs 10 --export-json "$tmp/many.json" \
+    -n "1 slow target" "$one" -n "100 slow targets" "$hundred"
+python3 - "$tmp/many.json" <<'EOF'
+import json, sys
+
+results = {r["command"]: r["median"] for r in json.load(open(sys.argv[1]))["results"]}
+one, hundred = results["1 slow target"], results["100 slow targets"]
+print(f"{one * 1000:8.1f} ms  1 slow target")
+print(f"{hundred * 1000:8.1f} ms  100 slow targets  ({hundred / one:.2f}x one target)")
 EOF

@@ -56,8 +56,12 @@ pub const DEFAULT_TARGETS: &[&str] = &[
     "bedrock-runtime.us-east-1.amazonaws.com",
 ];
 
-/// At most this many probes run at once.
-const MAX_CONCURRENT_PROBES: usize = 32;
+/// At most this many probes run at once: enough that 100 slow endpoints
+/// take two round trips of time, not four; few enough for any file limit.
+const MAX_CONCURRENT_PROBES: usize = 64;
+
+/// Progress goes to stderr only on a terminal, and only for more targets than this.
+const PROGRESS_ABOVE: usize = 3;
 
 /// Run the command line. Errors are usage errors or I/O errors writing output.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -76,7 +80,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             // Refuse before probing, so nothing is probed on bad input.
             crate::bundle::check_destination(&options)?;
-            let (mut judged, stores) = probe_and_judge(vec![target], &connect.probe, trust, None);
+            let (mut judged, stores) =
+                probe_and_judge(vec![target], &connect.probe, trust, None, false);
             let judged = judged.pop().context("no result")?;
             crate::bundle::run(&judged, &stores, &options, args.color.enabled())
         }
@@ -304,6 +309,7 @@ pub fn probe_and_judge(
     options: &ProbeOptions,
     trust: TrustPlan,
     at: Option<OffsetDateTime>,
+    quiet: bool,
 ) -> (Vec<Judged>, Stores) {
     // The OS store is the largest single cost of a local check: load it
     // while the connections are being made.
@@ -311,11 +317,12 @@ pub fn probe_and_judge(
         .os
         .is_none()
         .then(|| std::thread::spawn(TrustStore::os_native));
+    let progress = progress_bar(targets.len(), quiet);
     let observations = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
     {
-        Ok(runtime) => runtime.block_on(probe_all(&targets, options)),
+        Ok(runtime) => runtime.block_on(probe_all(&targets, options, &progress)),
         Err(e) => {
             let failure = crate::observation::Failure::Connect {
                 kind: crate::observation::ConnectErrorKind::Other,
@@ -353,7 +360,11 @@ pub fn probe_and_judge(
 
 /// Probe every target, at most [`MAX_CONCURRENT_PROBES`] at once; results
 /// come back in input order.
-async fn probe_all(targets: &[Target], options: &ProbeOptions) -> Vec<Observation> {
+async fn probe_all(
+    targets: &[Target],
+    options: &ProbeOptions,
+    progress: &indicatif::ProgressBar,
+) -> Vec<Observation> {
     let limit = Arc::new(tokio::sync::Semaphore::new(MAX_CONCURRENT_PROBES));
     let mut set = tokio::task::JoinSet::new();
     for (i, target) in targets.iter().cloned().enumerate() {
@@ -366,11 +377,30 @@ async fn probe_all(targets: &[Target], options: &ProbeOptions) -> Vec<Observatio
     }
     let mut results: Vec<Option<Observation>> = vec![None; targets.len()];
     while let Some(joined) = set.join_next().await {
+        progress.inc(1);
         if let Ok((i, obs)) = joined {
             results[i] = Some(obs);
         }
     }
+    progress.finish_and_clear();
     results.into_iter().map(Option::unwrap_or_default).collect()
+}
+
+/// A progress bar on stderr for many targets on a terminal; hidden otherwise
+/// (pipes, CI logs, `--quiet`).
+fn progress_bar(targets: usize, quiet: bool) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if quiet || targets <= PROGRESS_ABOVE || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(targets as u64);
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{spinner} checked {pos}/{len} targets {wide_bar}")
+    {
+        bar.set_style(style);
+    }
+    bar.enable_steady_tick(Duration::from_millis(100));
+    bar
 }
 
 fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
@@ -391,7 +421,7 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
         return Err(usage("no targets to check"));
     }
     let trust = TrustPlan::from_args(&args.trust)?;
-    let (judged, _) = probe_and_judge(targets, &connect.probe, trust, output.at);
+    let (judged, _) = probe_and_judge(targets, &connect.probe, trust, output.at, output.quiet);
     emit(judged, &output)
 }
 
@@ -416,7 +446,10 @@ fn inspect(args: InspectArgs) -> anyhow::Result<ExitCode> {
 
 /// Render the report and compute the exit code.
 fn emit(judged: Vec<Judged>, output: &OutputPlan) -> anyhow::Result<ExitCode> {
-    let now = OffsetDateTime::now_utc();
+    // Whole seconds: a report is read by people.
+    let now = OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .unwrap_or(OffsetDateTime::now_utc());
     let targets: Vec<TargetReport> = judged
         .into_iter()
         .map(|j| {
