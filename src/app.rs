@@ -500,3 +500,25 @@ pub fn write_stdout(text: &str) -> anyhow::Result<()> {
         other => other.context("cannot write the report"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_targets_are_valid_public_names() {
+        for t in DEFAULT_TARGETS {
+            let target = Target::parse(t).unwrap();
+            assert_eq!(target.port, 443);
+            assert!(!target.is_local(), "{t}");
+        }
+    }
+
+    #[test]
+    fn timeouts_must_be_positive_and_bounded() {
+        assert_eq!(parse_timeout("0.5").unwrap(), Duration::from_millis(500));
+        for bad in ["0", "-1", "abc", "NaN", "inf", "3601"] {
+            assert!(parse_timeout(bad).is_err(), "{bad}");
+        }
+    }
+}
