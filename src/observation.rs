@@ -115,6 +115,32 @@ pub enum Failure {
         kind: HandshakeErrorKind,
         message: String,
     },
+    /// The proxy could not be used, or would not open a tunnel. The message
+    /// names the proxy with its credentials removed.
+    Proxy {
+        kind: ProxyErrorKind,
+        message: String,
+    },
+}
+
+/// Why the proxy did not give a tunnel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProxyErrorKind {
+    /// The proxy's name did not resolve or its port did not accept a connection.
+    Unreachable,
+    /// `407 Proxy Authentication Required`.
+    AuthenticationRequired {
+        /// Whether credentials from the proxy URL were sent.
+        credentials_sent: bool,
+    },
+    /// Any other answer than 2xx to CONNECT (the status line is in the message).
+    Refused { status: u16 },
+    /// The proxy answered with something that is not HTTP, or closed.
+    NotHttp,
+    /// The proxy accepted the connection but did not answer CONNECT in time.
+    TimedOut,
+    /// The proxy URL cannot be used (invalid, or a scheme tlsdoctor does not speak).
+    Unsupported,
 }
 
 /// Why TCP did not connect.

@@ -122,6 +122,40 @@ fn failure_finding(e: &Evidence<'_>, failure: &Failure) -> Finding {
             Finding::error(Verdict::Unreachable, summary, format!("{message}. {why}"))
         }
         Failure::Handshake { kind, message } => handshake_finding(e, kind, message),
+        Failure::Proxy { kind, message } => {
+            use crate::observation::ProxyErrorKind as K;
+            let (summary, why) = match kind {
+                K::Unreachable => (
+                    format!("the proxy for {target} is unreachable"),
+                    "The proxy from --proxy or HTTPS_PROXY/ALL_PROXY does not accept connections. Check its host and port (curl assumes port 1080 when none is given), whether it needs a VPN, or connect directly with --no-proxy (or add the host to NO_PROXY).".to_string(),
+                ),
+                K::AuthenticationRequired { credentials_sent: true } => (
+                    format!("the proxy rejected the credentials for {target} (407)"),
+                    "The proxy wants authentication and refused the user name and password in the proxy URL. Check them (special characters must be percent-encoded, e.g. @ as %40); a proxy that asks only for Negotiate or NTLM needs a local helper such as cntlm or px.".to_string(),
+                ),
+                K::AuthenticationRequired { credentials_sent: false } => (
+                    format!("the proxy requires authentication for {target} (407)"),
+                    "No credentials were sent: put them in the proxy URL (http://user:password@proxy:port, percent-encoded), or, for Negotiate/NTLM proxies, run a local helper such as cntlm or px and point HTTPS_PROXY at it.".to_string(),
+                ),
+                K::Refused { status } => (
+                    format!("the proxy refused to connect to {target} ({status})"),
+                    "The proxy answered CONNECT with an error: its policy may block this host or port (many allow CONNECT to 443 only), or the host is unknown to it. Ask whoever runs the proxy, or add the host to NO_PROXY if it is reachable directly.".to_string(),
+                ),
+                K::NotHttp => (
+                    format!("the proxy for {target} does not speak HTTP"),
+                    "tlsdoctor tunnels with HTTP CONNECT. Check that the proxy URL names an HTTP proxy port (not a SOCKS, TLS or other service).".to_string(),
+                ),
+                K::TimedOut => (
+                    format!("the proxy did not answer CONNECT for {target}"),
+                    "The proxy accepted the connection and then stayed silent: it may be overloaded, or the port may belong to something that is not an HTTP proxy.".to_string(),
+                ),
+                K::Unsupported => (
+                    format!("cannot use the proxy for {target}"),
+                    "Use an http:// proxy URL (http://[user:password@]host:port), or --no-proxy to connect directly.".to_string(),
+                ),
+            };
+            Finding::error(Verdict::Unreachable, summary, format!("{message}. {why}"))
+        }
     }
 }
 

@@ -6,11 +6,16 @@
 //! Diagnose (the first bytes the server sent, the alert it sent, whether a
 //! chain was seen before things went wrong).
 //!
-//! Stages stay separate functions so later ways in and out (proxies,
-//! STARTTLS, an HTTP probe) slot in between without touching the others.
+//! Stages stay separate functions so later ways in and out (STARTTLS, an
+//! HTTP/2 probe) slot in between without touching the others. A proxy is
+//! one such way in: when [`proxy::select`] picks one, resolve and connect
+//! reach the proxy and [`proxy::tunnel`] opens a CONNECT tunnel to the
+//! target before the handshake; redirect hops of the HTTP probe take the
+//! same route.
 
 mod danger;
 pub mod http;
+pub mod proxy;
 mod recording;
 
 use std::net::SocketAddr;
@@ -26,7 +31,7 @@ use url::Url;
 
 use crate::observation::{
     AddressSource, ConnectErrorKind, Failure, HandshakeErrorKind, HttpObservation, HttpStop,
-    Observation, Resolution, TlsParams,
+    Observation, ProxyErrorKind, Resolution, TlsParams,
 };
 use crate::target::{HostKind, ResolveOverride, Target};
 use danger::CapturingVerifier;
@@ -69,28 +74,9 @@ const ALPN_HTTP1: &[&[u8]] = &[b"http/1.1"];
 pub async fn probe(target: &Target, options: &ProbeOptions) -> Observation {
     let mut obs = Observation::default();
 
-    let started = Instant::now();
-    let resolved = resolve(target, options).await;
-    obs.timings.resolve = started.elapsed();
-    obs.resolution = match resolved {
-        Ok(resolution) => resolution,
-        Err(failure) => {
-            obs.failure = Some(failure);
-            return obs;
-        }
+    let Some(stream) = open_tcp(target, options, &mut obs).await else {
+        return obs;
     };
-
-    let started = Instant::now();
-    let connected = connect(&obs.resolution.addresses, options.timeout).await;
-    obs.timings.connect = started.elapsed();
-    let (stream, addr) = match connected {
-        Ok(ok) => ok,
-        Err(failure) => {
-            obs.failure = Some(failure);
-            return obs;
-        }
-    };
-    obs.connected = Some(addr);
 
     let started = Instant::now();
     let tls = handshake(target, stream, options.timeout, &mut obs).await;
@@ -104,6 +90,97 @@ pub async fn probe(target: &Target, options: &ProbeOptions) -> Observation {
         }
     }
     obs
+}
+
+/// Resolve, connect and (through a proxy) tunnel to `target`, recording
+/// each stage in `obs`. `None` when a stage failed (`obs.failure` says why).
+///
+/// Through a proxy, the addresses and the connection are the proxy's: the
+/// proxy resolves the target's name itself, as curl lets it.
+async fn open_tcp(
+    target: &Target,
+    options: &ProbeOptions,
+    obs: &mut Observation,
+) -> Option<TcpStream> {
+    let via = match proxy::select_from_process(&options.proxy, &target.host, target.port) {
+        Ok(via) => via,
+        Err(e) => {
+            obs.failure = Some(Failure::Proxy {
+                kind: ProxyErrorKind::Unsupported,
+                message: e.to_string(),
+            });
+            return None;
+        }
+    };
+    if let Some(p) = &via {
+        obs.proxy = Some(p.display());
+        if p.scheme != "http" {
+            obs.failure = Some(Failure::Proxy {
+                kind: ProxyErrorKind::Unsupported,
+                message: format!(
+                    "the proxy {} is a {} proxy; tlsdoctor speaks only to http:// proxies (HTTP CONNECT)",
+                    p.display(),
+                    p.scheme
+                ),
+            });
+            return None;
+        }
+    }
+    let hop = match &via {
+        Some(p) => match Target::parse(&p.authority()) {
+            Ok(t) => t,
+            Err(e) => {
+                obs.failure = Some(Failure::Proxy {
+                    kind: ProxyErrorKind::Unsupported,
+                    message: format!("the proxy {}: {e}", p.display()),
+                });
+                return None;
+            }
+        },
+        None => target.clone(),
+    };
+    let as_proxy_failure = |f: Failure| match (&via, f) {
+        (Some(p), f) => Failure::Proxy {
+            kind: ProxyErrorKind::Unreachable,
+            message: format!("the proxy {}: {}", p.display(), failure_text(&f)),
+        },
+        (None, f) => f,
+    };
+
+    let started = Instant::now();
+    let resolved = resolve(&hop, options).await;
+    obs.timings.resolve = started.elapsed();
+    obs.resolution = match resolved {
+        Ok(resolution) => resolution,
+        Err(failure) => {
+            obs.failure = Some(as_proxy_failure(failure));
+            return None;
+        }
+    };
+
+    let started = Instant::now();
+    let connected = connect(&obs.resolution.addresses, options.timeout).await;
+    let (mut stream, addr) = match connected {
+        Ok(ok) => ok,
+        Err(failure) => {
+            obs.timings.connect = started.elapsed();
+            obs.failure = Some(as_proxy_failure(failure));
+            return None;
+        }
+    };
+    obs.connected = Some(addr);
+    if let Some(p) = &via {
+        // The CONNECT exchange counts as part of connecting, under its own deadline.
+        if let Err(failure) =
+            proxy::tunnel(&mut stream, p, &target.authority(), options.timeout).await
+        {
+            obs.timings.connect = started.elapsed();
+            obs.failure = Some(failure);
+            return None;
+        }
+    }
+    obs.timings.connect = started.elapsed();
+    Some(stream)
 }
 
 /// GET the target's path and follow https redirects; the first request
@@ -140,12 +217,17 @@ async fn probe_http(
 /// chain is not judged: the diagnosis is about the target's own chain.
 async fn open_https(url: &Url, options: &ProbeOptions) -> Result<Tls, String> {
     let target = Target::parse(url.as_str()).map_err(|e| e.to_string())?;
-    let resolution = resolve(&target, options)
-        .await
-        .map_err(|f| failure_text(&f))?;
-    let (stream, _) = connect(&resolution.addresses, options.timeout)
-        .await
-        .map_err(|f| failure_text(&f))?;
+    let mut scratch = Observation::default();
+    let stream = match open_tcp(&target, options, &mut scratch).await {
+        Some(stream) => stream,
+        None => {
+            return Err(scratch
+                .failure
+                .as_ref()
+                .map(failure_text)
+                .unwrap_or_default())
+        }
+    };
     let verifier = CapturingVerifier::new(
         rustls::crypto::ring::default_provider().signature_verification_algorithms,
     );
@@ -175,7 +257,8 @@ fn failure_text(f: &Failure) -> String {
     match f {
         Failure::Resolve { message }
         | Failure::Connect { message, .. }
-        | Failure::Handshake { message, .. } => message.clone(),
+        | Failure::Handshake { message, .. }
+        | Failure::Proxy { message, .. } => message.clone(),
     }
 }
 
