@@ -1,5 +1,7 @@
 //! The binary: parse, run, map to the exit codes of DESIGN.md. Nothing else.
 
+#![forbid(unsafe_code)]
+
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -8,8 +10,13 @@ use tlsdoctor::{app, cli::Cli, exit};
 fn main() -> ExitCode {
     // One crypto provider, chosen once: ring (no cmake/nasm needed anywhere).
     let _ = rustls::crypto::ring::default_provider().install_default();
+    // A bug must not look like a diagnosis: one line, no backtrace, and a request.
     std::panic::set_hook(Box::new(|info| {
-        eprintln!("tlsdoctor: internal error ({info}); please report this at https://github.com/tlsdoctor/tlsdoctor/issues");
+        let place = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!("tlsdoctor: internal error{place}; this is a bug: please report it with the command you ran");
     }));
 
     let cli = match Cli::try_parse() {
