@@ -87,6 +87,43 @@ pub struct ExtensionFacts {
     pub version: u32,
     /// An extension that appears twice, or one x509-parser could not parse.
     pub malformed: Vec<String>,
+    /// The issuer name has no attributes.
+    pub issuer_empty: bool,
+    /// The subject's commonName values, as text (for CA/B BR 7.1.4.3).
+    pub common_names: Vec<String>,
+    /// SAN dNSNames that are not in the preferred name syntax (RFC 5280
+    /// §4.2.1.6: letters, digits, hyphens; a leading `*` label allowed).
+    pub san_dns_not_preferred: Vec<String>,
+    /// authorityKeyIdentifier, when present.
+    pub aki: Option<AkiFacts>,
+    /// subjectKeyIdentifier is marked critical.
+    pub ski_critical: bool,
+    /// nameConstraints, when present.
+    pub name_constraints: Option<NameConstraintFacts>,
+    /// authorityInfoAccess: `Some(number of access descriptions)` when present.
+    pub aia_entries: Option<usize>,
+    /// Critical extensions x509-parser does not know (dotted OIDs).
+    pub unknown_critical: Vec<String>,
+}
+
+/// The shape of an authorityKeyIdentifier extension.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AkiFacts {
+    pub critical: bool,
+    pub has_key_id: bool,
+    pub has_cert_issuer: bool,
+    pub has_cert_serial: bool,
+}
+
+/// The shape of a nameConstraints extension.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NameConstraintFacts {
+    pub critical: bool,
+    /// Number of permitted and excluded subtrees (absent counts as 0).
+    pub permitted: usize,
+    pub excluded: usize,
+    /// dNSName constraints that start with a period (`.example.com`).
+    pub dns_leading_period: Vec<String>,
 }
 
 impl CertFacts {
@@ -166,6 +203,12 @@ fn facts_of(cert: &X509Certificate<'_>, der: &[u8], sha256: String) -> CertFacts
     let mut ext = ExtensionFacts {
         version: cert.version().0 + 1,
         subject_empty: cert.subject().iter_attributes().next().is_none(),
+        issuer_empty: cert.issuer().iter_attributes().next().is_none(),
+        common_names: cert
+            .subject()
+            .iter_common_name()
+            .filter_map(|cn| cn.as_str().ok().map(str::to_string))
+            .collect(),
         ..ExtensionFacts::default()
     };
     let mut is_ca = false;
@@ -204,7 +247,12 @@ fn facts_of(cert: &X509Certificate<'_>, der: &[u8], sha256: String) -> CertFacts
             ext.san_critical = san.critical;
             for name in &san.value.general_names {
                 match name {
-                    GeneralName::DNSName(d) => dns_names.push(d.to_string()),
+                    GeneralName::DNSName(d) => {
+                        if !is_preferred_dns_syntax(d) {
+                            ext.san_dns_not_preferred.push(d.to_string());
+                        }
+                        dns_names.push(d.to_string());
+                    }
                     GeneralName::IPAddress(bytes) => {
                         if let Some(ip) = ip_from_bytes(bytes) {
                             ip_addresses.push(ip);
@@ -224,11 +272,41 @@ fn facts_of(cert: &X509Certificate<'_>, der: &[u8], sha256: String) -> CertFacts
     let mut ca_issuers = Vec::new();
     for extension in cert.iter_extensions() {
         match extension.parsed_extension() {
-            ParsedExtension::SubjectKeyIdentifier(id) => subject_key_id = Some(hex::encode(id.0)),
+            ParsedExtension::SubjectKeyIdentifier(id) => {
+                subject_key_id = Some(hex::encode(id.0));
+                ext.ski_critical = extension.critical;
+            }
             ParsedExtension::AuthorityKeyIdentifier(aki) => {
                 authority_key_id = aki.key_identifier.as_ref().map(|id| hex::encode(id.0));
+                ext.aki = Some(AkiFacts {
+                    critical: extension.critical,
+                    has_key_id: aki.key_identifier.is_some(),
+                    has_cert_issuer: aki.authority_cert_issuer.is_some(),
+                    has_cert_serial: aki.authority_cert_serial.is_some(),
+                });
+            }
+            ParsedExtension::NameConstraints(nc) => {
+                let dns_leading_period = [&nc.permitted_subtrees, &nc.excluded_subtrees]
+                    .into_iter()
+                    .flatten()
+                    .flatten()
+                    .filter_map(|t| match t.base {
+                        GeneralName::DNSName(d) if d.starts_with('.') => Some(d.to_string()),
+                        _ => None,
+                    })
+                    .collect();
+                ext.name_constraints = Some(NameConstraintFacts {
+                    critical: extension.critical,
+                    permitted: nc.permitted_subtrees.as_ref().map_or(0, Vec::len),
+                    excluded: nc.excluded_subtrees.as_ref().map_or(0, Vec::len),
+                    dns_leading_period,
+                });
+            }
+            ParsedExtension::UnsupportedExtension { .. } if extension.critical => {
+                ext.unknown_critical.push(extension.oid.to_id_string());
             }
             ParsedExtension::AuthorityInfoAccess(aia) => {
+                ext.aia_entries = Some(aia.accessdescs.len());
                 for desc in &aia.accessdescs {
                     // id-ad-caIssuers, 1.3.6.1.5.5.7.48.2
                     if desc.access_method.to_id_string() == "1.3.6.1.5.5.7.48.2" {
@@ -279,6 +357,23 @@ fn common_name(name: &x509_parser::x509::X509Name<'_>) -> Option<String> {
         .next()
         .and_then(|cn| cn.as_str().ok())
         .map(str::to_string)
+}
+
+/// RFC 5280 §4.2.1.6 "preferred name syntax" (RFC 1034 §3.5, RFC 1123
+/// §2.1): labels of letters, digits and inner hyphens. A leftmost `*`
+/// label is the wildcard form CAs issue, so it passes here.
+fn is_preferred_dns_syntax(name: &str) -> bool {
+    let name = name.strip_prefix("*.").unwrap_or(name);
+    !name.is_empty()
+        && name.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
 }
 
 fn ip_from_bytes(bytes: &[u8]) -> Option<String> {

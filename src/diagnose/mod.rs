@@ -64,6 +64,7 @@ pub fn diagnose(e: &Evidence<'_>) -> Diagnosis {
             Some(Verdict::NotTls)
         );
     if chain_judged {
+        findings.extend(file_order_finding(e));
         match chain_order_problem(e.chain) {
             Some(order) => {
                 // A misordered chain makes every client fail in its own way
@@ -271,6 +272,41 @@ fn chain_order_problem(chain: &[CertFacts]) -> Option<Finding> {
     Some(f)
 }
 
+/// A chain file (`inspect`) whose certificates were not leaf first, issuer
+/// next: the chain was put in order before judging, so the order is a
+/// warning about the file, not the cause of a failure. A server configured
+/// with that file would send the wrong order, which some clients reject.
+fn file_order_finding(e: &Evidence<'_>) -> Option<Finding> {
+    let order = e.observation.file_order.as_ref()?;
+    // order[i] is the file position of chain[i]; list the file's order.
+    let mut by_position: Vec<(usize, &CertFacts)> = order
+        .iter()
+        .zip(e.chain)
+        .map(|(&pos, cert)| (pos, cert))
+        .collect();
+    by_position.sort_by_key(|(pos, _)| *pos);
+    let file_names: Vec<String> = by_position
+        .iter()
+        .map(|(_, c)| format!("'{}'", c.name()))
+        .collect();
+    let ordered: Vec<String> = e.chain.iter().map(|c| format!("'{}'", c.name())).collect();
+    let mut f = Finding::warning(
+        FindingKind::ChainOrder,
+        format!(
+            "the file's certificates are out of order: {} should come first, not {}",
+            ordered.first().map_or("the server certificate", String::as_str),
+            file_names.first().map_or("", String::as_str)
+        ),
+        format!(
+            "The file holds {} (in that order); tlsdoctor judged them as {} (leaf first, then each issuer). A server configured with this file sends the wrong order: rustls and browsers cope, but older OpenSSL, Java and embedded clients may fail with a bad signature or an unknown issuer. Reorder the file: the leaf, then each intermediate.",
+            file_names.join(", "),
+            ordered.join(", ")
+        ),
+    );
+    f.kind = FindingKind::ChainOrder;
+    Some(f)
+}
+
 // ---------------------------------------------------------------------------
 // Chain, time, name and trust
 
@@ -284,19 +320,95 @@ fn chain_findings(e: &Evidence<'_>, v: &Verification) -> Vec<Finding> {
     out.extend(trust_findings(e, v));
 
     // The path with its root, for the strict lint.
-    let mut linted: Vec<&CertFacts> = path.clone();
-    if let Some(anchor) = [Some(&v.bundled), Some(&v.os), v.custom.as_ref()]
+    let anchor = [Some(&v.bundled), Some(&v.os), v.custom.as_ref()]
         .into_iter()
         .flatten()
-        .find_map(|s| s.anchor.as_ref())
-    {
-        if !linted.iter().any(|c| c.sha256 == anchor.sha256) {
-            linted.push(anchor);
-        }
-    }
-    out.extend(lint::lint(&linted));
+        .find_map(|s| s.anchor.as_ref());
+    let linted = roles_on_path(&path, anchor);
+    out.extend(lint::lint(&linted, e.now));
+    out.extend(validity_horizon(e, v, &path));
     out.extend(store_load_findings(v));
     out
+}
+
+/// The path with each certificate's role: the leaf, the intermediates, and
+/// the anchor the verifier ended at (unless the server sent that very root).
+fn roles_on_path<'a>(
+    path: &[&'a CertFacts],
+    anchor: Option<&'a CertFacts>,
+) -> Vec<(&'a CertFacts, lint::Role)> {
+    let mut out: Vec<(&CertFacts, lint::Role)> = path
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let role = if i == 0 {
+                lint::Role::Leaf
+            } else {
+                lint::Role::Intermediate
+            };
+            (*c, role)
+        })
+        .collect();
+    if let Some(anchor) = anchor {
+        match out.iter_mut().find(|(c, _)| c.sha256 == anchor.sha256) {
+            // A path of one self-signed certificate: it is also the anchor.
+            Some(entry) if entry.1 == lint::Role::Leaf => {}
+            Some(entry) => entry.1 = lint::Role::Anchor,
+            None => out.push((anchor, lint::Role::Anchor)),
+        }
+    }
+    out
+}
+
+/// When the chain stops being valid, and which certificate goes first: an
+/// info finding on every chain a verifier built a path for (`--at` makes
+/// this a question about any time).
+fn validity_horizon(e: &Evidence<'_>, v: &Verification, path: &[&CertFacts]) -> Option<Finding> {
+    let built = [Some(&v.bundled), Some(&v.os), v.custom.as_ref()]
+        .into_iter()
+        .flatten()
+        .any(|s| s.trust_result().is_ok());
+    if !built {
+        return None;
+    }
+    let first = path.iter().min_by_key(|c| c.not_after)?;
+    let leaf = path.first()?;
+    let role = role(first, e.chain);
+    let date = format_date(first.not_after);
+    let before_leaf = if first.sha256 != leaf.sha256 && first.not_after < leaf.not_after {
+        format!(
+            ", before the server certificate (valid until {})",
+            format_date(leaf.not_after)
+        )
+    } else {
+        String::new()
+    };
+    let now = e.now.replace_nanosecond(0).unwrap_or(e.now);
+    let summary = if now > first.not_after {
+        format!(
+            "the chain stopped being valid on {date}: {role} '{}' expired first{before_leaf}",
+            first.name()
+        )
+    } else {
+        let state = if now < first.not_before {
+            "not valid yet"
+        } else {
+            "valid now"
+        };
+        format!(
+            "{state}; {role} '{}' expires on {date}{before_leaf}",
+            first.name()
+        )
+    };
+    Some(Finding::info(
+        FindingKind::ExpiresSoon,
+        summary,
+        format!(
+            "The earliest notAfter on the verified path (the trust anchor aside) is {} ({role} '{}'). From then on every client rejects the chain unless that certificate is replaced. Use --at to judge the chain at another time.",
+            crate::cert::format_time(first.not_after),
+            first.name()
+        ),
+    ))
 }
 
 /// The certificates that can make a target expired: those on the path a
@@ -325,10 +437,13 @@ fn role(cert: &CertFacts, chain: &[CertFacts]) -> &'static str {
 
 fn time_findings(e: &Evidence<'_>, path: &[&CertFacts]) -> Vec<Finding> {
     let mut out = Vec::new();
+    // Validity is encoded in whole seconds; compare at that granularity, as
+    // webpki does (x509-limbo: notafter-fractional).
+    let now = e.now.replace_nanosecond(0).unwrap_or(e.now);
     for cert in path {
         let role = role(cert, e.chain);
-        if e.now > cert.not_after {
-            let days = (e.now - cert.not_after).whole_days();
+        if now > cert.not_after {
+            let days = (now - cert.not_after).whole_days();
             out.push(Finding::error(
                 Verdict::Expired,
                 format!("{role} '{}' expired on {} ({} ago)", cert.name(), format_date(cert.not_after), ago(days)),
@@ -339,14 +454,14 @@ fn time_findings(e: &Evidence<'_>, path: &[&CertFacts]) -> Vec<Finding> {
                     if role == "the server certificate" { "" } else { " chain (a current intermediate)" }
                 ),
             ));
-        } else if e.now < cert.not_before {
-            let days = (cert.not_before - e.now).whole_days();
+        } else if now < cert.not_before {
+            let days = (cert.not_before - now).whole_days();
             out.push(Finding::error(
                 Verdict::NotYetValid,
                 format!("{role} '{}' is not valid until {} (in {days} days)", cert.name(), format_date(cert.not_before)),
                 "Either the certificate was issued with a future start date, or this machine's clock is wrong: check the clock first.".to_string(),
             ));
-        } else if (cert.not_after - e.now).whole_days() < EXPIRY_WARNING_DAYS {
+        } else if (cert.not_after - now).whole_days() < EXPIRY_WARNING_DAYS {
             out.push(Finding::warning(
                 FindingKind::ExpiresSoon,
                 format!("{role} '{}' expires on {}", cert.name(), format_date(cert.not_after)),
@@ -503,12 +618,21 @@ fn trust_findings(e: &Evidence<'_>, v: &Verification) -> Vec<Finding> {
     }
 
     let ca_name = trust_root_name(e, v);
-    let strict_breaks =
+    let strict_path: Vec<(&CertFacts, lint::Role)> =
         v.os.anchor
             .as_ref()
+            .map(|a| (a, lint::Role::Anchor))
             .into_iter()
-            .chain(e.chain.iter().filter(|c| c.is_ca))
-            .any(|c| !lint::violations(c).is_empty());
+            .chain(e.chain.iter().filter(|c| c.is_ca).map(|c| {
+                let role = if c.self_signed {
+                    lint::Role::Anchor
+                } else {
+                    lint::Role::Intermediate
+                };
+                (c, role)
+            }))
+            .collect();
+    let strict_breaks = lint::breaks_python(&strict_path, e.now);
     let gap = |situation| TrustGap {
         situation,
         ca_name: &ca_name,
@@ -655,12 +779,13 @@ fn trust_findings(e: &Evidence<'_>, v: &Verification) -> Vec<Finding> {
         return out;
     }
 
-    out.push(chain_shape_finding(e, gap));
+    out.push(chain_shape_finding(e, v, gap));
     out
 }
 
 fn chain_shape_finding<'a>(
     e: &Evidence<'a>,
+    v: &Verification,
     gap: impl Fn(Situation<'a>) -> TrustGap<'a>,
 ) -> Finding {
     let host = e.target.host.as_str();
@@ -670,6 +795,9 @@ fn chain_shape_finding<'a>(
         .last()
         .and_then(|&i| e.chain.get(i))
         .unwrap_or(&e.chain[0]);
+    if let Some(f) = unusable_chain_finding(e, v, &linked, top) {
+        return f;
+    }
     if top.self_signed {
         let maybe = if public {
             " It may also be a TLS-inspection product tlsdoctor does not know: if you are on a corporate network, ask IT."
@@ -712,6 +840,56 @@ fn chain_shape_finding<'a>(
         format!("No store holds '{missing}' (the server did not send it either). Install that CA's root where your tools look (mkcert -install; a company CA from IT)."),
     )
     .with_remedies(remedies(gap(Situation::PrivateCa)))
+}
+
+/// webpki says "unknown issuer" both when a certificate is missing and when
+/// the sent chain reaches a root the store holds but a link cannot be used.
+/// Nothing is missing in the second case, so it is not `incomplete_chain`:
+/// say which link breaks.
+fn unusable_chain_finding(
+    e: &Evidence<'_>,
+    v: &Verification,
+    linked: &[usize],
+    top: &CertFacts,
+) -> Option<Finding> {
+    if !top.self_signed && top.parse_error.is_none() && top.issuer_raw.len() <= 2 {
+        // An empty Name is the 2-byte SEQUENCE header alone.
+        return Some(Finding::error(
+            Verdict::InvalidCertificate,
+            format!("'{}' has an empty issuer name, so no issuer can be found", top.name()),
+            "RFC 5280 §4.1.2.4 requires a non-empty issuer; verifiers find the issuing CA by that name. The CA must reissue the certificate.".to_string(),
+        ));
+    }
+    let root = [Some(&v.bundled), Some(&v.os), v.custom.as_ref()]
+        .into_iter()
+        .flatten()
+        .find_map(|s| s.issuer_in_store.as_ref())?;
+    let sent_cas = linked.iter().skip(1).filter_map(|&i| e.chain.get(i));
+    let why = sent_cas
+        .clone()
+        .find(|c| !c.is_ca)
+        .map(|c| format!("the sent certificate '{}' signs another but is not a CA (its basicConstraints lack CA:TRUE), so no verifier accepts it as an intermediate", c.name()))
+        .or_else(|| {
+            sent_cas.clone().find(|c| c.ext.key_usage_cert_sign == Some(false)).map(|c| {
+                format!("the intermediate '{}' has a keyUsage without keyCertSign, so it may not sign certificates", c.name())
+            })
+        })
+        .or_else(|| {
+            (!top.is_signed_by(root)).then(|| format!(
+                "'{}' names '{}' as its issuer, and a root of that name is installed, but that root's key did not sign it: the installed root is another generation of the CA (same name, different key)",
+                top.name(),
+                root.name()
+            ))
+        })
+        .unwrap_or_else(|| format!(
+            "the chain reaches '{}', which is installed, but a constraint on the path (path length, name constraints, key usage) stops it",
+            root.name()
+        ));
+    Some(Finding::error(
+        Verdict::InvalidCertificate,
+        format!("the chain to '{}' cannot be used: {}", root.name(), why.split(',').next().unwrap_or(&why)),
+        format!("Nothing is missing: {why}. Verifiers report this as an unknown issuer. The CA or the server's certificate file must be fixed."),
+    ))
 }
 
 fn invalid_detail(err: &ChainError, chain: &[CertFacts]) -> String {

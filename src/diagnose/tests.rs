@@ -69,6 +69,7 @@ fn store(
         }),
         at_valid_time: None,
         anchor,
+        issuer_in_store: None,
     }
 }
 

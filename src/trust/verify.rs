@@ -180,6 +180,11 @@ pub struct StoreVerdict {
     pub at_valid_time: Option<Result<PathFound, ChainError>>,
     /// Facts of the root the path ended at (from either check).
     pub anchor: Option<CertFacts>,
+    /// When no path was built: a root of this store whose name is the
+    /// issuer of the top of the sent chain. The chain then reaches the
+    /// store and something else (a sent CA that cannot sign, another key
+    /// under the same name) stops it; nothing is missing.
+    pub issuer_in_store: Option<CertFacts>,
 }
 
 impl StoreVerdict {
@@ -314,6 +319,20 @@ pub fn verify_store(
         .find_map(|r| r.as_ref().ok())
         .and_then(|p| store.certs.get(p.anchor))
         .map(|der| CertFacts::from_der(der));
+    let issuer_in_store = match (&at_time, &at_valid_time) {
+        (Ok(_), _) | (_, Some(Ok(_))) => None,
+        _ => linked_chain(facts)
+            .last()
+            .and_then(|&i| facts.get(i))
+            .filter(|top| !top.self_signed && !top.issuer_raw.is_empty())
+            .and_then(|top| {
+                store
+                    .certs
+                    .iter()
+                    .map(|der| CertFacts::from_der(der))
+                    .find(|root| top.names_issuer(root))
+            }),
+    };
     StoreVerdict {
         kind: store.kind,
         source: store.source.clone(),
@@ -322,6 +341,7 @@ pub fn verify_store(
         at_time,
         at_valid_time,
         anchor,
+        issuer_in_store,
     }
 }
 
