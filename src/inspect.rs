@@ -1,10 +1,30 @@
 //! Reading a certificate chain from files, for `tlsdoctor inspect`: the
-//! Probe stage replaced by a file reader. (First version: PEM files only;
-//! see the issue on offline diagnosis for what it grows into.)
+//! Probe stage replaced by a file reader.
+//!
+//! It owns turning what people paste into a chain, leaf first: PEM with
+//! several certificates in any order, text between the blocks (the output of
+//! `openssl s_client -showcerts`, a browser export), CRLF line ends and
+//! indentation; DER (one or more certificates back to back); `-` for stdin.
+//! It puts the certificates in order (leaf, then each issuer) and records the
+//! file's order when it differed, so Diagnose can say so.
+//!
+//! It must not judge anything: Verify and Diagnose are the same code as for
+//! `check`. Bad input (not a certificate, truncated PEM, junk, an empty or
+//! huge file) is an error with one clear line; nothing larger than
+//! [`MAX_INPUT_BYTES`] is ever read into memory.
 
-use std::path::PathBuf;
+use std::io::Read;
+use std::path::{Path, PathBuf};
 
+use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::CertificateDer;
+
+use crate::cert::CertFacts;
+
+/// A chain file larger than this is not a chain (a long chain is ~10 KB, a
+/// whole CA bundle ~250 KB). Checked before reading, and again while reading
+/// (stdin, or a file that grows).
+pub const MAX_INPUT_BYTES: u64 = 4 << 20;
 
 /// A chain read from files, leaf first.
 #[derive(Debug, Clone, Default)]
@@ -14,14 +34,295 @@ pub struct ChainFile {
     pub file_order: Option<Vec<usize>>,
 }
 
-/// Read every certificate from the given files, in order.
+/// Read every certificate from the given files (`-` is stdin) and put them
+/// in chain order. The error is one line that names the file.
 pub fn read_chain(files: &[PathBuf]) -> Result<ChainFile, String> {
     let mut certs = Vec::new();
     for file in files {
-        certs.extend(crate::trust::read_pem_file("inspect", file).map_err(|e| e.to_string())?);
+        let bytes = read_bounded(file)?;
+        for cert in parse_certificates(&bytes).map_err(|e| format!("{}: {e}", label(file)))? {
+            // The same certificate twice (a pasted chain plus a bundle) adds nothing.
+            if !certs.contains(&cert) {
+                certs.push(cert);
+            }
+        }
     }
+    let facts: Vec<CertFacts> = certs.iter().map(|c| CertFacts::from_der(c)).collect();
+    let order = chain_order(&facts);
+    let identity = order.iter().enumerate().all(|(i, &p)| i == p);
+    let ordered = order.iter().map(|&i| certs[i].clone()).collect();
     Ok(ChainFile {
-        certs,
-        file_order: None,
+        certs: ordered,
+        file_order: (!identity).then_some(order),
     })
+}
+
+fn label(path: &Path) -> String {
+    if path.as_os_str() == "-" {
+        "stdin".to_string()
+    } else {
+        format!("'{}'", path.display())
+    }
+}
+
+/// Read a file or stdin, refusing anything over [`MAX_INPUT_BYTES`].
+fn read_bounded(path: &Path) -> Result<Vec<u8>, String> {
+    let name = label(path);
+    let too_large = || {
+        format!(
+            "{name} is larger than {} MiB: not a certificate chain",
+            MAX_INPUT_BYTES >> 20
+        )
+    };
+    let reader: Box<dyn Read> = if path.as_os_str() == "-" {
+        Box::new(std::io::stdin().lock())
+    } else {
+        let meta = std::fs::metadata(path)
+            .map_err(|e| format!("cannot read {name}: {}", io_reason(&e)))?;
+        if meta.is_dir() {
+            return Err(format!("{name} is a directory, not a certificate file"));
+        }
+        if meta.len() > MAX_INPUT_BYTES {
+            return Err(too_large());
+        }
+        Box::new(
+            std::fs::File::open(path)
+                .map_err(|e| format!("cannot read {name}: {}", io_reason(&e)))?,
+        )
+    };
+    let mut bytes = Vec::new();
+    reader
+        .take(MAX_INPUT_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read {name}: {}", io_reason(&e)))?;
+    if bytes.len() as u64 > MAX_INPUT_BYTES {
+        return Err(too_large());
+    }
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(format!(
+            "{name} is empty: expected PEM ('-----BEGIN CERTIFICATE-----') or DER certificates"
+        ));
+    }
+    Ok(bytes)
+}
+
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}
+
+/// PEM (any text around the blocks) or DER, one certificate or several.
+pub fn parse_certificates(bytes: &[u8]) -> Result<Vec<CertificateDer<'static>>, String> {
+    if contains(bytes, b"-----BEGIN ") {
+        return parse_pem(bytes);
+    }
+    if bytes.first() == Some(&0x30) {
+        return parse_der(bytes);
+    }
+    let text_like = bytes
+        .iter()
+        .take(512)
+        .all(|b| b.is_ascii_graphic() || b.is_ascii_whitespace());
+    Err(if text_like {
+        "no certificate found: expected PEM ('-----BEGIN CERTIFICATE-----' blocks) or DER"
+            .to_string()
+    } else {
+        "not a certificate: neither PEM nor DER (binary data that is not an X.509 certificate)"
+            .to_string()
+    })
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+fn parse_pem(bytes: &[u8]) -> Result<Vec<CertificateDer<'static>>, String> {
+    // Pasted PEM comes indented, with CRLF, or with trailing spaces: trim
+    // every line so the PEM reader sees the canonical form.
+    let mut normalized = Vec::with_capacity(bytes.len());
+    for line in bytes.split(|&b| b == b'\n') {
+        normalized.extend_from_slice(line.trim_ascii());
+        normalized.push(b'\n');
+    }
+    let mut certs = Vec::new();
+    for (i, item) in CertificateDer::pem_slice_iter(&normalized).enumerate() {
+        let der = item.map_err(|e| pem_error(&e, i + 1))?;
+        if x509_parser::parse_x509_certificate(&der).is_err() {
+            return Err(format!(
+                "certificate block {} is not a valid X.509 certificate (corrupted or truncated base64?)",
+                i + 1
+            ));
+        }
+        certs.push(der);
+    }
+    if certs.is_empty() {
+        let what = if contains(bytes, b"PRIVATE KEY-----") {
+            " (it holds a private key, not a certificate)"
+        } else if contains(bytes, b"-----BEGIN PKCS7-----") {
+            " (PKCS#7: convert it with `openssl pkcs7 -print_certs -in FILE`)"
+        } else if contains(bytes, b"-----BEGIN CERTIFICATE REQUEST-----") {
+            " (it is a certificate request, not a certificate)"
+        } else {
+            ""
+        };
+        return Err(format!("no PEM certificate found{what}"));
+    }
+    Ok(certs)
+}
+
+fn pem_error(e: &rustls_pki_types::pem::Error, block: usize) -> String {
+    use rustls_pki_types::pem::Error as E;
+    match e {
+        E::MissingSectionEnd { .. } => {
+            format!("PEM block {block} is truncated: '-----BEGIN' without its '-----END' line")
+        }
+        E::IllegalSectionStart { .. } => {
+            format!("PEM block {block} has a malformed '-----BEGIN' line")
+        }
+        E::Base64Decode(_) => {
+            format!("PEM block {block} is not valid base64 (corrupted or truncated)")
+        }
+        E::SectionTooLarge => format!("PEM block {block} is too large"),
+        other => format!("PEM block {block}: {other}"),
+    }
+}
+
+fn parse_der(bytes: &[u8]) -> Result<Vec<CertificateDer<'static>>, String> {
+    let mut certs = Vec::new();
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        match x509_parser::parse_x509_certificate(rest) {
+            Ok((remaining, _)) => {
+                let used = rest.len() - remaining.len();
+                certs.push(CertificateDer::from(rest[..used].to_vec()));
+                rest = remaining;
+            }
+            Err(_) if certs.is_empty() => {
+                return Err("not a certificate: the DER data is not an X.509 certificate (truncated or another kind of file)".to_string())
+            }
+            Err(_) => {
+                return Err(format!(
+                    "certificate {} of the DER data is truncated or not a certificate",
+                    certs.len() + 1
+                ))
+            }
+        }
+    }
+    Ok(certs)
+}
+
+/// The order to judge the certificates in, as indices into `facts`: the
+/// leaf (a certificate that issued none of the others, preferably not a
+/// CA), then each issuer found among the rest, then whatever is unrelated,
+/// in file order.
+pub fn chain_order(facts: &[CertFacts]) -> Vec<usize> {
+    let n = facts.len();
+    if n == 0 {
+        return Vec::new();
+    }
+    let issued_another = |i: usize| (0..n).any(|j| j != i && facts[j].names_issuer(&facts[i]));
+    let candidates: Vec<usize> = (0..n).filter(|&i| !issued_another(i)).collect();
+    let leaf = candidates
+        .iter()
+        .copied()
+        .find(|&i| !facts[i].is_ca)
+        .or_else(|| candidates.first().copied())
+        .unwrap_or(0);
+    let mut order = vec![leaf];
+    let mut current = leaf;
+    while !facts[current].self_signed {
+        let unused = |j: &usize| !order.contains(j);
+        // Prefer the issuer whose key verifies the signature (a reissued
+        // intermediate can share its name with the old one).
+        let next = (0..n)
+            .filter(unused)
+            .find(|&j| facts[current].is_signed_by(&facts[j]))
+            .or_else(|| {
+                (0..n)
+                    .filter(unused)
+                    .find(|&j| facts[current].names_issuer(&facts[j]))
+            });
+        match next {
+            Some(j) => {
+                order.push(j);
+                current = j;
+            }
+            None => break,
+        }
+    }
+    order.extend((0..n).filter(|i| !order.contains(i)).collect::<Vec<_>>());
+    order
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn junk_empty_and_text_are_refused_with_one_line() {
+        for (input, expect) in [
+            (&b"\x00\x01\x02garbage\xff"[..], "not a certificate"),
+            (
+                b"hello, this is not a certificate\n",
+                "no certificate found",
+            ),
+            (b"\x30\x03\x02\x01\x00", "not a certificate"),
+            (b"-----BEGIN CERTIFICATE-----\nMIIB\n", "truncated"),
+            (
+                b"-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
+                "private key",
+            ),
+        ] {
+            let err = parse_certificates(input).unwrap_err();
+            assert!(err.contains(expect), "{err}");
+            assert!(!err.contains('\n'), "one line: {err}");
+        }
+    }
+
+    #[test]
+    fn mozilla_roots_round_trip_through_pem_with_crlf_and_chatter() {
+        let roots = &webpki_root_certs::TLS_SERVER_ROOT_CERTS[..3];
+        let mut text = String::from("Certificate chain\r\n 0 s:CN = x\r\n");
+        for der in roots {
+            let b64 = pem_body(der);
+            text.push_str("   -----BEGIN CERTIFICATE-----\r\n");
+            text.push_str(&b64.replace('\n', "\r\n"));
+            text.push_str("-----END CERTIFICATE-----   \r\nsome text between\r\n");
+        }
+        let certs = parse_certificates(text.as_bytes()).unwrap();
+        assert_eq!(certs.len(), 3);
+        assert_eq!(certs[0].as_ref(), roots[0].as_ref());
+        // DER, two back to back.
+        let mut der = roots[0].to_vec();
+        der.extend_from_slice(&roots[1]);
+        assert_eq!(parse_certificates(&der).unwrap().len(), 2);
+    }
+
+    fn pem_body(der: &[u8]) -> String {
+        // Minimal base64 for the test; the crate has no encoder dependency.
+        const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let mut out = String::new();
+        for chunk in der.chunks(3) {
+            let b = [
+                chunk[0],
+                *chunk.get(1).unwrap_or(&0),
+                *chunk.get(2).unwrap_or(&0),
+            ];
+            let n = (b[0] as u32) << 16 | (b[1] as u32) << 8 | b[2] as u32;
+            for k in 0..4 {
+                if k <= chunk.len() {
+                    out.push(T[(n >> (18 - 6 * k)) as usize & 63] as char);
+                } else {
+                    out.push('=');
+                }
+            }
+        }
+        out.as_bytes()
+            .chunks(64)
+            .map(|l| format!("{}\n", String::from_utf8_lossy(l)))
+            .collect()
+    }
 }
