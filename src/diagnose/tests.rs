@@ -580,3 +580,74 @@ fn compromised_key_roots_get_a_loud_warning() {
         .any(|f| f.kind == FindingKind::CompromisedRoot));
     assert_eq!(run("app.localhost", &chain, &v).verdict, Verdict::PrivateCa);
 }
+
+#[test]
+fn a_reordered_chain_file_is_a_warning_naming_the_files_order() {
+    let root = ca("Root", "Root");
+    let chain = [leaf("api.example.com", "Inter"), ca("Inter", "Root")];
+    let v = verification(
+        trusted(StoreKind::Bundled, vec![0, 1], root.clone()),
+        trusted(StoreKind::Os, vec![0, 1], root),
+    );
+    let obs = Observation {
+        // The file held the intermediate first.
+        file_order: Some(vec![1, 0]),
+        ..Observation::default()
+    };
+    let d = run_with("api.example.com", &chain, Some(&v), obs, false);
+    assert_eq!(d.verdict, Verdict::Clean, "{d:#?}");
+    let order = d
+        .findings
+        .iter()
+        .find(|f| f.kind == FindingKind::ChainOrder)
+        .expect("chain_order finding");
+    assert_eq!(order.severity, crate::findings::Severity::Warning);
+    assert!(
+        order.detail.contains("'Inter', 'api.example.com'"),
+        "{order:#?}"
+    );
+}
+
+#[test]
+fn the_first_expiry_on_the_path_is_an_info_finding() {
+    let root = ca("Root", "Root");
+    let mut inter = ca("Inter", "Root");
+    inter.not_after = datetime!(2027-01-03 0:00 UTC);
+    let chain = [leaf("api.example.com", "Inter"), inter];
+    let v = verification(
+        trusted(StoreKind::Bundled, vec![0, 1], root.clone()),
+        trusted(StoreKind::Os, vec![0, 1], root),
+    );
+    let d = run("api.example.com", &chain, &v);
+    assert_eq!(d.verdict, Verdict::Clean);
+    let note = d
+        .findings
+        .iter()
+        .find(|f| f.severity == crate::findings::Severity::Info && f.summary.contains("expires"))
+        .expect("horizon note");
+    assert!(
+        note.summary.contains(
+            "the intermediate 'Inter' expires on 2027-01-03, before the server certificate"
+        ),
+        "{note:#?}"
+    );
+}
+
+#[test]
+fn unknown_issuer_that_reaches_an_installed_root_is_not_a_missing_intermediate() {
+    // The server sends an "intermediate" without CA:TRUE; its issuer is installed.
+    let root = ca("Root", "Root");
+    let mut not_a_ca = cert("Inter", "Root");
+    not_a_ca.is_ca = false;
+    let chain = [leaf("api.example.com", "Inter"), not_a_ca];
+    let mut bundled = rejected(StoreKind::Bundled, ChainError::UnknownIssuer);
+    bundled.issuer_in_store = Some(root);
+    let v = verification(bundled, rejected(StoreKind::Os, ChainError::UnknownIssuer));
+    let d = run("api.example.com", &chain, &v);
+    assert_eq!(d.verdict, Verdict::InvalidCertificate, "{d:#?}");
+    assert!(
+        d.findings[0].detail.contains("is not a CA"),
+        "{:#?}",
+        d.findings[0]
+    );
+}
