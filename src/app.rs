@@ -355,6 +355,35 @@ pub fn probe_and_judge(
         .zip(observations)
         .map(|(target, obs)| judge(target, obs, &stores, at))
         .collect();
+    complete_os_store(judged, stores, at)
+}
+
+/// When the OS store's deferred directories could change a result (some
+/// chain its bundle file does not trust), read them and judge those again.
+pub fn complete_os_store(
+    judged: Vec<Judged>,
+    mut stores: Stores,
+    at: OffsetDateTime,
+) -> (Vec<Judged>, Stores) {
+    let untrusted = |j: &Judged| {
+        j.verification
+            .as_ref()
+            .is_some_and(|v| !v.os.trusted_ignoring_time())
+    };
+    if stores.os.deferred.is_empty() || !judged.iter().any(untrusted) {
+        return (judged, stores);
+    }
+    stores.os.load_deferred();
+    let judged = judged
+        .into_iter()
+        .map(|j| {
+            if untrusted(&j) {
+                judge(j.target, j.observation, &stores, at)
+            } else {
+                j
+            }
+        })
+        .collect();
     (judged, stores)
 }
 

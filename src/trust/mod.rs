@@ -42,6 +42,11 @@ pub struct TrustStore {
     pub(crate) anchors: Vec<(usize, TrustAnchor<'static>)>,
     /// Problems met while loading (unreadable files, skipped certificates).
     pub load_errors: Vec<String>,
+    /// Certificate directories not read yet. On Linux the OS store starts
+    /// from its bundle file alone, and its directories (one file per root,
+    /// the slow part) are read only when the bundle does not trust a chain:
+    /// see [`TrustStore::load_deferred`].
+    pub deferred: Vec<PathBuf>,
 }
 
 /// A trust store the user named could not be used.
@@ -83,6 +88,7 @@ impl TrustStore {
             certs,
             anchors,
             load_errors,
+            deferred: Vec::new(),
         }
     }
 
@@ -119,12 +125,38 @@ impl TrustStore {
     /// `SSL_CERT_FILE` and `SSL_CERT_DIR` when either is set, the platform
     /// store otherwise. Never fails; problems go to `load_errors`.
     pub fn os_native() -> Self {
+        if let Some(store) = os_bundle_file_first() {
+            return store;
+        }
         let loaded = rustls_native_certs::load_native_certs();
         let mut store = TrustStore::from_certs(StoreKind::Os, os_store_source(), loaded.certs);
         store
             .load_errors
             .extend(loaded.errors.iter().map(|e| e.to_string()));
         store
+    }
+
+    /// Read the directories left for later and add their roots (once).
+    pub fn load_deferred(&mut self) {
+        if self.deferred.is_empty() {
+            return;
+        }
+        let mut seen: std::collections::HashSet<Vec<u8>> =
+            self.certs.iter().map(|c| c.to_vec()).collect();
+        let mut added = Vec::new();
+        for dir in std::mem::take(&mut self.deferred) {
+            let loaded = rustls_native_certs::load_certs_from_paths(None, Some(&dir));
+            self.load_errors
+                .extend(loaded.errors.iter().map(|e| e.to_string()));
+            added.extend(loaded.certs.into_iter().filter(|c| seen.insert(c.to_vec())));
+        }
+        let mut certs = std::mem::take(&mut self.certs);
+        certs.extend(added);
+        let rebuilt = TrustStore::from_certs(self.kind, std::mem::take(&mut self.source), certs);
+        self.load_errors.extend(rebuilt.load_errors);
+        self.source = rebuilt.source;
+        self.certs = rebuilt.certs;
+        self.anchors = rebuilt.anchors;
     }
 
     /// How many roots webpki can use.
@@ -162,6 +194,33 @@ fn io_reason(e: &std::io::Error) -> String {
         std::io::ErrorKind::PermissionDenied => "permission denied".into(),
         _ => e.to_string(),
     }
+}
+
+/// On Linux and BSD with neither `SSL_CERT_FILE` nor `SSL_CERT_DIR` set,
+/// the platform bundle file alone, with the directories deferred. The union
+/// is what rustls-native-certs reads; the file is what almost always decides.
+#[cfg(all(unix, not(target_os = "macos")))]
+fn os_bundle_file_first() -> Option<TrustStore> {
+    if std::env::var_os("SSL_CERT_FILE").is_some() || std::env::var_os("SSL_CERT_DIR").is_some() {
+        return None;
+    }
+    let probe = openssl_probe::probe();
+    let file = probe.cert_file.filter(|f| f.is_file())?;
+    let loaded = rustls_native_certs::load_certs_from_paths(Some(&file), None);
+    if loaded.certs.is_empty() {
+        return None;
+    }
+    let mut store = TrustStore::from_certs(StoreKind::Os, platform_store_source(), loaded.certs);
+    store
+        .load_errors
+        .extend(loaded.errors.iter().map(|e| e.to_string()));
+    store.deferred = probe.cert_dir;
+    Some(store)
+}
+
+#[cfg(not(all(unix, not(target_os = "macos"))))]
+fn os_bundle_file_first() -> Option<TrustStore> {
+    None
 }
 
 /// Name the sources rustls-native-certs will read, the way it decides.
@@ -230,6 +289,25 @@ mod tests {
         let store = TrustStore::from_certs(StoreKind::Os, "test", certs);
         assert_eq!(store.usable_roots(), 3);
         assert_eq!(store.load_errors.len(), 1);
+    }
+
+    #[test]
+    fn deferred_directories_add_their_roots_once() {
+        let dir = std::env::temp_dir().join(format!("tlsdoctor-deferred-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let roots = &webpki_root_certs::TLS_SERVER_ROOT_CERTS;
+        let pem = |der: &[u8]| pem::encode(&pem::Pem::new("CERTIFICATE", der.to_vec()));
+        // The directory holds one root the store has and one it lacks.
+        std::fs::write(dir.join("a.pem"), pem(&roots[0])).unwrap();
+        std::fs::write(dir.join("b.pem"), pem(&roots[1])).unwrap();
+        let mut store = TrustStore::from_certs(StoreKind::Os, "test", vec![roots[0].clone()]);
+        store.deferred = vec![dir.clone()];
+        store.load_deferred();
+        assert_eq!(store.usable_roots(), 2, "{:?}", store.load_errors);
+        assert!(store.deferred.is_empty());
+        store.load_deferred();
+        assert_eq!(store.usable_roots(), 2);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
