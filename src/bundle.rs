@@ -1,10 +1,36 @@
-//! `tlsdoctor bundle`: Mozilla's roots plus the root a target needs, as one
-//! PEM file. (Placeholder until the corporate-network work lands.)
+/*!
+`tlsdoctor bundle TARGET --out FILE`: one PEM file that every tool can be
+pointed at — the bundled Mozilla roots (whole certificates, as
+`--bundled-roots` or webpki-root-certs give them) plus the one root the
+target's chain needs.
 
-use std::path::PathBuf;
+Which root ([`plan`], pure, from the judged target):
 
-use crate::app::Judged;
+- the bundled roots already trust the chain: nothing is needed, nothing is
+  written (exit 0 when the target is clean; exit 1 when it has another
+  problem a bundle cannot fix, which is said);
+- a store the user chose trusts it: the anchor of the path it built — the
+  `--ca-file` root, or the OS store's (an interception or private CA);
+- the leaf signs itself and `--include-self-signed` was given: the leaf;
+- otherwise the root is not on this machine: say how to obtain it (from
+  [`crate::ecosystems::obtain_root`]), write nothing, exit 1 (3 when the
+  target was unreachable).
+
+The file has a comment header per certificate (subject, SHA-256), is
+written atomically (a temporary file in the same directory, then a rename;
+without `--force` a hard link, which cannot replace a file that appeared
+meanwhile), and the report prints the exact lines that use it, per shell,
+from [`crate::ecosystems`].
+*/
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::app::{usage, Judged};
+use crate::cert::CertFacts;
+use crate::ecosystems::{self, Platform, Shell, Situation, TrustGap};
 use crate::exit::ExitCode;
+use crate::findings::{Remedy, Verdict};
 use crate::trust::verify::Stores;
 
 /// Where and how to write the bundle.
@@ -15,23 +41,402 @@ pub struct BundleOptions {
     pub include_self_signed: bool,
 }
 
-/// Refuse an existing destination without `--force` (before probing).
+/// Refuse a destination that cannot work (before probing): an existing
+/// file without `--force`, a directory, or a directory that does not exist.
 pub fn check_destination(options: &BundleOptions) -> anyhow::Result<()> {
-    if options.out.exists() && !options.force {
-        return Err(crate::app::usage(format!(
-            "{} exists; use --force to replace it",
-            options.out.display()
+    let out = &options.out;
+    if out.is_dir() {
+        return Err(usage(format!(
+            "--out {} is a directory; name a file, e.g. {}",
+            out.display(),
+            out.join("ca-bundle.pem").display()
         )));
+    }
+    if out.exists() && !options.force {
+        return Err(usage(format!(
+            "{} exists; use --force to replace it",
+            out.display()
+        )));
+    }
+    let parent = out.parent().filter(|p| !p.as_os_str().is_empty());
+    if let Some(dir) = parent {
+        if !dir.is_dir() {
+            return Err(usage(format!(
+                "cannot write {}: the directory {} does not exist (create it first)",
+                out.display(),
+                dir.display()
+            )));
+        }
     }
     Ok(())
 }
 
-/// Write the bundle for a judged target.
+/// What `bundle` will do for a judged target.
+#[derive(Debug, Clone)]
+pub enum Plan {
+    /// Write the bundled roots plus `root`.
+    Write {
+        root: CertFacts,
+        /// Where the root came from, for the report ("the OS store").
+        from: String,
+    },
+    /// No extra root is needed; `problem` is another diagnosis, if any.
+    NotNeeded { problem: Option<String> },
+    /// The root is not on this machine: how to get it.
+    RootNotFound { why: String, remedies: Vec<Remedy> },
+    /// No chain was seen.
+    NoChain { why: String, unreachable: bool },
+}
+
+/// Decide which root the bundle needs. Pure.
+pub fn plan(judged: &Judged, include_self_signed: bool, platform: Platform) -> Plan {
+    let verdict = judged.diagnosis.verdict;
+    let first_error = judged
+        .diagnosis
+        .findings
+        .iter()
+        .find(|f| f.verdict().is_some())
+        .map(|f| format!("{}: {}", f.summary, f.detail));
+    let Some(v) = judged.verification.as_ref() else {
+        return Plan::NoChain {
+            why: first_error.unwrap_or_else(|| "no certificate chain was received".into()),
+            unreachable: verdict == Verdict::Unreachable,
+        };
+    };
+    if v.bundled.trusted_ignoring_time() {
+        return Plan::NotNeeded {
+            problem: (verdict != Verdict::Clean).then(|| first_error.unwrap_or_default()),
+        };
+    }
+    for (store, from) in [
+        (v.custom.as_ref(), "--ca-file"),
+        (Some(&v.os), "the OS store"),
+    ] {
+        if let Some(store) = store.filter(|s| s.trusted_ignoring_time()) {
+            if let Some(anchor) = &store.anchor {
+                return Plan::Write {
+                    root: anchor.clone(),
+                    from: format!("{from} ({})", store.source),
+                };
+            }
+        }
+    }
+    let leaf = judged.facts.first();
+    if let Some(leaf) = leaf.filter(|l| l.self_signed) {
+        if include_self_signed {
+            return Plan::Write {
+                root: leaf.clone(),
+                from: "the server's own self-signed certificate (--include-self-signed)".into(),
+            };
+        }
+        return Plan::RootNotFound {
+            why: format!(
+                "{}'s certificate ({}) signs itself, so there is no CA root to add. Run again with \
+                 --include-self-signed to add that certificate itself (it must be replaced in the bundle \
+                 at every renewal), or better, issue the certificate from a local CA (mkcert).",
+                judged.target.host, leaf.display_name
+            ),
+            remedies: Vec::new(),
+        };
+    }
+    // The chain ends at a CA that no store here holds.
+    let top = judged.facts.last();
+    let ca_name = top
+        .map(|t| {
+            if t.self_signed {
+                t.display_name.clone()
+            } else {
+                t.issuer_display_name.clone()
+            }
+        })
+        .unwrap_or_else(|| "the issuing CA".into());
+    let vendor = judged
+        .diagnosis
+        .findings
+        .iter()
+        .find_map(|f| f.vendor.clone());
+    let situation = if verdict == Verdict::CorporateInterception {
+        Situation::Interception {
+            vendor: vendor.as_deref(),
+        }
+    } else {
+        Situation::PrivateCa
+    };
+    let sent_root = top.filter(|t| t.self_signed).map(|t| {
+        format!(
+            " The server sent a root named {} itself (SHA-256 {}): trust it only after whoever runs the CA \
+             confirms that fingerprint; then save it and run again with --os-roots FILE.",
+            t.display_name, t.sha256
+        )
+    });
+    let remedy = ecosystems::obtain_root(&TrustGap {
+        situation,
+        ca_name: &ca_name,
+        in_os_store: false,
+        host: &judged.target.host,
+        platform,
+        strict_x509_breaks_python: false,
+    });
+    Plan::RootNotFound {
+        why: format!(
+            "No trust store here holds {ca_name}, the root {}'s chain needs (verdict: {verdict}), so \
+             tlsdoctor cannot add it. Install it in the OS store, then run tlsdoctor bundle again \
+             (or pass it with --os-roots FILE).{}",
+            judged.target.host,
+            sent_root.unwrap_or_default()
+        ),
+        remedies: vec![remedy],
+    }
+}
+
+/// A PEM block for `der`, 64 columns.
+pub fn pem(label: &str, der: &[u8]) -> String {
+    let b64 = crate::probe::proxy::base64(der);
+    let mut out = format!("-----BEGIN {label}-----\n");
+    for line in b64.as_bytes().chunks(64) {
+        out.push_str(&String::from_utf8_lossy(line));
+        out.push('\n');
+    }
+    out.push_str(&format!("-----END {label}-----\n"));
+    out
+}
+
+/// One certificate with its comment header.
+fn entry(facts: &CertFacts) -> String {
+    let subject = facts.subject.replace(['\r', '\n'], " ");
+    format!(
+        "# Subject: {subject}\n# SHA-256: {}\n{}\n",
+        facts.sha256,
+        pem("CERTIFICATE", &facts.der)
+    )
+}
+
+/// The bundle's text: a header, the extra root first, then every bundled
+/// root (a bundled copy of the extra root is not repeated). Pure.
+pub fn render(target: &str, bundled: &[&[u8]], bundled_source: &str, root: &CertFacts) -> String {
+    let others: Vec<CertFacts> = bundled
+        .iter()
+        .filter(|der| **der != root.der.as_slice())
+        .map(|der| CertFacts::from_der(der))
+        .collect();
+    let mut out = format!(
+        "# CA bundle written by tlsdoctor {} for {target}:\n# {} (needed by {target}) and {} roots from {bundled_source}.\n\n",
+        env!("CARGO_PKG_VERSION"),
+        root.display_name,
+        others.len()
+    );
+    out.push_str(&entry(root));
+    for facts in &others {
+        out.push_str(&entry(facts));
+    }
+    out
+}
+
+/// Write `contents` to `out` atomically: a temporary file in the same
+/// directory, synced, then moved into place. Without `force`, an `out`
+/// that appeared meanwhile is not replaced.
+pub fn write_atomically(out: &Path, contents: &[u8], force: bool) -> anyhow::Result<()> {
+    let dir = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = out
+        .file_name()
+        .ok_or_else(|| usage(format!("--out {} does not name a file", out.display())))?;
+    let tmp = dir.join(format!(
+        ".{}.tlsdoctor-{}.tmp",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    let write = || -> std::io::Result<()> {
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)?;
+        file.write_all(contents)?;
+        file.sync_all()
+    };
+    if let Err(e) = write() {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(usage(format!(
+            "cannot write {}: {e}; check that {} is writable",
+            tmp.display(),
+            dir.display()
+        )));
+    }
+    let placed = if force {
+        std::fs::rename(&tmp, out)
+    } else {
+        // A hard link fails when `out` exists: no window to clobber a file.
+        match std::fs::hard_link(&tmp, out) {
+            Ok(()) => std::fs::remove_file(&tmp),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                let _ = std::fs::remove_file(&tmp);
+                return Err(usage(format!(
+                    "{} exists; use --force to replace it",
+                    out.display()
+                )));
+            }
+            // File systems without hard links: check, then rename.
+            Err(_) if !out.exists() => std::fs::rename(&tmp, out),
+            Err(e) => Err(e),
+        }
+    };
+    placed.map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        usage(format!(
+            "cannot move the bundle into {}: {e}",
+            out.display()
+        ))
+    })
+}
+
+/// Write the bundle for a judged target, and say how to use it.
 pub fn run(
-    _judged: &Judged,
-    _stores: &Stores,
-    _options: &BundleOptions,
-    _color: bool,
+    judged: &Judged,
+    stores: &Stores,
+    options: &BundleOptions,
+    color: bool,
 ) -> anyhow::Result<ExitCode> {
-    Err(crate::app::usage("tlsdoctor bundle is not implemented yet"))
+    let platform = Platform::current();
+    let bold = |s: &str| {
+        use owo_colors::OwoColorize;
+        if color {
+            s.bold().to_string()
+        } else {
+            s.to_string()
+        }
+    };
+    let target = &judged.target.display;
+    let mut text = String::new();
+    let code = match plan(judged, options.include_self_signed, platform) {
+        Plan::NoChain { why, unreachable } => {
+            text.push_str(&format!(
+                "{} no certificate chain from {target}, so no bundle was written.\n  {why}\n",
+                bold("✗")
+            ));
+            if unreachable {
+                ExitCode::Unreachable
+            } else {
+                ExitCode::Diagnosis
+            }
+        }
+        Plan::NotNeeded { problem } => {
+            text.push_str(&format!(
+                "{} the bundled roots ({}) already trust {target}'s chain: no extra root is needed, nothing was written.\n",
+                bold("✓"),
+                stores.bundled.source
+            ));
+            match problem {
+                Some(problem) => {
+                    text.push_str(&format!(
+                        "  But {target} has another problem that a CA bundle cannot fix:\n  {problem}\n"
+                    ));
+                    ExitCode::Diagnosis
+                }
+                None => ExitCode::Clean,
+            }
+        }
+        Plan::RootNotFound { why, remedies } => {
+            text.push_str(&format!("{} no bundle was written.\n  {why}\n", bold("✗")));
+            for r in remedies {
+                text.push_str(&format!("\n  {}: {}\n", r.ecosystem, r.action));
+                for c in &r.commands {
+                    text.push_str(&format!("    {c}\n"));
+                }
+            }
+            ExitCode::Diagnosis
+        }
+        Plan::Write { root, from } => {
+            let bundled: Vec<&[u8]> = stores.bundled.certs.iter().map(|c| c.as_ref()).collect();
+            let contents = render(target, &bundled, &stores.bundled.source, &root);
+            write_atomically(&options.out, contents.as_bytes(), options.force)?;
+            let shown = std::fs::canonicalize(&options.out).unwrap_or_else(|_| options.out.clone());
+            let path = shown.display().to_string();
+            let count = bundled
+                .iter()
+                .filter(|d| **d != root.der.as_slice())
+                .count();
+            text.push_str(&format!(
+                "{} wrote {path}\n  {} (from {from}, SHA-256 {})\n  + {count} roots from {}\n",
+                bold("✓"),
+                root.display_name,
+                root.sha256,
+                stores.bundled.source
+            ));
+            text.push_str(&format!(
+                "\n{}\n",
+                bold("Use it (this shell session; add the lines to your profile to keep them):")
+            ));
+            for shell in Shell::ALL {
+                text.push_str(&format!("  {}:\n", shell.label()));
+                for line in ecosystems::bundle_lines(shell, &path) {
+                    text.push_str(&format!("    {line}\n"));
+                }
+            }
+            let alt = ecosystems::truststore_alternative(platform);
+            text.push_str(&format!(
+                "\n{}\n  {}\n",
+                bold(&format!("{}:", alt.ecosystem)),
+                alt.action
+            ));
+            for c in &alt.commands {
+                text.push_str(&format!("    {c}\n"));
+            }
+            ExitCode::Clean
+        }
+    };
+    crate::app::write_stdout(&text)?;
+    Ok(code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pem_wraps_at_64_columns_and_round_trips() {
+        use rustls_pki_types::pem::PemObject;
+        let der = webpki_root_certs::TLS_SERVER_ROOT_CERTS[0].as_ref();
+        let text = pem("CERTIFICATE", der);
+        assert!(text.lines().all(|l| l.len() <= 64));
+        let back = rustls_pki_types::CertificateDer::from_pem_slice(text.as_bytes()).unwrap();
+        assert_eq!(back.as_ref(), der);
+    }
+
+    #[test]
+    fn render_puts_the_root_first_with_headers_and_no_duplicate() {
+        let ders: Vec<&[u8]> = webpki_root_certs::TLS_SERVER_ROOT_CERTS[..3]
+            .iter()
+            .map(|c| c.as_ref())
+            .collect();
+        let root = CertFacts::from_der(ders[1]);
+        let text = render("h:443", &ders, "test", &root);
+        assert_eq!(text.matches("-----BEGIN CERTIFICATE-----").count(), 3);
+        assert_eq!(text.matches("# SHA-256: ").count(), 3);
+        let first = text.find("# Subject: ").unwrap();
+        assert!(text[first..].starts_with(&format!("# Subject: {}", root.subject)));
+        assert_eq!(text.matches(&root.sha256).count(), 1);
+    }
+
+    #[test]
+    fn atomic_write_refuses_to_clobber_without_force() {
+        let dir =
+            std::env::temp_dir().join(format!("tlsdoctor-bundle-unit-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let out = dir.join("b.pem");
+        let _ = std::fs::remove_file(&out);
+        write_atomically(&out, b"one", false).unwrap();
+        assert!(write_atomically(&out, b"two", false).is_err());
+        assert_eq!(std::fs::read(&out).unwrap(), b"one");
+        write_atomically(&out, b"three", true).unwrap();
+        assert_eq!(std::fs::read(&out).unwrap(), b"three");
+        let leftovers: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+            .collect();
+        assert!(leftovers.is_empty());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

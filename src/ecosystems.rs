@@ -916,6 +916,229 @@ fn docker(c: &Ctx) -> Remedy {
     )
 }
 
+/// How a CA-file variable or setting uses its file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CaFileUse {
+    /// The file replaces the tool's default roots: it must hold the public roots too.
+    Replaces,
+    /// The file is added to the tool's default roots: the extra root alone is right.
+    Adds,
+    /// A directory (or path list) of hashed certificates that replaces the default one.
+    Directory,
+}
+
+/// How the variable `name` uses the file it names, when it names one.
+///
+/// Facts: as for [`ENV_VARIABLES`]; `REQUESTS_CA_BUNDLE` may also name a
+/// c_rehash directory (requests passes it as `ca_certs_dir`), which the audit
+/// accepts.
+pub fn ca_file_use(name: &str) -> Option<CaFileUse> {
+    match name {
+        "SSL_CERT_FILE" | "REQUESTS_CA_BUNDLE" | "CURL_CA_BUNDLE" | "AWS_CA_BUNDLE"
+        | "PIP_CERT" | "GIT_SSL_CAINFO" | "CARGO_HTTP_CAINFO" => Some(CaFileUse::Replaces),
+        "NODE_EXTRA_CA_CERTS" => Some(CaFileUse::Adds),
+        "SSL_CERT_DIR" => Some(CaFileUse::Directory),
+        _ => None,
+    }
+}
+
+/// A setting in a tool's configuration file that decides trust.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConfigSetting {
+    /// The tool, e.g. "git".
+    pub tool: &'static str,
+    /// The key as the audit reports it, e.g. "http.sslVerify".
+    pub key: &'static str,
+    pub meaning: &'static str,
+    /// For a CA file setting, how the file is used.
+    pub ca_file: Option<CaFileUse>,
+    /// Values (lower case) that turn verification off.
+    pub disabling_values: &'static [&'static str],
+}
+
+/// The configuration settings the `env` audit reads.
+///
+/// Facts: git-config(1) (http.sslVerify, http.sslCAInfo, `~` expanded);
+/// pip's configuration docs (`cert`, `trusted-host`); npm's config docs
+/// (`cafile` replaces Node's roots for npm, `strict-ssl`); the AWS CLI's
+/// `ca_bundle`; conda's `ssl_verify` (false, or a CA bundle path); curl's
+/// `.curlrc` (`insecure`, `cacert`).
+pub static CONFIG_SETTINGS: &[ConfigSetting] = &[
+    ConfigSetting {
+        tool: "git",
+        key: "http.sslCAInfo",
+        meaning: "CA file for git over HTTPS; replaces git's default bundle (GIT_SSL_CAINFO overrides it).",
+        ca_file: Some(CaFileUse::Replaces),
+        disabling_values: &[],
+    },
+    ConfigSetting {
+        tool: "git",
+        key: "http.sslVerify",
+        meaning: "false makes git accept any server certificate.",
+        ca_file: None,
+        disabling_values: &["false", "no", "off", "0"],
+    },
+    ConfigSetting {
+        tool: "pip",
+        key: "cert",
+        meaning: "CA bundle for pip (PIP_CERT); replaces certifi for pip.",
+        ca_file: Some(CaFileUse::Replaces),
+        disabling_values: &[],
+    },
+    ConfigSetting {
+        tool: "pip",
+        key: "trusted-host",
+        meaning: "Hosts pip talks to even without valid HTTPS: a package can be swapped in transit.",
+        ca_file: None,
+        disabling_values: &[],
+    },
+    ConfigSetting {
+        tool: "npm",
+        key: "cafile",
+        meaning: "CA file for npm; replaces Node's bundled roots for npm (unlike NODE_EXTRA_CA_CERTS).",
+        ca_file: Some(CaFileUse::Replaces),
+        disabling_values: &[],
+    },
+    ConfigSetting {
+        tool: "npm",
+        key: "strict-ssl",
+        meaning: "false makes npm accept any registry certificate.",
+        ca_file: None,
+        disabling_values: &["false"],
+    },
+    ConfigSetting {
+        tool: "aws",
+        key: "ca_bundle",
+        meaning: "CA bundle for the AWS CLI and boto3 (AWS_CA_BUNDLE); replaces certifi.",
+        ca_file: Some(CaFileUse::Replaces),
+        disabling_values: &[],
+    },
+    ConfigSetting {
+        tool: "conda",
+        key: "ssl_verify",
+        meaning: "false turns verification off for conda; a path replaces conda's CA bundle.",
+        ca_file: Some(CaFileUse::Replaces),
+        disabling_values: &["false", "no", "off", "0"],
+    },
+    ConfigSetting {
+        tool: "curl",
+        key: "insecure",
+        meaning: "insecure (or -k) in .curlrc skips verification for every curl call.",
+        ca_file: None,
+        disabling_values: &["insecure"],
+    },
+    ConfigSetting {
+        tool: "curl",
+        key: "cacert",
+        meaning: "CA bundle for every curl call; replaces curl's default.",
+        ca_file: Some(CaFileUse::Replaces),
+        disabling_values: &[],
+    },
+];
+
+/// The entry for `tool`'s `key` (ASCII case-insensitive key).
+pub fn config_setting(tool: &str, key: &str) -> Option<&'static ConfigSetting> {
+    CONFIG_SETTINGS
+        .iter()
+        .find(|s| s.tool == tool && s.key.eq_ignore_ascii_case(key))
+}
+
+/// A shell the user types environment settings into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Shell {
+    /// bash, zsh, sh.
+    Posix,
+    Fish,
+    PowerShell,
+    /// Windows cmd.exe.
+    Cmd,
+}
+
+impl Shell {
+    /// Every shell, in the order lines are printed.
+    pub const ALL: [Shell; 4] = [Shell::Posix, Shell::Fish, Shell::PowerShell, Shell::Cmd];
+
+    /// The heading for its lines.
+    pub fn label(self) -> &'static str {
+        match self {
+            Shell::Posix => "bash/zsh",
+            Shell::Fish => "fish",
+            Shell::PowerShell => "PowerShell",
+            Shell::Cmd => "cmd",
+        }
+    }
+
+    /// The line that sets `name` to the literal `value` for this session.
+    pub fn set_env(self, name: &str, value: &str) -> String {
+        match self {
+            Shell::Posix => format!("export {name}={}", quote(Platform::Linux, value)),
+            Shell::Fish => format!(
+                "set -gx {name} '{}'",
+                value.replace('\\', "\\\\").replace('\'', "\\'")
+            ),
+            Shell::PowerShell => format!("$env:{name} = {}", quote(Platform::Windows, value)),
+            Shell::Cmd => format!("set \"{name}={value}\""),
+        }
+    }
+}
+
+/// The variables that point the common clients at one combined bundle
+/// (Mozilla's roots plus the extra root), in the order printed: OpenSSL and
+/// httpx, requests, Node, AWS, git, pip, cargo.
+pub const BUNDLE_VARIABLES: &[&str] = &[
+    "SSL_CERT_FILE",
+    "REQUESTS_CA_BUNDLE",
+    "NODE_EXTRA_CA_CERTS",
+    "AWS_CA_BUNDLE",
+    "GIT_SSL_CAINFO",
+    "PIP_CERT",
+    "CARGO_HTTP_CAINFO",
+];
+
+/// The lines that make `shell`'s tools use the bundle at `path`.
+pub fn bundle_lines(shell: Shell, path: &str) -> Vec<String> {
+    BUNDLE_VARIABLES
+        .iter()
+        .map(|name| shell.set_env(name, path))
+        .collect()
+}
+
+/// Python's alternative to a bundle file: truststore makes `ssl` (requests,
+/// httpx, pip, urllib3) verify with the OS store, injected at every start
+/// through `sitecustomize.py`. It needs the root in the OS store and Python 3.10+.
+pub fn truststore_alternative(platform: Platform) -> Remedy {
+    let py = if platform.powershell() {
+        "python"
+    } else {
+        "python3"
+    };
+    remedy(
+        "Python (instead of a bundle)",
+        "On Python 3.10+, truststore makes every ssl client (requests, httpx, pip, urllib3) use the OS store, \
+         which already holds the root; sitecustomize.py runs it at every start of that Python."
+            .to_string(),
+        vec![
+            format!("{py} -m pip install truststore"),
+            format!(
+                "{py} -c \"import sysconfig, pathlib; p = pathlib.Path(sysconfig.get_paths()['purelib'], 'sitecustomize.py'); \
+                 p.open('a').write('\\nimport truststore\\ntruststore.inject_into_ssl()\\n'); print(p)\""
+            ),
+        ],
+    )
+}
+
+/// How to get the root the user's tools need when no store here has it:
+/// the first safe step of [`trust_remedies`] for a root not yet installed.
+pub fn obtain_root(gap: &TrustGap) -> Remedy {
+    let gap = TrustGap {
+        in_os_store: false,
+        ..gap.clone()
+    };
+    first_step(&Ctx::new(&gap))
+}
+
 /// The tempting fixes that are wrong or dangerous, each with `avoid: true`
 /// and the reason in `action`; `commands` shows what not to run.
 ///
@@ -1335,6 +1558,73 @@ mod tests {
         }
         for o in OS_STORE_CLIENTS {
             assert!(o.len() <= 16, "{o}");
+        }
+    }
+
+    #[test]
+    fn bundle_lines_per_shell() {
+        let path = "/home/o'neil/ca bundle.pem";
+        let posix = bundle_lines(Shell::Posix, path);
+        assert_eq!(posix.len(), BUNDLE_VARIABLES.len());
+        assert_eq!(
+            posix[0],
+            r"export SSL_CERT_FILE='/home/o'\''neil/ca bundle.pem'"
+        );
+        assert_eq!(
+            bundle_lines(Shell::Fish, path)[1],
+            r"set -gx REQUESTS_CA_BUNDLE '/home/o\'neil/ca bundle.pem'"
+        );
+        assert_eq!(
+            bundle_lines(Shell::PowerShell, r"C:\certs\b.pem")[2],
+            r"$env:NODE_EXTRA_CA_CERTS = 'C:\certs\b.pem'"
+        );
+        assert_eq!(
+            bundle_lines(Shell::Cmd, r"C:\certs\b.pem")[6],
+            r#"set "CARGO_HTTP_CAINFO=C:\certs\b.pem""#
+        );
+        for name in BUNDLE_VARIABLES {
+            assert!(env_variable(name).is_some(), "{name}");
+            assert!(ca_file_use(name).is_some(), "{name}");
+        }
+    }
+
+    #[test]
+    fn truststore_goes_through_sitecustomize() {
+        let r = truststore_alternative(Platform::Linux);
+        let t = r.commands.join("\n");
+        assert!(
+            t.contains("pip install truststore") && t.contains("sitecustomize.py"),
+            "{t}"
+        );
+        assert!(t.contains("truststore.inject_into_ssl()"), "{t}");
+    }
+
+    #[test]
+    fn obtain_root_says_who_to_ask() {
+        let r = obtain_root(&gap(
+            Situation::Interception {
+                vendor: Some("Zscaler"),
+            },
+            Platform::Linux,
+            true,
+        ));
+        assert!(r.action.contains("it runs Zscaler"), "{r:?}");
+        assert!(
+            r.commands.join("\n").contains("update-ca-certificates"),
+            "{r:?}"
+        );
+    }
+
+    #[test]
+    fn config_settings_lookup() {
+        assert!(config_setting("git", "http.sslverify").is_some());
+        assert_eq!(
+            config_setting("npm", "cafile").unwrap().ca_file,
+            Some(CaFileUse::Replaces)
+        );
+        assert!(config_setting("npm", "nope").is_none());
+        for s in CONFIG_SETTINGS {
+            assert!(!s.meaning.is_empty(), "{s:?}");
         }
     }
 

@@ -211,8 +211,9 @@ pub fn redact_text(text: &str) -> String {
     out
 }
 
-/// Standard base64 with padding (RFC 4648), for `Proxy-Authorization`.
-fn base64(bytes: &[u8]) -> String {
+/// Standard base64 with padding (RFC 4648), for `Proxy-Authorization`
+/// (and PEM, in [`crate::bundle`]).
+pub(crate) fn base64(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
