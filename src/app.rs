@@ -28,7 +28,7 @@ use crate::probe::{probe, ProbeOptions, ProxyChoice};
 use crate::report::{self, Report, TargetReport};
 use crate::target::{ResolveOverride, Target};
 use crate::trust::verify::{verify_all, Stores, Verification};
-use crate::trust::{StoreKind, TrustStore};
+use crate::trust::{read_dirs, DeferredRoots, StoreKind, TrustStore};
 
 /// Bad usage or bad input: the message says what to change. Exit 2.
 #[derive(Debug, thiserror::Error)]
@@ -313,10 +313,7 @@ pub fn probe_and_judge(
 ) -> (Vec<Judged>, Stores) {
     // The OS store is the largest single cost of a local check: load it
     // while the connections are being made.
-    let os_loader = trust
-        .os
-        .is_none()
-        .then(|| std::thread::spawn(TrustStore::os_native));
+    let os_loader = trust.os.is_none().then(OsLoader::start);
     let progress = progress_bar(targets.len(), quiet);
     let observations = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -337,12 +334,13 @@ pub fn probe_and_judge(
                 .collect()
         }
     };
-    let os = match (trust.os, os_loader) {
-        (Some(os), _) => os,
-        (None, Some(loader)) => loader.join().unwrap_or_else(|_| {
-            TrustStore::from_certs(StoreKind::Os, "OS store (failed to load)", Vec::new())
-        }),
-        (None, None) => TrustStore::from_certs(StoreKind::Os, "none", Vec::new()),
+    let (os, deferred) = match (trust.os, os_loader) {
+        (Some(os), _) => (os, None),
+        (None, Some(loader)) => loader.store(),
+        (None, None) => (
+            TrustStore::from_certs(StoreKind::Os, "none", Vec::new()),
+            None,
+        ),
     };
     let stores = Stores {
         bundled: trust.bundled,
@@ -355,15 +353,51 @@ pub fn probe_and_judge(
         .zip(observations)
         .map(|(target, obs)| judge(target, obs, &stores, at))
         .collect();
-    complete_os_store(judged, stores, at)
+    complete_os_store(judged, stores, at, deferred)
+}
+
+/// Loads the OS store on its own thread while the probes run: first the
+/// bundle file (sent as soon as it is read), then the certificate
+/// directories, which are only waited for when a chain needs them.
+struct OsLoader {
+    store: std::sync::mpsc::Receiver<TrustStore>,
+    deferred: std::sync::mpsc::Receiver<DeferredRoots>,
+}
+
+impl OsLoader {
+    fn start() -> OsLoader {
+        let (store_tx, store) = std::sync::mpsc::channel();
+        let (deferred_tx, deferred) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let os = TrustStore::os_native();
+            let dirs = os.deferred.clone();
+            let _ = store_tx.send(os);
+            if !dirs.is_empty() {
+                let _ = deferred_tx.send(read_dirs(&dirs));
+            }
+        });
+        OsLoader { store, deferred }
+    }
+
+    /// The store (waits for the bundle file), and the directories to come.
+    fn store(self) -> (TrustStore, Option<std::sync::mpsc::Receiver<DeferredRoots>>) {
+        match self.store.recv() {
+            Ok(os) => (os, Some(self.deferred)),
+            Err(_) => (
+                TrustStore::from_certs(StoreKind::Os, "OS store (failed to load)", Vec::new()),
+                None,
+            ),
+        }
+    }
 }
 
 /// When the OS store's deferred directories could change a result (some
-/// chain its bundle file does not trust), read them and judge those again.
-pub fn complete_os_store(
+/// chain its bundle file does not trust), add them and judge those again.
+fn complete_os_store(
     judged: Vec<Judged>,
     mut stores: Stores,
     at: OffsetDateTime,
+    deferred: Option<std::sync::mpsc::Receiver<DeferredRoots>>,
 ) -> (Vec<Judged>, Stores) {
     let untrusted = |j: &Judged| {
         j.verification
@@ -373,7 +407,10 @@ pub fn complete_os_store(
     if stores.os.deferred.is_empty() || !judged.iter().any(untrusted) {
         return (judged, stores);
     }
-    stores.os.load_deferred();
+    match deferred.and_then(|rx| rx.recv().ok()) {
+        Some(roots) => stores.os.add_deferred(roots),
+        None => stores.os.load_deferred(),
+    }
     let judged = judged
         .into_iter()
         .map(|j| {

@@ -138,17 +138,27 @@ impl TrustStore {
 
     /// Read the directories left for later and add their roots (once).
     pub fn load_deferred(&mut self) {
+        let roots = read_dirs(&self.deferred);
+        self.add_deferred(roots);
+    }
+
+    /// Add roots read from the deferred directories (see [`read_dirs`]),
+    /// skipping certificates the store already holds.
+    pub fn add_deferred(&mut self, roots: DeferredRoots) {
         if self.deferred.is_empty() {
             return;
         }
+        self.deferred.clear();
+        self.load_errors.extend(roots.errors);
         let mut seen: std::collections::HashSet<Vec<u8>> =
             self.certs.iter().map(|c| c.to_vec()).collect();
-        let mut added = Vec::new();
-        for dir in std::mem::take(&mut self.deferred) {
-            let loaded = rustls_native_certs::load_certs_from_paths(None, Some(&dir));
-            self.load_errors
-                .extend(loaded.errors.iter().map(|e| e.to_string()));
-            added.extend(loaded.certs.into_iter().filter(|c| seen.insert(c.to_vec())));
+        let added: Vec<_> = roots
+            .certs
+            .into_iter()
+            .filter(|c| seen.insert(c.to_vec()))
+            .collect();
+        if added.is_empty() {
+            return;
         }
         let mut certs = std::mem::take(&mut self.certs);
         certs.extend(added);
@@ -163,6 +173,27 @@ impl TrustStore {
     pub fn usable_roots(&self) -> usize {
         self.anchors.len()
     }
+}
+
+/// Roots read from certificate directories, not yet added to a store.
+#[derive(Debug, Default)]
+pub struct DeferredRoots {
+    certs: Vec<CertificateDer<'static>>,
+    errors: Vec<String>,
+}
+
+/// Read every certificate in `dirs` (I/O only; cheap to run on a thread
+/// while the store's bundle file is already in use).
+pub fn read_dirs(dirs: &[PathBuf]) -> DeferredRoots {
+    let mut roots = DeferredRoots::default();
+    for dir in dirs {
+        let loaded = rustls_native_certs::load_certs_from_paths(None, Some(dir));
+        roots
+            .errors
+            .extend(loaded.errors.iter().map(|e| e.to_string()));
+        roots.certs.extend(loaded.certs);
+    }
+    roots
 }
 
 /// Read every certificate from a PEM file, for a store or a chain.
