@@ -76,7 +76,7 @@ pub fn check_destination(options: &BundleOptions) -> anyhow::Result<()> {
 pub enum Plan {
     /// Write the bundled roots plus `root`.
     Write {
-        root: CertFacts,
+        root: Box<CertFacts>,
         /// Where the root came from, for the report ("the OS store").
         from: String,
     },
@@ -115,7 +115,7 @@ pub fn plan(judged: &Judged, include_self_signed: bool, platform: Platform) -> P
         if let Some(store) = store.filter(|s| s.trusted_ignoring_time()) {
             if let Some(anchor) = &store.anchor {
                 return Plan::Write {
-                    root: anchor.clone(),
+                    root: Box::new(anchor.clone()),
                     from: format!("{from} ({})", store.source),
                 };
             }
@@ -125,7 +125,7 @@ pub fn plan(judged: &Judged, include_self_signed: bool, platform: Platform) -> P
     if let Some(leaf) = leaf.filter(|l| l.self_signed) {
         if include_self_signed {
             return Plan::Write {
-                root: leaf.clone(),
+                root: Box::new(leaf.clone()),
                 from: "the server's own self-signed certificate (--include-self-signed)".into(),
             };
         }

@@ -62,6 +62,25 @@ pub enum ProxyChoice {
     Direct,
 }
 
+impl ProxyChoice {
+    /// Check a `--proxy` URL before anything is probed: `Err` says what is
+    /// wrong (for a usage error, exit 2) and never holds the URL's credentials.
+    pub fn validate(&self) -> Result<(), String> {
+        let ProxyChoice::Url(url) = self else {
+            return Ok(());
+        };
+        let proxy = proxy::ProxyUrl::parse(url).map_err(|e| format!("--proxy: {e}"))?;
+        if proxy.scheme != "http" {
+            return Err(format!(
+                "--proxy {}: tlsdoctor speaks only to http:// proxies (HTTP CONNECT), not {}://",
+                proxy.display(),
+                proxy.scheme
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// The TLS stream a probe works on.
 type Tls = TlsStream<RecordingStream<TcpStream>>;
 
@@ -486,6 +505,26 @@ fn alert_name(alert: rustls::AlertDescription) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn proxy_choice_validation_hides_credentials() {
+        assert!(ProxyChoice::FromEnvironment.validate().is_ok());
+        assert!(ProxyChoice::Direct.validate().is_ok());
+        assert!(ProxyChoice::Url("http://u:p@proxy:3128".into())
+            .validate()
+            .is_ok());
+        for bad in [
+            "http://u:hunter2@:1",
+            "socks5://u:hunter2@p:1",
+            "http://u:hunter2@p:x",
+        ] {
+            let err = ProxyChoice::Url(bad.into()).validate().unwrap_err();
+            assert!(
+                err.starts_with("--proxy") && !err.contains("hunter2"),
+                "{err}"
+            );
+        }
+    }
 
     #[test]
     fn alert_names_read_like_the_rfc() {

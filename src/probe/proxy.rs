@@ -273,7 +273,7 @@ impl NoProxy {
             };
         }
         let entries = list
-            .split(|c: char| c == ',' || c == ' ' || c == '\t')
+            .split([',', ' ', '\t'])
             .filter(|t| !t.is_empty())
             .filter_map(parse_entry)
             .collect();
