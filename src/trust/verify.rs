@@ -326,9 +326,14 @@ pub fn verify_store(
             .and_then(|&i| facts.get(i))
             .filter(|top| !top.self_signed && !top.issuer_raw.is_empty())
             .and_then(|top| {
+                // Match names on the anchors first: parsing every root (and
+                // checking its self-signature) costs milliseconds per store.
+                let issuer = der_contents(&top.issuer_raw)?;
                 store
-                    .certs
+                    .anchors
                     .iter()
+                    .filter(|(_, anchor)| anchor.subject.as_ref() == issuer)
+                    .filter_map(|(i, _)| store.certs.get(*i))
                     .map(|der| CertFacts::from_der(der))
                     .find(|root| top.names_issuer(root))
             }),
@@ -343,6 +348,28 @@ pub fn verify_store(
         anchor,
         issuer_in_store,
     }
+}
+
+/// The contents of a DER TLV (without its tag and length), as webpki keeps
+/// a trust anchor's subject; `None` when `der` is not one well-formed TLV.
+fn der_contents(der: &[u8]) -> Option<&[u8]> {
+    let (&first_len, rest) = der.get(1..)?.split_first()?;
+    let (len, body) = if first_len < 0x80 {
+        (usize::from(first_len), rest)
+    } else {
+        let n = usize::from(first_len & 0x7f);
+        if n == 0 || n > 4 {
+            return None;
+        }
+        let (len_bytes, body) = (rest.get(..n)?, rest.get(n..)?);
+        (
+            len_bytes
+                .iter()
+                .fold(0usize, |acc, &b| (acc << 8) | usize::from(b)),
+            body,
+        )
+    };
+    (body.len() == len).then_some(body)
 }
 
 /// What every store, and the name check, say about one chain.
@@ -382,4 +409,22 @@ pub fn verify_all(
             .map(|s| verify_store(s, chain, facts, at)),
         name: check_name(leaf, host),
     })
+}
+
+#[cfg(test)]
+mod der_tests {
+    use super::der_contents;
+
+    #[test]
+    fn der_contents_strips_tag_and_length() {
+        assert_eq!(
+            der_contents(&[0x30, 0x02, 0xaa, 0xbb]),
+            Some(&[0xaa, 0xbb][..])
+        );
+        let long: Vec<u8> = [0x30, 0x81, 0x80].into_iter().chain([7u8; 0x80]).collect();
+        assert_eq!(der_contents(&long).map(<[u8]>::len), Some(0x80));
+        assert_eq!(der_contents(&[0x30, 0x05, 0xaa]), None);
+        assert_eq!(der_contents(&[0x30]), None);
+        assert_eq!(der_contents(&[]), None);
+    }
 }
