@@ -559,6 +559,7 @@ impl Audit {
 /// Audit what was collected. Pure.
 pub fn audit(inputs: &Inputs, platform: Platform) -> Audit {
     let mozilla = mozilla_ders();
+    let mut reports = Reports::default();
     let mut warnings = Vec::new();
     let set: BTreeMap<&str, &str> = inputs
         .vars
@@ -582,13 +583,13 @@ pub fn audit(inputs: &Inputs, platform: Platform) -> Audit {
             match ca_file_use(name) {
                 Some(CaFileUse::Directory) => {
                     for dir in split_dirs(value) {
-                        let report = file_report(Path::new(dir), &inputs.paths, &mozilla);
+                        let report = reports.get(Path::new(dir), &inputs.paths, &mozilla);
                         warnings.extend(dir_warnings(name, &report));
                         files.push(report);
                     }
                 }
                 Some(usage) if !value.is_empty() => {
-                    let report = file_report(Path::new(value), &inputs.paths, &mozilla);
+                    let report = reports.get(Path::new(value), &inputs.paths, &mozilla);
                     warnings.extend(file_warnings(
                         name,
                         usage,
@@ -668,7 +669,7 @@ pub fn audit(inputs: &Inputs, platform: Platform) -> Audit {
             });
         }
         let ca_file = setting_path(&s, inputs.home.as_deref()).map(|path| {
-            let report = file_report(&path, &inputs.paths, &mozilla);
+            let report = reports.get(&path, &inputs.paths, &mozilla);
             let usage = table.ca_file.unwrap_or(CaFileUse::Replaces);
             warnings.extend(file_warnings(&source, usage, false, &report));
             report
@@ -796,6 +797,24 @@ fn proxy_pair_warnings(set: &BTreeMap<&str, &str>) -> Vec<Warning> {
         }
     }
     out
+}
+
+/// File reports by path: several variables often name the same bundle.
+#[derive(Default)]
+struct Reports(BTreeMap<PathBuf, FileReport>);
+
+impl Reports {
+    fn get(
+        &mut self,
+        path: &Path,
+        paths: &BTreeMap<PathBuf, PathState>,
+        mozilla: &HashSet<&'static [u8]>,
+    ) -> FileReport {
+        self.0
+            .entry(path.to_path_buf())
+            .or_insert_with(|| file_report(path, paths, mozilla))
+            .clone()
+    }
 }
 
 /// What `path` holds, from the collected state.
