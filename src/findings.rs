@@ -110,6 +110,8 @@ pub enum FindingKind {
     OsStoreOutdated,
     /// A certificate on the path expires soon.
     ExpiresSoon,
+    /// When the chain stops being valid, and which certificate goes first.
+    Validity,
     /// A stricter validator (Python 3.13, OpenSSL -x509_strict) rejects this.
     StrictX509,
     /// Trusted only through a CA the user declared with `--ca-file`.

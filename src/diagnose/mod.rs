@@ -326,7 +326,14 @@ fn chain_findings(e: &Evidence<'_>, v: &Verification) -> Vec<Finding> {
         .find_map(|s| s.anchor.as_ref());
     let linted = roles_on_path(&path, anchor);
     out.extend(lint::lint(&linted, e.now));
-    out.extend(validity_horizon(e, v, &path));
+    // The horizon says nothing new when a time finding already names a date.
+    let timed = out.iter().any(|f| {
+        f.kind == FindingKind::ExpiresSoon
+            || matches!(f.verdict(), Some(Verdict::Expired | Verdict::NotYetValid))
+    });
+    if !timed {
+        out.extend(validity_horizon(e, v, &path));
+    }
     out.extend(store_load_findings(v));
     out
 }
@@ -401,7 +408,7 @@ fn validity_horizon(e: &Evidence<'_>, v: &Verification, path: &[&CertFacts]) -> 
         )
     };
     Some(Finding::info(
-        FindingKind::ExpiresSoon,
+        FindingKind::Validity,
         summary,
         format!(
             "The earliest notAfter on the verified path (the trust anchor aside) is {} ({role} '{}'). From then on every client rejects the chain unless that certificate is replaced. Use --at to judge the chain at another time.",
