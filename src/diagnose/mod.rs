@@ -698,16 +698,25 @@ fn trust_findings(e: &Evidence<'_>, v: &Verification) -> Vec<Finding> {
     }
 
     if os_trusts {
-        let (verdict, summary, detail) = if public || product.is_some() {
+        // A proxy in the path makes an OS-trusted private root interception
+        // even for a local name (the proxy re-signs what it tunnels).
+        let (verdict, summary, detail) = if public || product.is_some() || e.via_proxy {
             let who = product.as_ref().map_or(
                 "a TLS-inspecting proxy or security product".to_string(),
                 |p| p.vendor.to_string(),
             );
+            let why = if public {
+                format!("{host} is a public name, but its chain ends at '{ca_name}'")
+            } else if e.via_proxy {
+                format!("The connection went through a proxy, and the chain ends at '{ca_name}'")
+            } else {
+                format!("The chain ends at '{ca_name}'")
+            };
             (
                 Verdict::CorporateInterception,
                 format!("{host}'s certificate is re-signed by {who} ('{ca_name}')"),
                 format!(
-                    "{host} is a public name, but its chain ends at '{ca_name}', a root in this machine's OS store and not in Mozilla's list. {who} is intercepting TLS on this network. curl, browsers and PowerShell trust it through the OS store; {} fail with CERTIFICATE_VERIFY_FAILED.",
+                    "{why}, a root in this machine's OS store and not in Mozilla's list. {who} is intercepting TLS on this network. curl, browsers and PowerShell trust it through the OS store; {} fail with CERTIFICATE_VERIFY_FAILED.",
                     ecosystems::BUNDLED_ROOT_CLIENTS.join(", ")
                 ),
             )

@@ -232,6 +232,37 @@ fn proxy_makes_an_untrusted_chain_interception() {
 }
 
 #[test]
+fn proxy_makes_an_os_trusted_local_chain_interception() {
+    let root = ca("Corp Inspection Root", "Corp Inspection Root");
+    let chain = [leaf("app.internal", "Corp Inspection Root")];
+    let v = verification(
+        rejected(StoreKind::Bundled, ChainError::UnknownIssuer),
+        trusted(StoreKind::Os, vec![0], root),
+    );
+    let d = run_with(
+        "app.internal",
+        &chain,
+        Some(&v),
+        Observation::default(),
+        true,
+    );
+    assert_eq!(d.verdict, Verdict::CorporateInterception);
+    assert!(
+        d.findings[0].detail.contains("through a proxy"),
+        "{}",
+        d.findings[0].detail
+    );
+    let d = run_with(
+        "app.internal",
+        &chain,
+        Some(&v),
+        Observation::default(),
+        false,
+    );
+    assert_eq!(d.verdict, Verdict::PrivateCa);
+}
+
+#[test]
 fn self_signed_wins_over_os_trust_and_ca_flag() {
     let mut me = cert("localhost", "localhost");
     me.is_ca = true; // openssl req -x509 style
