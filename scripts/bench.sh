@@ -94,7 +94,7 @@ daemon off;
 worker_processes 1;
 pid $tmp/nginx/nginx.pid;
 error_log $tmp/nginx/error.log warn;
-events { worker_connections 64; }
+events { worker_connections 1024; }
 http {
     access_log off;
     client_body_temp_path $tmp/nginx/body;

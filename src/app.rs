@@ -20,7 +20,7 @@ use crate::cli::{
     CheckArgs, Cli, Command, ConnectArgs, Format, InspectArgs, OutputArgs, TrustArgs,
 };
 use crate::diagnose::{diagnose, Diagnosis, Evidence};
-use crate::ecosystems::{Platform, ENV_VARIABLES};
+use crate::ecosystems::Platform;
 use crate::exit::ExitCode;
 use crate::findings::Verdict;
 use crate::observation::Observation;
@@ -123,6 +123,7 @@ impl ConnectPlan {
             (Some(url), false) => ProxyChoice::Url(url.clone()),
             (None, false) => ProxyChoice::FromEnvironment,
         };
+        proxy.validate().map_err(usage)?;
         Ok(ConnectPlan {
             probe: ProbeOptions {
                 timeout,
@@ -487,8 +488,13 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
         return Err(usage("no targets to check"));
     }
     let trust = TrustPlan::from_args(&args.trust)?;
+    // The environment audit reads the files CA variables name: off the hot path.
+    let vars = environment_variables();
+    let audit_vars = vars.clone();
+    let env_audit = std::thread::spawn(move || crate::envaudit::warnings_for_check(&audit_vars));
     let (judged, _) = probe_and_judge(targets, &connect.probe, trust, output.at, output.quiet);
-    emit(judged, &output)
+    let warnings = env_audit.join().unwrap_or_default();
+    emit(judged, &output, vars, warnings)
 }
 
 fn inspect(args: InspectArgs) -> anyhow::Result<ExitCode> {
@@ -507,11 +513,34 @@ fn inspect(args: InspectArgs) -> anyhow::Result<ExitCode> {
         ..Observation::default()
     };
     let at = output.at.unwrap_or_else(OffsetDateTime::now_utc);
-    emit(vec![judge(target, observation, &stores, at)], &output)
+    // A chain file does not depend on this machine's settings: no audit.
+    emit(
+        vec![judge(target, observation, &stores, at)],
+        &output,
+        environment_variables(),
+        Vec::new(),
+    )
 }
 
 /// Render the report and compute the exit code.
-fn emit(judged: Vec<Judged>, output: &OutputPlan) -> anyhow::Result<ExitCode> {
+/// The CA, TLS and proxy variables set for this process.
+fn environment_variables() -> Vec<(String, String)> {
+    crate::envaudit::variable_names()
+        .into_iter()
+        .filter_map(|name| {
+            std::env::var(name)
+                .ok()
+                .map(|value| (name.to_string(), value))
+        })
+        .collect()
+}
+
+fn emit(
+    judged: Vec<Judged>,
+    output: &OutputPlan,
+    vars: Vec<(String, String)>,
+    env_warnings: Vec<crate::findings::Finding>,
+) -> anyhow::Result<ExitCode> {
     // Whole seconds: a report is read by people.
     let now = OffsetDateTime::now_utc()
         .replace_nanosecond(0)
@@ -537,14 +566,7 @@ fn emit(judged: Vec<Judged>, output: &OutputPlan) -> anyhow::Result<ExitCode> {
         generated_at: crate::cert::format_time(now),
         at: output.at.map(crate::cert::format_time),
         targets,
-        environment: report::environment_report(
-            Platform::current().as_str(),
-            ENV_VARIABLES.iter().filter_map(|v| {
-                std::env::var(v.name)
-                    .ok()
-                    .map(|val| (v.name.to_string(), val))
-            }),
-        ),
+        environment: report::environment_report(Platform::current().as_str(), vars, env_warnings),
     };
     let code = ExitCode::for_verdicts(report.targets.iter().map(|t| (t.verdict, t.allowed)));
     if !output.quiet {

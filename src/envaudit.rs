@@ -1051,7 +1051,7 @@ pub fn findings_for_check(inputs: &Inputs, platform: Platform) -> Vec<Finding> {
                 Some(fix) => format!("{} {}. Fix: {fix}.", w.source, w.message),
                 None => format!("{} {}.", w.source, w.message),
             };
-            Finding::warning(FindingKind::TrustStore, summary, detail)
+            Finding::warning(FindingKind::Environment, summary, detail)
         })
         .collect()
 }

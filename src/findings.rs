@@ -122,6 +122,8 @@ pub enum FindingKind {
     TrustStore,
     /// Which clients trust this chain and which do not.
     ClientImpact,
+    /// A CA, TLS or proxy setting in the environment that bears on trust.
+    Environment,
     /// The connection succeeded but something about it is worth knowing.
     Connection,
     /// An HTTP anomaly that does not change a TLS verdict.

@@ -48,11 +48,15 @@ fn clap_exit(e: clap::Error) -> ExitCode {
             }
         }
         _ => {
+            // clap's first paragraph, folded onto one line ("... not provided: --host <NAME>").
             let rendered = e.render().to_string();
             let first = rendered
                 .lines()
-                .find(|l| !l.trim().is_empty())
-                .unwrap_or("invalid usage");
+                .map(str::trim)
+                .skip_while(|l| l.is_empty())
+                .take_while(|l| !l.is_empty() && !l.starts_with("Usage:"))
+                .collect::<Vec<_>>()
+                .join(" ");
             let first = first.trim_start_matches("error: ");
             eprintln!("tlsdoctor: error: {first} (see 'tlsdoctor --help')");
             exit::ExitCode::Usage.into()

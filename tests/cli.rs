@@ -14,7 +14,7 @@ use support::*;
 /// One bad invocation. In `args`, `{port}` is the counting server's port and
 /// `{garbage}` a file of text that is not PEM. Unless the case passes them
 /// itself, valid `--bundled-roots` and `--os-roots` files and `--no-http` are
-/// added, so the case's mistake is the only one.
+/// added (`--no-http` for `check` only), so the case's mistake is the only one.
 struct Case {
     name: &'static str,
     args: &'static [&'static str],
@@ -93,6 +93,21 @@ const CASES: &[Case] = &[
         args: &["check", "127.0.0.1:{port}", "--resolve", "garbage"],
         quotes: Some("garbage"),
     },
+    Case {
+        name: "unsupported proxy scheme",
+        args: &["check", "127.0.0.1:{port}", "--proxy", "ftp://proxy:21"],
+        quotes: Some("ftp"),
+    },
+    Case {
+        name: "inspect a file that is not a certificate",
+        args: &["inspect", "{garbage}", "--host", "example.com"],
+        quotes: None,
+    },
+    Case {
+        name: "inspect without --host",
+        args: &["inspect", "{garbage}"],
+        quotes: Some("--host"),
+    },
 ];
 
 #[test]
@@ -115,7 +130,9 @@ fn bad_input_exits_2_with_one_line_and_probes_nothing() {
                 cmd.arg(flag).arg(&roots);
             }
         }
-        cmd.arg("--no-http");
+        if case.args.first() == Some(&"check") {
+            cmd.arg("--no-http");
+        }
         let before = server.connections();
         let out = run(cmd);
 

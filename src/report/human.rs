@@ -31,6 +31,13 @@ pub fn render(report: &Report, color: bool) -> String {
             let _ = writeln!(out, "{line}");
         }
     }
+    if !report.environment.warnings.is_empty() {
+        out.push('\n');
+        for (i, f) in report.environment.warnings.iter().enumerate() {
+            let text = format!("{} {}", p.warn("!"), f.detail);
+            wrapped(&mut out, &p, if i == 0 { "environment" } else { "" }, &text);
+        }
+    }
     if let Some(at) = &report.at {
         let _ = writeln!(out, "{}", p.dim(&format!("(validity judged as of {at})")));
     }

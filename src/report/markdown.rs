@@ -34,10 +34,14 @@ pub fn render(report: &Report) -> String {
     for t in &report.targets {
         render_target(&mut out, t);
     }
-    if !report.environment.variables.is_empty() {
+    let env = &report.environment;
+    if !env.variables.is_empty() || !env.warnings.is_empty() {
         let _ = writeln!(out, "## Environment\n");
-        for (k, v) in &report.environment.variables {
+        for (k, v) in &env.variables {
             let _ = writeln!(out, "- `{k}={v}`");
+        }
+        for f in &env.warnings {
+            let _ = writeln!(out, "- **warning**: {}", f.detail);
         }
         out.push('\n');
     }

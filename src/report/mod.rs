@@ -190,6 +190,9 @@ pub struct EnvironmentReport {
     pub os: String,
     /// CA and proxy variables that are set (proxy credentials removed).
     pub variables: BTreeMap<String, String>,
+    /// Settings that bear on the verdicts (from `tlsdoctor env`'s audit).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<Finding>,
 }
 
 impl From<&StoreVerdict> for StoreReport {
@@ -273,6 +276,7 @@ pub fn target_report(
 pub fn environment_report(
     os: &str,
     vars: impl IntoIterator<Item = (String, String)>,
+    warnings: Vec<Finding>,
 ) -> EnvironmentReport {
     EnvironmentReport {
         os: os.to_string(),
@@ -287,6 +291,7 @@ pub fn environment_report(
                 (k, v)
             })
             .collect(),
+        warnings,
     }
 }
 
@@ -414,6 +419,7 @@ mod tests {
         let env = environment_report(
             "linux",
             [("HTTPS_PROXY".to_string(), "http://a:b@p:1".to_string())],
+            Vec::new(),
         );
         assert!(!serde_json::to_string(&env).unwrap().contains("a:b"));
     }

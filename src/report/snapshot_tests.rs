@@ -157,6 +157,11 @@ fn report() -> Report {
                 "HTTPS_PROXY".into(),
                 "http://proxy.corp:8080 (credentials removed)".into(),
             )]),
+            warnings: vec![Finding::warning(
+                FindingKind::Environment,
+                "SSL_CERT_FILE is empty",
+                "An empty SSL_CERT_FILE loads no roots at all. Fix: unset it.",
+            )],
         },
     }
 }
