@@ -34,27 +34,61 @@ pub struct ChainFile {
     pub file_order: Option<Vec<usize>>,
 }
 
+/// More certificates than this is not a chain (the Mozilla bundle holds
+/// about 150): refused before ordering, whose cost grows with the square.
+pub const MAX_CERTIFICATES: usize = 1000;
+
 /// Read every certificate from the given files (`-` is stdin) and put them
 /// in chain order. The error is one line that names the file.
 pub fn read_chain(files: &[PathBuf]) -> Result<ChainFile, String> {
     let mut certs = Vec::new();
     for file in files {
         let bytes = read_bounded(file)?;
-        for cert in parse_certificates(&bytes).map_err(|e| format!("{}: {e}", label(file)))? {
-            // The same certificate twice (a pasted chain plus a bundle) adds nothing.
-            if !certs.contains(&cert) {
-                certs.push(cert);
+        let parsed = parse_certificates(&bytes).map_err(|e| format!("{}: {e}", label(file)))?;
+        add_unique(&mut certs, parsed).map_err(|e| format!("{}: {e}", label(file)))?;
+    }
+    Ok(order_chain(certs))
+}
+
+/// [`read_chain`] over bytes already in memory: one PEM or DER input, put in
+/// chain order. The error is one line.
+pub fn parse_chain_bytes(bytes: &[u8]) -> Result<ChainFile, String> {
+    let mut certs = Vec::new();
+    add_unique(&mut certs, parse_certificates(bytes)?)?;
+    Ok(order_chain(certs))
+}
+
+/// Append the certificates not yet in `certs`: the same certificate twice
+/// (a pasted chain plus a bundle) adds nothing.
+fn add_unique(
+    certs: &mut Vec<CertificateDer<'static>>,
+    new: Vec<CertificateDer<'static>>,
+) -> Result<(), String> {
+    for cert in new {
+        if !certs.contains(&cert) {
+            if certs.len() == MAX_CERTIFICATES {
+                return Err(format!(
+                    "more than {MAX_CERTIFICATES} certificates: not a certificate chain"
+                ));
             }
+            certs.push(cert);
         }
     }
+    Ok(())
+}
+
+fn order_chain(certs: Vec<CertificateDer<'static>>) -> ChainFile {
     let facts: Vec<CertFacts> = certs.iter().map(|c| CertFacts::from_der(c)).collect();
     let order = chain_order(&facts);
     let identity = order.iter().enumerate().all(|(i, &p)| i == p);
-    let ordered = order.iter().map(|&i| certs[i].clone()).collect();
-    Ok(ChainFile {
+    let ordered = order
+        .iter()
+        .filter_map(|&i| certs.get(i).cloned())
+        .collect();
+    ChainFile {
         certs: ordered,
         file_order: (!identity).then_some(order),
-    })
+    }
 }
 
 fn label(path: &Path) -> String {
@@ -231,31 +265,39 @@ pub fn chain_order(facts: &[CertFacts]) -> Vec<usize> {
         .find(|&i| !facts[i].is_ca)
         .or_else(|| candidates.first().copied())
         .unwrap_or(0);
+    let mut used = vec![false; n];
+    used[leaf] = true;
     let mut order = vec![leaf];
     let mut current = leaf;
     while !facts[current].self_signed {
-        let unused = |j: &usize| !order.contains(j);
         // Prefer the issuer whose key verifies the signature (a reissued
-        // intermediate can share its name with the old one).
-        let next = (0..n)
-            .filter(unused)
+        // intermediate can share its name with the old one). A signature
+        // check parses both certificates, so only the first few namesakes
+        // are tried: many certificates with one name must not cost n² checks.
+        let namesakes: Vec<usize> = (0..n)
+            .filter(|&j| !used[j] && facts[current].names_issuer(&facts[j]))
+            .collect();
+        let next = namesakes
+            .iter()
+            .take(MAX_SIGNATURE_CHECKS)
+            .copied()
             .find(|&j| facts[current].is_signed_by(&facts[j]))
-            .or_else(|| {
-                (0..n)
-                    .filter(unused)
-                    .find(|&j| facts[current].names_issuer(&facts[j]))
-            });
+            .or_else(|| namesakes.first().copied());
         match next {
             Some(j) => {
+                used[j] = true;
                 order.push(j);
                 current = j;
             }
             None => break,
         }
     }
-    order.extend((0..n).filter(|i| !order.contains(i)).collect::<Vec<_>>());
+    order.extend((0..n).filter(|&i| !used[i]));
     order
 }
+
+/// Issuer candidates whose signature is checked per link of [`chain_order`].
+const MAX_SIGNATURE_CHECKS: usize = 8;
 
 #[cfg(test)]
 mod tests {

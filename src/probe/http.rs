@@ -125,12 +125,14 @@ async fn read_head<S: AsyncRead + Unpin>(stream: &mut S) -> Result<Head, HeadErr
     }
 }
 
-enum Parsed {
+/// What [`parse_head`] made of the bytes so far.
+pub enum Parsed {
     Complete { head: Head, consumed: usize },
     Partial,
 }
 
-fn parse_head(buf: &[u8]) -> Result<Parsed, HeadError> {
+/// Parse a response head from the bytes read so far (public for fuzzing).
+pub fn parse_head(buf: &[u8]) -> Result<Parsed, HeadError> {
     let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
     let mut response = httparse::Response::new(&mut headers);
     match response.parse(buf) {

@@ -40,7 +40,8 @@ use recording::RecordingStream;
 /// How to probe.
 #[derive(Debug, Clone)]
 pub struct ProbeOptions {
-    /// Deadline for each stage (resolve, connect, handshake).
+    /// Deadline for each stage (resolve, connect, proxy CONNECT, handshake,
+    /// each HTTP exchange); the HTTP stage as a whole gets three.
     pub timeout: Duration,
     /// `--resolve` overrides.
     pub resolve: Vec<ResolveOverride>,
@@ -216,21 +217,37 @@ async fn probe_http(
         };
     };
     let mut first = first;
+    // Every hop has its own stage deadlines, but a server that answers each
+    // one just in time must not stretch the check to hops × stages × timeout.
+    let budget = options.timeout * HTTP_BUDGET_STAGES;
+    let deadline = tokio::time::Instant::now() + budget;
     http::follow(url, |url, hop| {
         let reuse = if hop == 0 { first.take() } else { None };
         let options = options.clone();
         async move {
-            let mut stream = match reuse {
-                Some(stream) => stream,
-                None => open_https(&url, &options).await?,
+            let work = async {
+                let mut stream = match reuse {
+                    Some(stream) => stream,
+                    None => open_https(&url, &options).await?,
+                };
+                http::exchange(&mut stream, &url, options.timeout)
+                    .await
+                    .map_err(|e| e.to_string())
             };
-            http::exchange(&mut stream, &url, options.timeout)
+            tokio::time::timeout_at(deadline, work)
                 .await
-                .map_err(|e| e.to_string())
+                .unwrap_or_else(|_| {
+                    Err(format!(
+                        "the HTTP probe as a whole took longer than {budget:?} ({HTTP_BUDGET_STAGES} × --timeout)"
+                    ))
+                })
         }
     })
     .await
 }
+
+/// The HTTP stage, all hops together, gets this many stage deadlines.
+const HTTP_BUDGET_STAGES: u32 = 3;
 
 /// A fresh https connection for a redirect hop (HTTP/1.1 only). The hop's
 /// chain is not judged: the diagnosis is about the target's own chain.
