@@ -208,6 +208,15 @@ fn handshake_finding(e: &Evidence<'_>, kind: &HandshakeErrorKind, message: &str)
             format!("{target} refused the TLS handshake (alert: {alert})"),
             alert_hint(alert).to_string(),
         ),
+        // rustls refuses a handshake message over 64 KiB; a server sends one
+        // when its chain file is a whole CA bundle.
+        HandshakeErrorKind::InvalidMessage if message.contains("HandshakePayloadTooLarge") => (
+            format!("{target} sent a TLS handshake message larger than clients accept"),
+            format!(
+                "A handshake message claimed more than 64 KiB ({} bytes received in all), the most rustls and many other clients accept. A server does this when its certificate file holds far too many certificates (a whole CA bundle instead of the leaf and its intermediates); it can also be bytes that only look like TLS.",
+                obs.bytes_received
+            ),
+        ),
         HandshakeErrorKind::InvalidMessage => (
             format!("{target} sent malformed TLS"),
             "The bytes looked like TLS records but did not parse. A broken middlebox or a non-TLS service is likely.".to_string(),

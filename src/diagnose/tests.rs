@@ -545,6 +545,24 @@ fn handshake_failures_say_what_happened() {
 }
 
 #[test]
+fn an_oversized_handshake_message_is_named_not_called_a_middlebox() {
+    let obs = Observation {
+        failure: Some(Failure::Handshake {
+            kind: HandshakeErrorKind::InvalidMessage,
+            message: "received corrupt message of type HandshakePayloadTooLarge".into(),
+        }),
+        bytes_received: 70_000,
+        first_bytes: vec![0x16, 0x03, 0x03],
+        ..Observation::default()
+    };
+    let d = run_with("localhost", &[], None, obs, false);
+    assert_eq!(d.verdict, Verdict::HandshakeFailed);
+    assert!(d.findings[0].summary.contains("larger than clients accept"));
+    assert!(d.findings[0].detail.contains("64 KiB"));
+    assert!(!d.findings[0].detail.contains("middlebox"));
+}
+
+#[test]
 fn connection_failures_are_unreachable() {
     let obs = Observation {
         failure: Some(Failure::Connect {
