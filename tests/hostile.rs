@@ -619,3 +619,68 @@ fn over_an_unverified_chain_only_one_minimal_get_is_sent() {
         assert!(!lower.contains(secret), "{secret} was sent: {text:?}");
     }
 }
+
+// ---------------------------------------------------------------------------
+// Chain files
+
+/// `tlsdoctor inspect FILE --host HOST --format json`, stores as in [`check`].
+fn inspect(scratch: &Scratch, file: &std::path::Path) -> Measured {
+    let stores = scratch.pem_file("roots.pem", &[unrelated_root()]);
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tlsdoctor"));
+    for var in AMBIENT_VARS {
+        cmd.env_remove(var);
+    }
+    cmd.env("NO_COLOR", "1")
+        .arg("inspect")
+        .arg(file)
+        .args(["--host", HOST, "--format", "json"])
+        .arg("--bundled-roots")
+        .arg(&stores)
+        .arg("--os-roots")
+        .arg(&stores)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    run_measured(cmd)
+}
+
+#[test]
+fn a_chain_file_of_a_thousand_linked_certificates_is_bounded() {
+    // 999 CAs, each issuing the next, and a leaf, root first: the worst
+    // case for putting a chain in order (inspect refuses more than 1000).
+    let mut certs = vec![root_ca("Long Chain Root", "Long")];
+    for i in 1..999 {
+        let next = intermediate_ca(&format!("Long Chain CA {i}"), &certs[i - 1]);
+        certs.push(next);
+    }
+    let leaf = leaf(&[HOST], &certs[certs.len() - 1]);
+    certs.push(leaf);
+    let scratch = Scratch::new();
+    let refs: Vec<&Cert> = certs.iter().collect();
+    let file = scratch.pem_file("long.pem", &refs);
+    let run = inspect(&scratch, &file);
+    // 0.3 s in a release build; the test binary is a debug build.
+    let bound = Duration::from_secs(if cfg!(debug_assertions) { 25 } else { 3 });
+    run.assert_bounded("invalid_certificate", 1, bound)
+        .assert_mentions("path building gave up")
+        .assert_mentions("and 992 more");
+    assert!(
+        run.stdout.len() < 2 << 20,
+        "a {} byte report",
+        run.stdout.len()
+    );
+    assert_eq!(run.target()["chain"].as_array().map(Vec::len), Some(1000));
+
+    // One more is not a chain: refused with one line, exit 2.
+    let extra = root_ca("One Too Many", "Long");
+    let mut refs = refs;
+    refs.push(&extra);
+    let file = scratch.pem_file("too-long.pem", &refs);
+    let run = inspect(&scratch, &file);
+    assert_eq!(run.code, 2, "{}", run.dump());
+    assert!(
+        run.stderr.contains("more than 1000 certificates"),
+        "{}",
+        run.dump()
+    );
+}

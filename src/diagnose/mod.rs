@@ -308,12 +308,24 @@ fn file_order_finding(e: &Evidence<'_>) -> Option<Finding> {
         ),
         format!(
             "The file holds {} (in that order); tlsdoctor judged them as {} (leaf first, then each issuer). A server configured with this file sends the wrong order: rustls and browsers cope, but older OpenSSL, Java and embedded clients may fail with a bad signature or an unknown issuer. Reorder the file: the leaf, then each intermediate.",
-            file_names.join(", "),
-            ordered.join(", ")
+            name_list(&file_names),
+            name_list(&ordered)
         ),
     );
     f.kind = FindingKind::ChainOrder;
     Some(f)
+}
+
+/// Names joined with commas; a long list (a hostile file can hold a
+/// thousand certificates) keeps its first few and counts the rest.
+fn name_list(names: &[String]) -> String {
+    const SHOWN: usize = 8;
+    match names.get(SHOWN..) {
+        Some(rest) if !rest.is_empty() => {
+            format!("{} and {} more", names[..SHOWN].join(", "), rest.len())
+        }
+        _ => names.join(", "),
+    }
 }
 
 // ---------------------------------------------------------------------------
