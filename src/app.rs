@@ -446,7 +446,9 @@ async fn probe_all(
     while let Some(joined) = set.join_next().await {
         progress.inc(1);
         if let Ok((i, obs)) = joined {
-            results[i] = Some(obs);
+            if let Some(slot) = results.get_mut(i) {
+                *slot = Some(obs);
+            }
         }
     }
     progress.finish_and_clear();

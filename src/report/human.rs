@@ -99,10 +99,11 @@ fn render_target(out: &mut String, t: &TargetReport, p: &Paint) {
     out.push('\n');
 
     if let Some(c) = &t.connection {
-        let mut parts = vec![c.address.clone().unwrap_or_default()];
+        let mut address = c.address.clone().unwrap_or_default();
         if c.address_source == "resolve_override" {
-            parts[0].push_str(" (--resolve)");
+            address.push_str(" (--resolve)");
         }
+        let mut parts = vec![address];
         parts.extend(c.tls_version.clone());
         parts.extend(c.cipher_suite.clone());
         parts.extend(c.key_exchange.clone());
