@@ -79,9 +79,15 @@ impl Target {
         let url = Url::parse(&with_scheme).map_err(|e| invalid(&url_error_text(e)))?;
         let (host, host_kind) = match url.host() {
             Some(Host::Domain(d)) => {
-                let d = d.trim_end_matches('.').to_string();
+                // One trailing dot is the root (fully qualified). Only one:
+                // `85..` trimmed to `85` would be a name here but the
+                // address 0.0.0.85 to the URL parser and the resolver.
+                let d = d.strip_suffix('.').unwrap_or(d).to_string();
                 if d.is_empty() {
                     return Err(invalid("missing host name"));
+                }
+                if d.split('.').any(str::is_empty) {
+                    return Err(invalid("the host name has an empty label ('..')"));
                 }
                 (d, HostKind::Dns)
             }
@@ -388,6 +394,25 @@ mod tests {
             Target::parse("[::1"),
             Err(TargetError::Invalid { .. })
         ));
+    }
+
+    #[test]
+    fn a_host_is_a_name_or_an_address_never_both() {
+        // Found by the target_parse fuzzer: `85..` once became the name
+        // `85`, which the URL parser and the resolver read as 0.0.0.85.
+        for bad in ["85..", "a..b", "example.com..", "..example.com"] {
+            assert!(
+                matches!(Target::parse(bad), Err(TargetError::Invalid { .. })),
+                "{bad}"
+            );
+        }
+        let t = ok("example.com.");
+        assert_eq!(
+            (t.host.as_str(), t.host_kind),
+            ("example.com", HostKind::Dns)
+        );
+        let t = ok("85.");
+        assert_eq!(t.host_kind, HostKind::Ip("0.0.0.85".parse().unwrap()));
     }
 
     #[test]
