@@ -320,7 +320,13 @@ pub fn probe_and_judge(
         .enable_all()
         .build()
     {
-        Ok(runtime) => runtime.block_on(probe_all(&targets, options, &progress)),
+        Ok(runtime) => {
+            let observations = runtime.block_on(probe_all(&targets, options, &progress));
+            // A getaddrinfo still running past its deadline (on tokio's
+            // blocking pool) must not hold the process: do not wait for it.
+            runtime.shutdown_background();
+            observations
+        }
         Err(e) => {
             let failure = crate::observation::Failure::Connect {
                 kind: crate::observation::ConnectErrorKind::Other,

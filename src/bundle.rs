@@ -189,16 +189,13 @@ pub fn plan(judged: &Judged, include_self_signed: bool, platform: Platform) -> P
     }
 }
 
-/// A PEM block for `der`, 64 columns.
+/// A PEM block for `der`, 64 columns, `\n` line ends.
 pub fn pem(label: &str, der: &[u8]) -> String {
-    let b64 = crate::probe::proxy::base64(der);
-    let mut out = format!("-----BEGIN {label}-----\n");
-    for line in b64.as_bytes().chunks(64) {
-        out.push_str(&String::from_utf8_lossy(line));
-        out.push('\n');
-    }
-    out.push_str(&format!("-----END {label}-----\n"));
-    out
+    let block = ::pem::Pem::new(label, der.to_vec());
+    ::pem::encode_config(
+        &block,
+        ::pem::EncodeConfig::new().set_line_ending(::pem::LineEnding::LF),
+    )
 }
 
 /// One certificate with its comment header.
