@@ -230,8 +230,8 @@ fn parse_der(bytes: &[u8]) -> Result<Vec<CertificateDer<'static>>, String> {
     while !rest.is_empty() {
         match x509_parser::parse_x509_certificate(rest) {
             Ok((remaining, _)) => {
-                let used = rest.len() - remaining.len();
-                certs.push(CertificateDer::from(rest[..used].to_vec()));
+                let (cert, _) = rest.split_at(rest.len().saturating_sub(remaining.len()));
+                certs.push(CertificateDer::from(cert.to_vec()));
                 rest = remaining;
             }
             Err(_) if certs.is_empty() => {
@@ -253,46 +253,58 @@ fn parse_der(bytes: &[u8]) -> Result<Vec<CertificateDer<'static>>, String> {
 /// CA), then each issuer found among the rest, then whatever is unrelated,
 /// in file order.
 pub fn chain_order(facts: &[CertFacts]) -> Vec<usize> {
-    let n = facts.len();
-    if n == 0 {
-        return Vec::new();
-    }
-    let issued_another = |i: usize| (0..n).any(|j| j != i && facts[j].names_issuer(&facts[i]));
-    let candidates: Vec<usize> = (0..n).filter(|&i| !issued_another(i)).collect();
-    let leaf = candidates
+    let issued_another = |i: usize, cert: &CertFacts| {
+        facts
+            .iter()
+            .enumerate()
+            .any(|(j, other)| j != i && other.names_issuer(cert))
+    };
+    let candidates: Vec<usize> = facts
+        .iter()
+        .enumerate()
+        .filter(|&(i, cert)| !issued_another(i, cert))
+        .map(|(i, _)| i)
+        .collect();
+    let not_ca = |&i: &usize| facts.get(i).is_some_and(|c| !c.is_ca);
+    let Some(leaf) = candidates
         .iter()
         .copied()
-        .find(|&i| !facts[i].is_ca)
+        .find(not_ca)
         .or_else(|| candidates.first().copied())
-        .unwrap_or(0);
-    let mut used = vec![false; n];
-    used[leaf] = true;
-    let mut order = vec![leaf];
-    let mut current = leaf;
-    while !facts[current].self_signed {
+        .or_else(|| (!facts.is_empty()).then_some(0))
+    else {
+        return Vec::new();
+    };
+    let mut used = vec![false; facts.len()];
+    let mut order = Vec::new();
+    let mut current = Some(leaf);
+    while let Some(i) = current {
+        let (Some(cert), Some(flag)) = (facts.get(i), used.get_mut(i)) else {
+            break;
+        };
+        *flag = true;
+        order.push(i);
+        if cert.self_signed {
+            break;
+        }
         // Prefer the issuer whose key verifies the signature (a reissued
         // intermediate can share its name with the old one). A signature
         // check parses both certificates, so only the first few namesakes
         // are tried: many certificates with one name must not cost n² checks.
-        let namesakes: Vec<usize> = (0..n)
-            .filter(|&j| !used[j] && facts[current].names_issuer(&facts[j]))
+        let namesakes: Vec<usize> = facts
+            .iter()
+            .enumerate()
+            .filter(|&(j, issuer)| used.get(j) == Some(&false) && cert.names_issuer(issuer))
+            .map(|(j, _)| j)
             .collect();
-        let next = namesakes
+        current = namesakes
             .iter()
             .take(MAX_SIGNATURE_CHECKS)
             .copied()
-            .find(|&j| facts[current].is_signed_by(&facts[j]))
+            .find(|&j| facts.get(j).is_some_and(|issuer| cert.is_signed_by(issuer)))
             .or_else(|| namesakes.first().copied());
-        match next {
-            Some(j) => {
-                used[j] = true;
-                order.push(j);
-                current = j;
-            }
-            None => break,
-        }
     }
-    order.extend((0..n).filter(|&i| !used[i]));
+    order.extend(used.iter().enumerate().filter(|&(_, u)| !u).map(|(i, _)| i));
     order
 }
 

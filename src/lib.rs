@@ -6,6 +6,16 @@
 //! result to a process exit.
 
 #![forbid(unsafe_code)]
+// No panics on input: a diagnostic tool meets hostile data. Unit tests may unwrap.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic
+    )
+)]
 
 pub mod app;
 pub mod bundle;

@@ -1,6 +1,12 @@
 //! The binary: parse, run, map to the exit codes of DESIGN.md. Nothing else.
 
 #![forbid(unsafe_code)]
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 use std::process::ExitCode;
 

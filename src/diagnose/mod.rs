@@ -253,7 +253,7 @@ fn alert_hint(alert: &str) -> &'static str {
 /// CA that issued another certificate in the chain.
 fn chain_order_problem(chain: &[CertFacts]) -> Option<Finding> {
     let first = chain.first()?;
-    let issued_another = chain[1..].iter().any(|c| c.names_issuer(first));
+    let issued_another = chain.iter().skip(1).any(|c| c.names_issuer(first));
     if !(first.is_ca && issued_another) {
         return None;
     }
@@ -320,12 +320,11 @@ fn file_order_finding(e: &Evidence<'_>) -> Option<Finding> {
 /// thousand certificates) keeps its first few and counts the rest.
 fn name_list(names: &[String]) -> String {
     const SHOWN: usize = 8;
-    match names.get(SHOWN..) {
-        Some(rest) if !rest.is_empty() => {
-            format!("{} and {} more", names[..SHOWN].join(", "), rest.len())
-        }
-        _ => names.join(", "),
+    if names.len() <= SHOWN {
+        return names.join(", ");
     }
+    let shown: Vec<&str> = names.iter().take(SHOWN).map(String::as_str).collect();
+    format!("{} and {} more", shown.join(", "), names.len() - SHOWN)
 }
 
 // ---------------------------------------------------------------------------
@@ -816,7 +815,7 @@ fn trust_findings(e: &Evidence<'_>, v: &Verification) -> Vec<Finding> {
         return out;
     }
 
-    out.push(chain_shape_finding(e, v, gap));
+    out.extend(chain_shape_finding(e, v, gap));
     out
 }
 
@@ -824,16 +823,16 @@ fn chain_shape_finding<'a>(
     e: &Evidence<'a>,
     v: &Verification,
     gap: impl Fn(Situation<'a>) -> TrustGap<'a>,
-) -> Finding {
+) -> Option<Finding> {
     let host = e.target.host.as_str();
     let public = !e.target.is_local();
     let linked = linked_chain(e.chain);
     let top = linked
         .last()
         .and_then(|&i| e.chain.get(i))
-        .unwrap_or(&e.chain[0]);
+        .or(e.chain.first())?;
     if let Some(f) = unusable_chain_finding(e, v, &linked, top) {
-        return f;
+        return Some(f);
     }
     if top.self_signed {
         let maybe = if public {
@@ -841,12 +840,12 @@ fn chain_shape_finding<'a>(
         } else {
             ""
         };
-        return Finding::error(
+        return Some(Finding::error(
             Verdict::PrivateCa,
             format!("{host}'s chain ends at '{}', a root the server sends but no store trusts", top.name()),
             format!("The server sent its own root CA; no client trusts a root because the server sent it.{maybe}"),
         )
-        .with_remedies(remedies(gap(Situation::PrivateCa)));
+        .with_remedies(remedies(gap(Situation::PrivateCa))));
     }
     let missing = &top.issuer_display_name;
     if public {
@@ -869,14 +868,14 @@ fn chain_shape_finding<'a>(
             commands: vec!["# nginx: ssl_certificate /etc/ssl/fullchain.pem;  # leaf + intermediates".into()],
             avoid: false,
         });
-        return f;
+        return Some(f);
     }
-    Finding::error(
+    Some(Finding::error(
         Verdict::PrivateCa,
         format!("{host}'s certificate is issued by '{missing}', a private CA that is not installed"),
         format!("No store holds '{missing}' (the server did not send it either). Install that CA's root where your tools look (mkcert -install; a company CA from IT)."),
     )
-    .with_remedies(remedies(gap(Situation::PrivateCa)))
+    .with_remedies(remedies(gap(Situation::PrivateCa))))
 }
 
 /// webpki says "unknown issuer" both when a certificate is missing and when

@@ -106,7 +106,7 @@ async fn read_head<S: AsyncRead + Unpin>(stream: &mut S) -> Result<Head, HeadErr
         if n == 0 {
             return Err(HeadError::Closed(buf.len()));
         }
-        buf.extend_from_slice(&chunk[..n]);
+        buf.extend_from_slice(chunk.get(..n).unwrap_or_default());
         loop {
             match parse_head(&buf)? {
                 Parsed::Complete { head, consumed }

@@ -283,7 +283,7 @@ impl NoProxy {
                     && (name == *pattern
                         || (name.len() > pattern.len()
                             && name.ends_with(pattern.as_str())
-                            && name.as_bytes()[name.len() - pattern.len() - 1] == b'.'))
+                            && name.as_bytes().get(name.len() - pattern.len() - 1) == Some(&b'.')))
             }
             (NoProxyEntry::Ip { net, bits, port: p }, Some(ip)) => {
                 p.is_none_or(|p| p == port) && ip_in(ip, *net, *bits)
@@ -501,7 +501,7 @@ async fn read_connect_head(stream: &mut TcpStream, shown: &str) -> Result<Connec
         } else {
             format!(
                 "the proxy {shown} does not speak HTTP: it answered \"{}\"",
-                printable_prefix(&bytes[..bytes.len().min(64)])
+                printable_prefix(bytes.get(..64).unwrap_or(bytes))
             )
         },
     };
@@ -517,7 +517,7 @@ async fn read_connect_head(stream: &mut TcpStream, shown: &str) -> Result<Connec
             return Err(not_http(&head));
         }
         let mut candidate = head.clone();
-        candidate.extend_from_slice(&peeked[..n]);
+        candidate.extend_from_slice(peeked.get(..n).unwrap_or_default());
         let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
         let mut response = httparse::Response::new(&mut headers);
         match response.parse(&candidate) {
@@ -536,7 +536,7 @@ async fn read_connect_head(stream: &mut TcpStream, shown: &str) -> Result<Connec
                     .collect();
                 let status_line = printable_prefix(&candidate);
                 // Consume the head only; what follows belongs to the tunnel.
-                let mut rest = vec![0u8; len - head.len()];
+                let mut rest = vec![0u8; len.saturating_sub(head.len())];
                 stream.read_exact(&mut rest).await.map_err(io_error)?;
                 return Ok(ConnectHead {
                     status,

@@ -65,11 +65,11 @@ impl<S: AsyncRead + Unpin> AsyncRead for RecordingStream<S> {
         let before = buf.filled().len();
         let poll = Pin::new(&mut this.inner).poll_read(cx, buf);
         if let Poll::Ready(Ok(())) = poll {
-            let new = &buf.filled()[before..];
+            let new = buf.filled().get(before..).unwrap_or_default();
             if let Ok(mut seen) = this.seen.lock() {
                 seen.total += new.len();
                 let room = FIRST_BYTES_KEPT.saturating_sub(seen.first.len());
-                seen.first.extend_from_slice(&new[..room.min(new.len())]);
+                seen.first.extend_from_slice(new.get(..room).unwrap_or(new));
             }
         }
         poll

@@ -234,7 +234,7 @@ pub fn verify_chain(
         .verify_for_usage(
             algs.all,
             &anchors,
-            &chain[1..],
+            chain.get(1..).unwrap_or_default(),
             unix_time(at),
             KeyUsage::server_auth(),
             None,
@@ -276,14 +276,17 @@ pub fn check_name(leaf: &CertificateDer<'_>, host: &str) -> Result<(), ChainErro
 pub fn linked_chain(chain: &[CertFacts]) -> Vec<usize> {
     let mut linked = Vec::new();
     let mut current = 0;
-    while current < chain.len() && !linked.contains(&current) {
+    while let Some(cert) = chain.get(current).filter(|_| !linked.contains(&current)) {
         linked.push(current);
-        let cert = &chain[current];
         if cert.self_signed {
             break;
         }
-        match (0..chain.len()).find(|&j| !linked.contains(&j) && cert.names_issuer(&chain[j])) {
-            Some(next) => current = next,
+        let next = chain
+            .iter()
+            .enumerate()
+            .find(|&(j, issuer)| !linked.contains(&j) && cert.names_issuer(issuer));
+        match next {
+            Some((j, _)) => current = j,
             None => break,
         }
     }
@@ -308,8 +311,10 @@ pub fn verify_store(
     let at_time = verify_chain(store, chain, at);
     let at_valid_time = match &at_time {
         Err(e) if e.is_time() => {
-            let linked: Vec<&CertFacts> =
-                linked_chain(facts).into_iter().map(|i| &facts[i]).collect();
+            let linked: Vec<&CertFacts> = linked_chain(facts)
+                .into_iter()
+                .filter_map(|i| facts.get(i))
+                .collect();
             common_valid_time(&linked).map(|t| verify_chain(store, chain, t))
         }
         _ => None,
