@@ -126,6 +126,31 @@ pub struct NameConstraintFacts {
     pub dns_leading_period: Vec<String>,
 }
 
+/// The few facts needed to name a certificate in a list, read without
+/// checking any signature (cheap enough for a whole CA bundle).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CertName {
+    /// Subject distinguished name.
+    pub subject: String,
+    /// The subject's common name, or the whole subject.
+    pub display_name: String,
+    /// SHA-256 of the SubjectPublicKeyInfo.
+    pub spki_sha256: [u8; 32],
+}
+
+impl CertName {
+    /// Read a certificate's names; the parse error when it is not one.
+    pub fn from_der(der: &[u8]) -> Result<CertName, String> {
+        let (_, cert) = X509Certificate::from_der(der).map_err(|e| e.to_string())?;
+        let subject = cert.subject().to_string();
+        Ok(CertName {
+            display_name: common_name(cert.subject()).unwrap_or_else(|| subject.clone()),
+            subject,
+            spki_sha256: Sha256::digest(cert.public_key().raw).into(),
+        })
+    }
+}
+
 impl CertFacts {
     /// Read a DER certificate. Never fails; see the module doc.
     pub fn from_der(der: &[u8]) -> CertFacts {

@@ -29,7 +29,7 @@ use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::CertificateDer;
 use serde::Serialize;
 
-use crate::cert::CertFacts;
+use crate::cert::CertName;
 use crate::cli::Format;
 use crate::diagnose::interceptors;
 use crate::ecosystems::{
@@ -126,13 +126,17 @@ pub fn collect() -> Inputs {
 }
 
 /// Inputs for `check`: the given variables and the files they name, no
-/// configuration files.
+/// configuration files. A directory is read only until it shows a Mozilla
+/// root: `check` needs its warnings (which fire on none), not its counts.
 pub fn collect_for_vars(vars: &[(String, String)]) -> Inputs {
     let mut inputs = Inputs {
         vars: vars.to_vec(),
         ..Inputs::default()
     };
-    read_referenced_paths(&mut inputs);
+    for path in referenced_paths(&inputs) {
+        let state = read_path_with(&path, DirRead::UntilMozillaRoot);
+        inputs.paths.insert(path, state);
+    }
     inputs
 }
 
@@ -141,6 +145,15 @@ fn read_referenced_paths(inputs: &mut Inputs) {
         let state = read_path(&path);
         inputs.paths.insert(path, state);
     }
+}
+
+/// How much of a certificate directory to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DirRead {
+    /// Every file (up to the bound), for counts.
+    All,
+    /// Until a file holds a Mozilla root.
+    UntilMozillaRoot,
 }
 
 /// Where each tool's user configuration lives (the first existing wins for
@@ -210,6 +223,10 @@ fn read_config(path: &Path) -> Result<Option<String>, String> {
 }
 
 fn read_path(path: &Path) -> PathState {
+    read_path_with(path, DirRead::All)
+}
+
+fn read_path_with(path: &Path, dir_read: DirRead) -> PathState {
     let meta = match std::fs::metadata(path) {
         Ok(m) => m,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return PathState::Missing,
@@ -220,19 +237,33 @@ fn read_path(path: &Path) -> PathState {
             Ok(e) => e,
             Err(e) => return PathState::Unreadable(e.to_string()),
         };
-        let files = entries
+        let mut files = Vec::new();
+        let readable = entries
             .filter_map(Result::ok)
             .map(|e| e.path())
             .filter(|p| p.is_file())
             .take(MAX_DIR_FILES)
-            .filter_map(|p| read_bounded(&p).ok())
-            .collect();
+            .filter_map(|p| read_bounded(&p).ok());
+        for bytes in readable {
+            let enough = dir_read == DirRead::UntilMozillaRoot && holds_mozilla_root(&bytes);
+            files.push(bytes);
+            if enough {
+                break;
+            }
+        }
         return PathState::Dir(files);
     }
     match read_bounded(path) {
         Ok(bytes) => PathState::File(bytes),
         Err(e) => PathState::Unreadable(e),
     }
+}
+
+fn holds_mozilla_root(pem: &[u8]) -> bool {
+    let mozilla = mozilla_ders();
+    CertificateDer::pem_slice_iter(pem)
+        .filter_map(Result::ok)
+        .any(|der| mozilla.contains(der.as_ref()))
 }
 
 fn read_bounded(path: &Path) -> Result<Vec<u8>, String> {
@@ -865,11 +896,16 @@ fn file_report(
                         report.mozilla_roots += 1;
                         continue;
                     }
-                    let facts = CertFacts::from_der(der.as_ref());
-                    if let Some(e) = &facts.parse_error {
-                        malformed = Some(format!("a PEM block that is not a certificate ({e})"));
-                        continue;
-                    }
+                    // Names only: checking signatures of a whole bundle costs
+                    // tens of milliseconds, and `check` runs this too.
+                    let facts = match CertName::from_der(der.as_ref()) {
+                        Ok(facts) => facts,
+                        Err(e) => {
+                            malformed =
+                                Some(format!("a PEM block that is not a certificate ({e})"));
+                            continue;
+                        }
+                    };
                     report.certificates += 1;
                     if let Some(i) = interceptors::match_name(&facts.subject) {
                         report.notable.push(format!(
