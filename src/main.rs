@@ -25,6 +25,13 @@ fn main() -> ExitCode {
         eprintln!("tlsdoctor: internal error{place}; this is a bug: please report it with the command you ran");
     }));
 
+    // Lets the tests prove the hook above: there is no panic to trigger otherwise.
+    if std::env::var_os("TLSDOCTOR_TEST_PANIC").is_some() {
+        #[allow(clippy::panic)]
+        {
+            panic!("panic requested by TLSDOCTOR_TEST_PANIC");
+        }
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => return clap_exit(e),

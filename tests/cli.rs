@@ -222,3 +222,29 @@ fn check_help_lists_the_contract_options() {
         );
     }
 }
+
+#[test]
+fn a_panic_is_one_line_asking_for_a_bug_report_not_a_backtrace() {
+    let mut cmd = tlsdoctor();
+    cmd.env("TLSDOCTOR_TEST_PANIC", "1")
+        .env("RUST_BACKTRACE", "1");
+    cmd.args(["check", "127.0.0.1:1"]);
+    let out = run(cmd);
+    assert_eq!(out.code, 101, "{}", out.stderr);
+    let lines: Vec<&str> = out
+        .stderr
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .collect();
+    assert_eq!(lines.len(), 1, "{}", out.stderr);
+    assert!(
+        lines[0].contains("internal error") && lines[0].contains("bug"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        !out.stderr.contains("backtrace") && !out.stderr.contains("panicked"),
+        "{}",
+        out.stderr
+    );
+}
