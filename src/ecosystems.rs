@@ -642,7 +642,7 @@ fn first_step(c: &Ctx) -> Remedy {
             let action = match c.p {
                 Platform::Linux => format!(
                     "{ca} is in the system bundle {DEBIAN_SYSTEM_BUNDLE} (RHEL: {RHEL_SYSTEM_BUNDLE}), \
-                     which also holds the public roots; tools that need the root alone (keytool) get it so:"
+                     which also holds the public roots. Tools that need the root alone (keytool) can extract it with the command below."
                 ),
                 Platform::MacOs => format!("Export {ca} from the System keychain as PEM:"),
                 Platform::Windows => format!("Export {ca} from the Windows store as PEM:"),

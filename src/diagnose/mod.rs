@@ -736,7 +736,8 @@ fn trust_findings(e: &Evidence<'_>, v: &Verification) -> Vec<Finding> {
                 Verdict::CorporateInterception,
                 format!("{host}'s certificate is re-signed by {who} ('{ca_name}')"),
                 format!(
-                    "{why}, a root in this machine's OS store and not in Mozilla's list. {who} is intercepting TLS on this network. curl, browsers and PowerShell trust it through the OS store; {} fail with CERTIFICATE_VERIFY_FAILED.",
+                    "{why}, a root in this machine's OS store and not in Mozilla's list. {} is intercepting TLS on this network. curl, browsers and PowerShell trust it through the OS store; {} fail with CERTIFICATE_VERIFY_FAILED.",
+                    capitalized(&who),
                     ecosystems::BUNDLED_ROOT_CLIENTS.join(", ")
                 ),
             )
@@ -1109,6 +1110,15 @@ fn remedies(gap: TrustGap<'_>) -> Vec<Remedy> {
     let mut list = ecosystems::trust_remedies(&gap);
     list.extend(ecosystems::fixes_to_avoid());
     list
+}
+
+/// `a proxy` → `A proxy`, for a phrase that starts a sentence.
+fn capitalized(phrase: &str) -> String {
+    let mut chars = phrase.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 fn join_sentences(parts: &[&str]) -> String {
