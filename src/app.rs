@@ -28,7 +28,7 @@ use crate::probe::{probe, ProbeOptions, ProxyChoice};
 use crate::report::{self, Report, TargetReport};
 use crate::target::{ResolveOverride, Target};
 use crate::trust::verify::{verify_all, Stores, Verification};
-use crate::trust::{read_dirs, DeferredRoots, StoreKind, TrustStore};
+use crate::trust::{StoreKind, TrustStore};
 
 /// Bad usage or bad input: the message says what to change. Exit 2.
 #[derive(Debug, thiserror::Error)]
@@ -341,13 +341,10 @@ pub fn probe_and_judge(
                 .collect()
         }
     };
-    let (os, deferred) = match (trust.os, os_loader) {
-        (Some(os), _) => (os, None),
+    let os = match (trust.os, os_loader) {
+        (Some(os), _) => os,
         (None, Some(loader)) => loader.store(),
-        (None, None) => (
-            TrustStore::from_certs(StoreKind::Os, "none", Vec::new()),
-            None,
-        ),
+        (None, None) => TrustStore::from_certs(StoreKind::Os, "none", Vec::new()),
     };
     let stores = Stores {
         bundled: trust.bundled,
@@ -360,51 +357,31 @@ pub fn probe_and_judge(
         .zip(observations)
         .map(|(target, obs)| judge(target, obs, &stores, at))
         .collect();
-    complete_os_store(judged, stores, at, deferred)
+    complete_os_store(judged, stores, at)
 }
 
-/// Loads the OS store on its own thread while the probes run: first the
-/// bundle file (sent as soon as it is read), then the certificate
-/// directories, which are only waited for when a chain needs them.
-struct OsLoader {
-    store: std::sync::mpsc::Receiver<TrustStore>,
-    deferred: std::sync::mpsc::Receiver<DeferredRoots>,
-}
+/// Loads the OS store on its own thread while the probes run.
+struct OsLoader(std::thread::JoinHandle<TrustStore>);
 
 impl OsLoader {
     fn start() -> OsLoader {
-        let (store_tx, store) = std::sync::mpsc::channel();
-        let (deferred_tx, deferred) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let os = TrustStore::os_native();
-            let dirs = os.deferred.clone();
-            let _ = store_tx.send(os);
-            if !dirs.is_empty() {
-                let _ = deferred_tx.send(read_dirs(&dirs));
-            }
-        });
-        OsLoader { store, deferred }
+        OsLoader(std::thread::spawn(TrustStore::os_native))
     }
 
-    /// The store (waits for the bundle file), and the directories to come.
-    fn store(self) -> (TrustStore, Option<std::sync::mpsc::Receiver<DeferredRoots>>) {
-        match self.store.recv() {
-            Ok(os) => (os, Some(self.deferred)),
-            Err(_) => (
-                TrustStore::from_certs(StoreKind::Os, "OS store (failed to load)", Vec::new()),
-                None,
-            ),
-        }
+    /// The store, once loaded.
+    fn store(self) -> TrustStore {
+        self.0.join().unwrap_or_else(|_| {
+            TrustStore::from_certs(StoreKind::Os, "OS store (failed to load)", Vec::new())
+        })
     }
 }
 
 /// When the OS store's deferred directories could change a result (some
-/// chain its bundle file does not trust), add them and judge those again.
+/// chain its bundle file does not trust), search them and judge those again.
 fn complete_os_store(
     judged: Vec<Judged>,
     mut stores: Stores,
     at: OffsetDateTime,
-    deferred: Option<std::sync::mpsc::Receiver<DeferredRoots>>,
 ) -> (Vec<Judged>, Stores) {
     let untrusted = |j: &Judged| {
         j.verification
@@ -414,9 +391,20 @@ fn complete_os_store(
     if stores.os.deferred.is_empty() || !judged.iter().any(untrusted) {
         return (judged, stores);
     }
-    match deferred.and_then(|rx| rx.recv().ok()) {
-        Some(roots) => stores.os.add_deferred(roots),
-        None => stores.os.load_deferred(),
+    // Search the directories by the issuer names the untrusted chains need
+    // (one lookup each, as OpenSSL does); read them whole only when a name
+    // cannot be hashed.
+    let mut names: Vec<Vec<u8>> = judged
+        .iter()
+        .filter(|j| untrusted(j))
+        .flat_map(|j| j.facts.iter().map(|c| c.issuer_raw.clone()))
+        .filter(|name| !name.is_empty())
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    let names: Vec<&[u8]> = names.iter().map(Vec::as_slice).collect();
+    if !stores.os.load_deferred_named(&names) {
+        stores.os.load_deferred();
     }
     let judged = judged
         .into_iter()

@@ -13,6 +13,7 @@
 //! input, exit 2); the OS store never fails the run — odd certificates are
 //! skipped and counted, read errors are recorded for the report.
 
+pub mod subject_hash;
 pub mod verify;
 
 use std::path::{Path, PathBuf};
@@ -43,9 +44,9 @@ pub struct TrustStore {
     /// Problems met while loading (unreadable files, skipped certificates).
     pub load_errors: Vec<String>,
     /// Certificate directories not read yet. On Linux the OS store starts
-    /// from its bundle file alone, and its directories (one file per root,
-    /// the slow part) are read only when the bundle does not trust a chain:
-    /// see [`TrustStore::load_deferred`].
+    /// from its bundle file alone; when the bundle does not trust a chain,
+    /// its directories are searched by the chain's issuer names, as OpenSSL
+    /// (and so curl) searches them: [`TrustStore::load_deferred_named`].
     pub deferred: Vec<PathBuf>,
 }
 
@@ -149,6 +150,45 @@ impl TrustStore {
             return;
         }
         self.deferred.clear();
+        self.merge(roots);
+    }
+
+    /// Search the deferred directories the way OpenSSL does, by subject
+    /// name (`<hash>.0`, `<hash>.1`, …), and add the CAs found under these
+    /// names (DER Names, with their SEQUENCE header). The directories stay
+    /// deferred for other names. `false` when a name cannot be hashed: then
+    /// only [`TrustStore::load_deferred`] is faithful.
+    pub fn load_deferred_named(&mut self, names: &[&[u8]]) -> bool {
+        let Some(hashes) = names
+            .iter()
+            .map(|n| subject_hash::openssl_name_hash(n))
+            .collect::<Option<Vec<u32>>>()
+        else {
+            return false;
+        };
+        let mut roots = DeferredRoots::default();
+        for dir in &self.deferred {
+            for hash in &hashes {
+                // Collisions get .1, .2, …; the first gap ends the search.
+                for n in 0..MAX_HASH_COLLISIONS {
+                    let path = dir.join(format!("{hash:08x}.{n}"));
+                    if !path.is_file() {
+                        break;
+                    }
+                    let loaded = rustls_native_certs::load_certs_from_paths(Some(&path), None);
+                    roots
+                        .errors
+                        .extend(loaded.errors.iter().map(|e| e.to_string()));
+                    roots.certs.extend(loaded.certs);
+                }
+            }
+        }
+        self.merge(roots);
+        true
+    }
+
+    /// Add roots the store does not hold yet.
+    fn merge(&mut self, roots: DeferredRoots) {
         self.load_errors.extend(roots.errors);
         let mut seen: std::collections::HashSet<Vec<u8>> =
             self.certs.iter().map(|c| c.to_vec()).collect();
@@ -174,6 +214,10 @@ impl TrustStore {
         self.anchors.len()
     }
 }
+
+/// OpenSSL's limit on `<hash>.<n>` names it tries is higher; no real
+/// directory holds more than a few CAs with one subject name.
+const MAX_HASH_COLLISIONS: u32 = 16;
 
 /// Roots read from certificate directories, not yet added to a store.
 #[derive(Debug, Default)]
@@ -338,6 +382,49 @@ mod tests {
         assert!(store.deferred.is_empty());
         store.load_deferred();
         assert_eq!(store.usable_roots(), 2);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn deferred_directories_are_searched_by_subject_hash() {
+        let dir = std::env::temp_dir().join(format!("tlsdoctor-hashed-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let roots = &webpki_root_certs::TLS_SERVER_ROOT_CERTS;
+        let facts: Vec<_> = roots
+            .iter()
+            .take(3)
+            .map(|c| crate::cert::CertFacts::from_der(c))
+            .collect();
+        let pem = |der: &[u8]| pem::encode(&pem::Pem::new("CERTIFICATE", der.to_vec()));
+        let hash =
+            |f: &crate::cert::CertFacts| subject_hash::openssl_name_hash(&f.subject_raw).unwrap();
+        // Root 1 under its hash name; root 2 under a name OpenSSL never looks up.
+        std::fs::write(
+            dir.join(format!("{:08x}.0", hash(&facts[1]))),
+            pem(&roots[1]),
+        )
+        .unwrap();
+        std::fs::write(dir.join("unhashed.pem"), pem(&roots[2])).unwrap();
+        let mut store = TrustStore::from_certs(StoreKind::Os, "test", vec![roots[0].clone()]);
+        store.deferred = vec![dir.clone()];
+
+        assert!(store.load_deferred_named(&[facts[1].subject_raw.as_slice()]));
+        assert_eq!(store.usable_roots(), 2);
+        assert!(store.load_deferred_named(&[facts[2].subject_raw.as_slice()]));
+        assert_eq!(
+            store.usable_roots(),
+            2,
+            "a file without its hash name is not found by name"
+        );
+        assert_eq!(
+            store.deferred,
+            vec![dir.clone()],
+            "still deferred for other names"
+        );
+        assert!(
+            !store.load_deferred_named(&[b"not a name".as_slice()]),
+            "unhashable name"
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
