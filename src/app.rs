@@ -509,16 +509,11 @@ fn inspect(args: InspectArgs) -> anyhow::Result<ExitCode> {
         ..Observation::default()
     };
     let at = output.at.unwrap_or_else(OffsetDateTime::now_utc);
+    let (judged, _) = complete_os_store(vec![judge(target, observation, &stores, at)], stores, at);
     // A chain file does not depend on this machine's settings: no audit.
-    emit(
-        vec![judge(target, observation, &stores, at)],
-        &output,
-        environment_variables(),
-        Vec::new(),
-    )
+    emit(judged, &output, environment_variables(), Vec::new())
 }
 
-/// Render the report and compute the exit code.
 /// The CA, TLS and proxy variables set for this process.
 fn environment_variables() -> Vec<(String, String)> {
     crate::envaudit::variable_names()
@@ -531,6 +526,7 @@ fn environment_variables() -> Vec<(String, String)> {
         .collect()
 }
 
+/// Render the report and compute the exit code.
 fn emit(
     judged: Vec<Judged>,
     output: &OutputPlan,
