@@ -284,7 +284,7 @@ pub fn environment_report(
             .into_iter()
             .map(|(k, v)| {
                 let v = if k.to_ascii_lowercase().contains("proxy") {
-                    redact_proxy(&v)
+                    crate::probe::proxy::redact_text(&v)
                 } else {
                     v
                 };
@@ -345,20 +345,6 @@ pub fn common_name(subject: &str) -> String {
         .to_string()
 }
 
-/// `http://user:secret@proxy:8080` → `http://proxy:8080 (credentials removed)`.
-pub fn redact_proxy(url: &str) -> String {
-    match url.split_once("://") {
-        Some((scheme, rest)) => match rest.rsplit_once('@') {
-            Some((_, host)) => format!("{scheme}://{host} (credentials removed)"),
-            None => url.to_string(),
-        },
-        None => match url.rsplit_once('@') {
-            Some((_, host)) => format!("{host} (credentials removed)"),
-            None => url.to_string(),
-        },
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -407,21 +393,25 @@ mod tests {
 
     #[test]
     fn proxy_credentials_never_survive() {
-        assert_eq!(
-            redact_proxy("http://alice:s3cret@proxy:8080"),
-            "http://proxy:8080 (credentials removed)"
-        );
-        assert_eq!(
-            redact_proxy("alice:s3cret@proxy:8080"),
-            "proxy:8080 (credentials removed)"
-        );
-        assert_eq!(redact_proxy("http://proxy:8080"), "http://proxy:8080");
         let env = environment_report(
             "linux",
-            [("HTTPS_PROXY".to_string(), "http://a:b@p:1".to_string())],
+            [
+                ("HTTPS_PROXY".to_string(), "http://a:b@p:1".to_string()),
+                (
+                    "ALL_PROXY".to_string(),
+                    "http://p:2/?token=s3cret".to_string(),
+                ),
+                ("SSL_CERT_FILE".to_string(), "/etc/ssl/x.pem".to_string()),
+            ],
             Vec::new(),
         );
-        assert!(!serde_json::to_string(&env).unwrap().contains("a:b"));
+        let json = serde_json::to_string(&env).unwrap();
+        assert!(!json.contains("a:b") && !json.contains("s3cret"), "{json}");
+        assert_eq!(
+            env.variables["HTTPS_PROXY"],
+            "http://p:1 (credentials removed)"
+        );
+        assert_eq!(env.variables["SSL_CERT_FILE"], "/etc/ssl/x.pem");
     }
 }
 
