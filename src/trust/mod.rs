@@ -137,20 +137,11 @@ impl TrustStore {
         store
     }
 
-    /// Read the directories left for later and add their roots (once).
+    /// Read the directories left for later, whole, and add their roots
+    /// (once): the fallback when a name cannot be looked up by hash.
     pub fn load_deferred(&mut self) {
-        let roots = read_dirs(&self.deferred);
-        self.add_deferred(roots);
-    }
-
-    /// Add roots read from the deferred directories (see [`read_dirs`]),
-    /// skipping certificates the store already holds.
-    pub fn add_deferred(&mut self, roots: DeferredRoots) {
-        if self.deferred.is_empty() {
-            return;
-        }
-        self.deferred.clear();
-        self.merge(roots);
+        let dirs = std::mem::take(&mut self.deferred);
+        self.merge(read_dirs(&dirs));
     }
 
     /// Search the deferred directories the way OpenSSL does, by subject
@@ -221,14 +212,13 @@ const MAX_HASH_COLLISIONS: u32 = 16;
 
 /// Roots read from certificate directories, not yet added to a store.
 #[derive(Debug, Default)]
-pub struct DeferredRoots {
+struct DeferredRoots {
     certs: Vec<CertificateDer<'static>>,
     errors: Vec<String>,
 }
 
-/// Read every certificate in `dirs` (I/O only; cheap to run on a thread
-/// while the store's bundle file is already in use).
-pub fn read_dirs(dirs: &[PathBuf]) -> DeferredRoots {
+/// Read every certificate in `dirs`.
+fn read_dirs(dirs: &[PathBuf]) -> DeferredRoots {
     let mut roots = DeferredRoots::default();
     for dir in dirs {
         let loaded = rustls_native_certs::load_certs_from_paths(None, Some(dir));
