@@ -614,13 +614,13 @@ pub fn audit(inputs: &Inputs, platform: Platform) -> Audit {
             match ca_file_use(name) {
                 Some(CaFileUse::Directory) => {
                     for dir in split_dirs(value) {
-                        let report = reports.get(Path::new(dir), &inputs.paths, &mozilla);
+                        let report = reports.get(Path::new(dir), &inputs.paths, mozilla);
                         warnings.extend(dir_warnings(name, &report));
                         files.push(report);
                     }
                 }
                 Some(usage) if !value.is_empty() => {
-                    let report = reports.get(Path::new(value), &inputs.paths, &mozilla);
+                    let report = reports.get(Path::new(value), &inputs.paths, mozilla);
                     warnings.extend(file_warnings(
                         name,
                         usage,
@@ -700,7 +700,7 @@ pub fn audit(inputs: &Inputs, platform: Platform) -> Audit {
             });
         }
         let ca_file = setting_path(&s, inputs.home.as_deref()).map(|path| {
-            let report = reports.get(&path, &inputs.paths, &mozilla);
+            let report = reports.get(&path, &inputs.paths, mozilla);
             let usage = table.ca_file.unwrap_or(CaFileUse::Replaces);
             warnings.extend(file_warnings(&source, usage, false, &report));
             report
@@ -729,11 +729,15 @@ pub fn audit(inputs: &Inputs, platform: Platform) -> Audit {
     }
 }
 
-fn mozilla_ders() -> HashSet<&'static [u8]> {
-    webpki_root_certs::TLS_SERVER_ROOT_CERTS
-        .iter()
-        .map(|c| c.as_ref())
-        .collect()
+/// The Mozilla roots' DER, built once (`check` asks per directory file).
+fn mozilla_ders() -> &'static HashSet<&'static [u8]> {
+    static SET: std::sync::OnceLock<HashSet<&'static [u8]>> = std::sync::OnceLock::new();
+    SET.get_or_init(|| {
+        webpki_root_certs::TLS_SERVER_ROOT_CERTS
+            .iter()
+            .map(|c| c.as_ref())
+            .collect()
+    })
 }
 
 fn warn(level: Level, source: &str, message: impl Into<String>, fix: Option<&str>) -> Warning {
