@@ -14,8 +14,8 @@ use clap::Parser;
 use tlsdoctor::{app, cli::Cli, exit};
 
 fn main() -> ExitCode {
-    // One crypto provider, chosen once: ring (no cmake/nasm needed anywhere).
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    // One crypto provider, chosen once: aws-lc-rs (ML-KEM key shares; builds with a C compiler).
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     // A bug must not look like a diagnosis: one line, no backtrace, and a request.
     std::panic::set_hook(Box::new(|info| {
         let place = info

@@ -72,7 +72,7 @@ impl ServerCertVerifier for Capture {
 
 /// Connects, sends a GET, returns (chain as sent, ALPN, TLS version, response).
 fn fetch(port: u16) -> (Vec<Vec<u8>>, Option<Vec<u8>>, String, String) {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let capture = Arc::new(Capture {
         chain: Mutex::new(Vec::new()),
         provider: Arc::clone(&provider),

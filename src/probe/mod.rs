@@ -265,7 +265,7 @@ async fn open_https(url: &Url, options: &ProbeOptions) -> Result<Tls, String> {
         }
     };
     let verifier = CapturingVerifier::new(
-        rustls::crypto::ring::default_provider().signature_verification_algorithms,
+        rustls::crypto::aws_lc_rs::default_provider().signature_verification_algorithms,
     );
     let config = client_config(verifier, ALPN_HTTP1).map_err(|e| e.to_string())?;
     let name = ServerName::try_from(target.host.clone()).map_err(|e| e.to_string())?;
@@ -382,7 +382,7 @@ fn client_config(
     verifier: Arc<CapturingVerifier>,
     alpn: &[&[u8]],
 ) -> Result<ClientConfig, rustls::Error> {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let mut config = ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()?
         .dangerous()
@@ -399,7 +399,7 @@ async fn handshake(
     timeout: Duration,
     obs: &mut Observation,
 ) -> Option<Tls> {
-    let algorithms = rustls::crypto::ring::default_provider().signature_verification_algorithms;
+    let algorithms = rustls::crypto::aws_lc_rs::default_provider().signature_verification_algorithms;
     let verifier = CapturingVerifier::new(algorithms);
     let config = match client_config(verifier.clone(), ALPN_BROWSER) {
         Ok(c) => c,

@@ -39,7 +39,7 @@ pub fn openssl_name_hash(name_der: &[u8]) -> Option<u32> {
         entries.sort();
         canon.extend(tlv(SET, &entries.concat()));
     }
-    let digest = ring::digest::digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, &canon);
+    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA1_FOR_LEGACY_USE_ONLY, &canon);
     let first: [u8; 4] = digest.as_ref().get(..4)?.try_into().ok()?;
     Some(u32::from_le_bytes(first))
 }

@@ -229,7 +229,7 @@ pub fn verify_chain(
     }
     let ee = EndEntityCert::try_from(leaf).map_err(|e| ChainError::from_webpki(&e))?;
     let anchors: Vec<_> = store.anchors.iter().map(|(_, a)| a.clone()).collect();
-    let algs = rustls::crypto::ring::default_provider().signature_verification_algorithms;
+    let algs = rustls::crypto::aws_lc_rs::default_provider().signature_verification_algorithms;
     let path = ee
         .verify_for_usage(
             algs.all,

@@ -434,10 +434,10 @@ impl TlsServer {
         respond: Responder,
     ) -> TlsServer {
         let signing_key =
-            rustls::crypto::ring::sign::any_supported_type(&key).expect("supported key type");
+            rustls::crypto::aws_lc_rs::sign::any_supported_type(&key).expect("supported key type");
         let resolver = FixedChain(Arc::new(CertifiedKey::new(chain, signing_key)));
         let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(
-            rustls::crypto::ring::default_provider(),
+            rustls::crypto::aws_lc_rs::default_provider(),
         ))
         .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
         .expect("protocol versions")
