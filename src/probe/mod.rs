@@ -399,7 +399,8 @@ async fn handshake(
     timeout: Duration,
     obs: &mut Observation,
 ) -> Option<Tls> {
-    let algorithms = rustls::crypto::aws_lc_rs::default_provider().signature_verification_algorithms;
+    let algorithms =
+        rustls::crypto::aws_lc_rs::default_provider().signature_verification_algorithms;
     let verifier = CapturingVerifier::new(algorithms);
     let config = match client_config(verifier.clone(), ALPN_BROWSER) {
         Ok(c) => c,

@@ -2,13 +2,11 @@
 //! answer each redirect shape: scheme loss, port loss, relative and absolute
 //! https redirects, loops, endless redirects, h2, and what is (not) sent.
 
-mod support;
-
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use support::*;
+use crate::support::*;
 
 /// A trusted root and a leaf for `localhost`.
 fn localhost_pki() -> (Cert, Cert) {

@@ -5,11 +5,9 @@
 //! probe made before the input was rejected is seen directly (and would also
 //! show as exit 1, not 2).
 
-mod support;
-
 use std::time::Duration;
 
-use support::*;
+use crate::support::*;
 
 /// One bad invocation. In `args`, `{port}` is the counting server's port and
 /// `{garbage}` a file of text that is not PEM. Unless the case passes them

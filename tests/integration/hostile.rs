@@ -9,8 +9,6 @@
 //! The binary is spawned directly (not through assert_cmd) so its
 //! `/proc/<pid>/status` can be polled while it runs.
 
-mod support;
-
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::process::{Command, Stdio};
@@ -18,10 +16,10 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use crate::support::*;
 use rustls::sign::CertifiedKey;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 use serde_json::Value;
-use support::*;
 
 /// The name the tests check; `--resolve` sends it to 127.0.0.1.
 const HOST: &str = "hostile.example.com";

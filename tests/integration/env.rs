@@ -3,12 +3,10 @@
 //! temporary HOME. Every variable the audit reads is removed or set for the
 //! process, so the machine's own settings never leak in.
 
-mod support;
-
 use std::path::Path;
 
+use crate::support::*;
 use serde_json::Value;
-use support::*;
 
 /// Every variable `env` reads, plus the ones that move configuration files.
 const ALL_VARS: &[&str] = &[

@@ -4,13 +4,11 @@
 //! Public names are simulated with `--resolve api.example.com:PORT:127.0.0.1`;
 //! local names use `localhost` (also pinned to 127.0.0.1 with `--resolve`).
 
-mod support;
-
 use std::time::Duration;
 
+use crate::support::*;
 use rcgen::ExtendedKeyUsagePurpose;
 use serde_json::Value;
-use support::*;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 

@@ -1,17 +1,15 @@
 //! Tests of the test harness itself (no tlsdoctor involved): the servers send
 //! what the end-to-end tests rely on, so a failure there is the product's.
 
-mod support;
-
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::support::*;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{DigitallySignedStruct, SignatureScheme};
-use support::*;
 
 /// Records the chain and accepts it; handshake signatures are still checked.
 #[derive(Debug)]

@@ -1,12 +1,10 @@
 //! Many targets at once (CI preflight), the markdown ticket report, --quiet,
 //! and shell support: completions and the man page.
 
-mod support;
-
 use std::time::Duration;
 
+use crate::support::*;
 use serde_json::Value;
-use support::*;
 
 fn trusted_localhost() -> (Cert, Cert) {
     let root = root_ca("Tlsdoctor Many Test Root", "Tlsdoctor Test Trust");

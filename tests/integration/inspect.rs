@@ -1,10 +1,8 @@
 //! `tlsdoctor inspect`: chain files judged offline by the same Verify and
 //! Diagnose as `check`. Every test passes its trust stores explicitly.
 
-mod support;
-
+use crate::support::*;
 use serde_json::Value;
-use support::*;
 
 /// Runs `tlsdoctor inspect ARGS --format json` with `roots` as both stores;
 /// returns (exit code, the target's JSON, stderr).

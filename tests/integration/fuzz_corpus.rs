@@ -6,7 +6,7 @@
 //! crashed a target keeps being run. See docs/fuzzing.md.
 
 #[allow(dead_code)]
-#[path = "../fuzz/src/lib.rs"]
+#[path = "../../fuzz/src/lib.rs"]
 mod bodies;
 
 use std::path::{Path, PathBuf};

@@ -5,30 +5,14 @@
 //! is answered `301 Location: http://localhost/mcp/` — the shape an app
 //! mounted at `/mcp` behind a proxy produces.
 //!
-//! Needs Debian's `nginx-light`. Without it the test skips with a message,
-//! unless `TLSDOCTOR_REQUIRE_TOOLS=1` (set by `.ci/run`): then it fails.
-
-mod support;
+//! Needs Debian's `nginx-light`: without it the test is ignored (see main.rs).
 
 use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use support::*;
-
-/// Where nginx is, or why the test cannot run.
-fn nginx_binary() -> Option<PathBuf> {
-    let candidates = ["/usr/sbin/nginx", "/usr/local/sbin/nginx", "/usr/bin/nginx"];
-    let found = candidates.iter().map(PathBuf::from).find(|p| p.exists());
-    if found.is_none() {
-        if std::env::var("TLSDOCTOR_REQUIRE_TOOLS").as_deref() == Ok("1") {
-            panic!("nginx is required (TLSDOCTOR_REQUIRE_TOOLS=1) but not installed: apt-get install nginx-light");
-        }
-        eprintln!("SKIPPED: nginx not installed (apt-get install nginx-light); set TLSDOCTOR_REQUIRE_TOOLS=1 to fail instead");
-    }
-    found
-}
+use crate::support::*;
 
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
@@ -133,8 +117,12 @@ http {{
 }
 
 #[test]
+#[cfg_attr(
+    not(tool_nginx),
+    ignore = "nginx not found (apt-get install nginx-light)"
+)]
 fn nginx_mcp_redirect_loses_the_scheme_and_the_canonical_url_is_clean() {
-    let Some(binary) = nginx_binary() else { return };
+    let binary = tool("nginx");
     let root = root_ca("Tlsdoctor nginx Test Root", "Tlsdoctor Test Trust");
     let leaf = leaf(&["localhost"], &root);
 

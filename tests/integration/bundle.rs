@@ -4,12 +4,10 @@
 //! replace a file without `--force`, writes atomically, and explains what to
 //! do when the root is not on this machine.
 
-mod support;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use support::*;
+use crate::support::*;
 
 const PUBLIC: &str = "api.example.com";
 
@@ -65,20 +63,11 @@ impl Bundle {
     }
 }
 
-fn openssl() -> Option<&'static str> {
-    let ok = Command::new("openssl").arg("version").output().is_ok();
-    if !ok {
-        assert!(
-            std::env::var("TLSDOCTOR_REQUIRE_TOOLS").as_deref() != Ok("1"),
-            "TLSDOCTOR_REQUIRE_TOOLS=1 but openssl is missing"
-        );
-        eprintln!("skipping the openssl part: openssl not found");
-        return None;
-    }
-    Some("openssl")
-}
-
 #[test]
+#[cfg_attr(
+    not(tool_openssl),
+    ignore = "openssl not found (apt-get install openssl)"
+)]
 fn interception_bundle_verifies_with_openssl_and_tlsdoctor() {
     let (root, inter, leaf) = corp_pki();
     let server = TlsServer::start(&[&leaf, &inter], &leaf);
@@ -126,7 +115,8 @@ fn interception_bundle_verifies_with_openssl_and_tlsdoctor() {
     }
 
     // The real openssl verifies the chain with the bundle.
-    if let Some(openssl) = openssl() {
+    {
+        let openssl = tool("openssl");
         let chain = b.scratch.pem_file("chain.pem", &[&inter]);
         let leaf_pem = b.scratch.pem_file("leaf.pem", &[&leaf]);
         let verify = Command::new(openssl)

@@ -7,15 +7,13 @@
 //! resolves public names the client cannot, so public names work without
 //! `--resolve`. Credentials in proxy URLs must never appear in any output.
 
-mod support;
-
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::sync::{Arc, Mutex};
 use std::thread;
 
+use crate::support::*;
 use serde_json::Value;
-use support::*;
 
 const PUBLIC: &str = "api.example.com";
 const SECRET: &str = "s3cr%40t-pw";

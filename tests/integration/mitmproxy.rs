@@ -7,40 +7,13 @@
 //! installs mitmproxy into a venv) or `PATH`. When it is missing the test
 //! skips with a message, unless `TLSDOCTOR_REQUIRE_TOOLS=1`: then it fails.
 
-mod support;
-
 use std::net::TcpStream;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::support::*;
 use serde_json::Value;
-use support::*;
-
-/// Where mitmdump is, or `None` (after saying why) when the test should skip.
-fn mitmdump() -> Option<PathBuf> {
-    let require = std::env::var("TLSDOCTOR_REQUIRE_TOOLS").as_deref() == Ok("1");
-    let candidate = match std::env::var_os("TLSDOCTOR_MITMDUMP") {
-        Some(path) => Some(PathBuf::from(path)),
-        None => std::env::var_os("PATH").and_then(|paths| {
-            std::env::split_paths(&paths)
-                .map(|dir| dir.join("mitmdump"))
-                .find(|p| p.is_file())
-        }),
-    };
-    match candidate {
-        Some(path) if path.is_file() => Some(path),
-        other => {
-            let why = match other {
-                Some(path) => format!("TLSDOCTOR_MITMDUMP={} does not exist", path.display()),
-                None => "mitmdump not found (set TLSDOCTOR_MITMDUMP or put it on PATH; .ci/run installs it)".into(),
-            };
-            assert!(!require, "TLSDOCTOR_REQUIRE_TOOLS=1 but {why}");
-            eprintln!("skipping the mitmproxy test: {why}");
-            None
-        }
-    }
-}
 
 /// A running mitmdump, killed on drop.
 struct Mitm {
@@ -121,10 +94,12 @@ impl Drop for Mitm {
 }
 
 #[test]
+#[cfg_attr(
+    not(tool_mitmdump),
+    ignore = "mitmdump not found (set TLSDOCTOR_MITMDUMP or put it on PATH; .ci/run installs it)"
+)]
 fn mitmproxy_is_corporate_interception_naming_mitmproxy() {
-    let Some(exe) = mitmdump() else {
-        return;
-    };
+    let exe = tool("mitmdump");
     let mitm = Mitm::start(&exe);
 
     let root = root_ca("Upstream Test Root", "Upstream");

@@ -1,0 +1,85 @@
+//! Finds the outside programs and files that the end-to-end tests need, so a
+//! test whose program is missing is *ignored* with its reason in `cargo
+//! test`'s summary, never reported as passed (libtest cannot skip at run
+//! time). Nothing here affects the tlsdoctor binary.
+//!
+//! For each tool it emits `cfg(tool_NAME)` when the tool was found (or when
+//! `TLSDOCTOR_REQUIRE_TOOLS=1`, so that a missing tool fails its test), and
+//! `TLSDOCTOR_TOOL_NAME=<path>` for the tests to run it by. After installing
+//! a tool without changing `PATH`, `touch build.rs` makes cargo look again.
+
+use std::path::{Path, PathBuf};
+
+/// (cfg name, variable that names it explicitly, program or file names, extra directories).
+const TOOLS: &[(&str, &str, &[&str], &[&str])] = &[
+    (
+        "nginx",
+        "TLSDOCTOR_NGINX",
+        &["nginx"],
+        &["/usr/sbin", "/usr/local/sbin"],
+    ),
+    ("openssl", "TLSDOCTOR_OPENSSL", &["openssl"], &[]),
+    ("mitmdump", "TLSDOCTOR_MITMDUMP", &["mitmdump"], &[]),
+    ("curl", "TLSDOCTOR_CURL", &["curl"], &[]),
+    ("git", "TLSDOCTOR_GIT", &["git"], &[]),
+    ("node", "TLSDOCTOR_NODE", &["node"], &[]),
+    ("python3", "TLSDOCTOR_PYTHON3", &["python3"], &[]),
+];
+
+fn main() {
+    println!("cargo::rerun-if-changed=build.rs");
+    for var in [
+        "PATH",
+        "TLSDOCTOR_REQUIRE_TOOLS",
+        "TLSDOCTOR_LIMBO",
+        "TLSDOCTOR_CLIENTS_VENVS",
+    ] {
+        println!("cargo::rerun-if-env-changed={var}");
+    }
+    let require = std::env::var("TLSDOCTOR_REQUIRE_TOOLS").as_deref() == Ok("1");
+    for (name, var, programs, dirs) in TOOLS {
+        println!("cargo::rerun-if-env-changed={var}");
+        let found = explicit(var).or_else(|| on_path(programs, dirs));
+        emit(name, found.as_deref(), require);
+    }
+    emit("limbo", limbo().as_deref(), require);
+}
+
+fn emit(name: &str, found: Option<&Path>, require: bool) {
+    println!("cargo::rustc-check-cfg=cfg(tool_{name})");
+    if let Some(path) = found {
+        println!("cargo::rerun-if-changed={}", path.display());
+        println!(
+            "cargo::rustc-env=TLSDOCTOR_TOOL_{}={}",
+            name.to_uppercase(),
+            path.display()
+        );
+    }
+    if found.is_some() || require {
+        println!("cargo::rustc-cfg=tool_{name}");
+    }
+}
+
+fn explicit(var: &str) -> Option<PathBuf> {
+    let path = PathBuf::from(std::env::var_os(var)?);
+    path.is_file().then_some(path)
+}
+
+fn on_path(programs: &[&str], extra: &[&str]) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let dirs = std::env::split_paths(&path).chain(extra.iter().map(PathBuf::from));
+    let dirs: Vec<PathBuf> = dirs.collect();
+    programs
+        .iter()
+        .flat_map(|p| dirs.iter().map(move |d| d.join(p)))
+        .find(|candidate| candidate.is_file())
+}
+
+/// The x509-limbo corpus: `TLSDOCTOR_LIMBO`, else `../shared/conformance/limbo.json`.
+fn limbo() -> Option<PathBuf> {
+    explicit("TLSDOCTOR_LIMBO").or_else(|| {
+        let dir = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR")?);
+        let path = dir.parent()?.join("shared/conformance/limbo.json");
+        path.is_file().then_some(path)
+    })
+}

@@ -1,0 +1,27 @@
+//! tlsdoctor's end-to-end tests: one crate (one link step), a module per
+//! area, the shared harness in `support/`.
+//!
+//! A test that needs an outside program (nginx, openssl, mitmproxy, a Python
+//! interpreter, node, …) or the x509-limbo corpus is marked
+//! `#[cfg_attr(not(tool_NAME), ignore = "…")]`: `build.rs` looks for each
+//! one when the tests are built, so a missing program shows as *ignored*,
+//! with its reason, in `cargo test`'s summary — never as passed. With
+//! `TLSDOCTOR_REQUIRE_TOOLS=1` (set by `.ci/run`) nothing is ignored, and a
+//! missing program fails its test.
+
+mod support;
+
+mod bundle;
+mod check;
+mod cli;
+mod conformance;
+mod env;
+mod fuzz_corpus;
+mod harness;
+mod hostile;
+mod http;
+mod inspect;
+mod many;
+mod mitmproxy;
+mod nginx;
+mod proxy;
