@@ -26,11 +26,12 @@ from [`crate::ecosystems`].
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::app::{usage, Judged};
 use crate::cert::CertFacts;
 use crate::ecosystems::{self, Platform, Shell, Situation, TrustGap};
+use crate::error::usage;
 use crate::exit::ExitCode;
 use crate::findings::{Remedy, Verdict};
+use crate::pipeline::Judged;
 use crate::trust::verify::Stores;
 
 /// Where and how to write the bundle.
@@ -383,7 +384,7 @@ pub fn run(
             ExitCode::Clean
         }
     };
-    crate::app::write_stdout(&text)?;
+    crate::report::write_stdout(&text)?;
     Ok(code)
 }
 

@@ -1,5 +1,5 @@
-//! The command line, as clap sees it. Nothing below `app` ever sees these
-//! types: `app` turns them once into a validated plan.
+//! The command line, as clap sees it. Nothing below `plan` ever sees these
+//! types: `plan::from_cli` turns them once into a validated plan.
 
 use std::path::PathBuf;
 
@@ -13,7 +13,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// says what is wrong, who is doing it, and the fix for your tools.
 ///
 /// Exit codes: 0 clean (or allowed), 1 a diagnosis, 2 bad usage or input,
-/// 3 unreachable.
+/// 3 unreachable, 4 the output could not be written.
 #[derive(Debug, Parser)]
 #[command(
     name = "tlsdoctor",

@@ -30,7 +30,6 @@ use rustls_pki_types::CertificateDer;
 use serde::Serialize;
 
 use crate::cert::CertName;
-use crate::cli::Format;
 use crate::diagnose::interceptors;
 use crate::ecosystems::{
     ca_file_use, config_setting, env_variable, CaFileUse, Platform, ENV_VARIABLES,
@@ -38,6 +37,7 @@ use crate::ecosystems::{
 use crate::exit::ExitCode;
 use crate::findings::{Finding, FindingKind};
 use crate::probe::proxy::{redact_text, ProxyUrl};
+use crate::report::Format;
 
 /// The most bytes read from one file a setting points at (the largest real
 /// CA bundles are well under 1 MiB).
@@ -1118,7 +1118,7 @@ pub fn run(format: Format, color: bool) -> anyhow::Result<ExitCode> {
         Format::Human => render_human(&audit, color),
         Format::Markdown => render_markdown(&audit),
     };
-    crate::app::write_stdout(&text)?;
+    crate::report::write_stdout(&text)?;
     Ok(audit.exit_code())
 }
 

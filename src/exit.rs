@@ -14,6 +14,8 @@ pub enum ExitCode {
     Usage = 2,
     /// No diagnosis, but at least one target was unreachable.
     Unreachable = 3,
+    /// The output could not be written (a full disk); a closed pipe is success.
+    IoError = 4,
 }
 
 impl ExitCode {

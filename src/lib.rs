@@ -2,8 +2,9 @@
 //!
 //! The pipeline (DESIGN.md) flows one way, one module per stage:
 //! [`target`] → [`probe`] → [`observation`] → [`trust`] → [`diagnose`] → [`report`].
-//! [`app`] wires the stages for the command line; `main.rs` only maps the
-//! result to a process exit.
+//! [`cli`] is the command line as clap sees it; [`plan`] turns it once into a
+//! validated [`plan::Plan`]; [`app`] runs the plan through the stages
+//! ([`pipeline`] for targets); `main.rs` maps the result to a process exit.
 
 #![forbid(unsafe_code)]
 // No panics on input: a diagnostic tool meets hostile data. Unit tests may unwrap.
@@ -24,10 +25,13 @@ pub mod cli;
 pub mod diagnose;
 pub mod ecosystems;
 pub mod envaudit;
+pub mod error;
 pub mod exit;
 pub mod findings;
 pub mod inspect;
 pub mod observation;
+pub mod pipeline;
+pub mod plan;
 pub mod probe;
 pub mod report;
 pub mod target;

@@ -11,7 +11,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use tlsdoctor::{app, cli::Cli, exit};
+use tlsdoctor::{app, cli::Cli, error, exit, plan};
 
 fn main() -> ExitCode {
     // One crypto provider, chosen once: aws-lc-rs (ML-KEM key shares; builds with a C compiler).
@@ -36,11 +36,11 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => return clap_exit(e),
     };
-    match app::run(cli) {
+    match plan::from_cli(cli).and_then(app::run) {
         Ok(code) => code.into(),
         Err(e) => {
             eprintln!("tlsdoctor: error: {e:#}");
-            exit::ExitCode::Usage.into()
+            error::exit_code_of(&e).into()
         }
     }
 }

@@ -12,12 +12,12 @@
 use rustls_pki_types::CertificateDer;
 use time::OffsetDateTime;
 
-use tlsdoctor::app::judge;
 use tlsdoctor::cert::CertFacts;
 use tlsdoctor::observation::{
     ConnectErrorKind, Failure, HandshakeErrorKind, HttpHop, HttpObservation, HttpStop, Observation,
     ProxyErrorKind, TlsParams, FIRST_BYTES_KEPT,
 };
+use tlsdoctor::pipeline::judge;
 use tlsdoctor::probe::http::{parse_head, HeadError, Parsed};
 use tlsdoctor::report::{self, Report};
 use tlsdoctor::target::{ResolveOverride, Target};

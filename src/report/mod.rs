@@ -8,6 +8,9 @@
 pub mod human;
 pub mod json;
 pub mod markdown;
+pub mod output;
+
+pub use output::{write_stdout, Format};
 
 use std::collections::BTreeMap;
 

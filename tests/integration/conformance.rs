@@ -1,7 +1,7 @@
 //! Conformance against x509-limbo (C2SP), through `inspect`'s code path.
 //!
 //! Every SERVER case with a peer name, except the CRL, "pedantic" and
-//! max-chain-depth ones, runs in-process through [`tlsdoctor::app::judge`]:
+//! max-chain-depth ones, runs in-process through [`tlsdoctor::pipeline::judge`]:
 //! the case's trusted certificates are both the bundled and the OS store,
 //! the chain is the peer plus the untrusted intermediates, the time is the
 //! case's validation time. What counts as agreement:
@@ -189,7 +189,7 @@ fn judge_case(case: &Value) -> Result<(), String> {
         chain,
         ..Observation::default()
     };
-    let d = tlsdoctor::app::judge(target, observation, &stores, at).diagnosis;
+    let d = tlsdoctor::pipeline::judge(target, observation, &stores, at).diagnosis;
     let errors: Vec<&str> = d
         .findings
         .iter()

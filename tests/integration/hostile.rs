@@ -122,7 +122,7 @@ fn check(port: u16, target: Option<&str>, trusted: &[&Cert], args: &[&str]) -> M
     let stores = scratch.pem_file("roots.pem", &roots);
     let target = target.map_or(format!("{HOST}:{port}"), str::to_string);
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_tlsdoctor"));
-    for var in AMBIENT_VARS {
+    for var in ambient_vars() {
         cmd.env_remove(var);
     }
     cmd.env("NO_COLOR", "1").env_remove("CLICOLOR_FORCE");
@@ -625,7 +625,7 @@ fn over_an_unverified_chain_only_one_minimal_get_is_sent() {
 fn inspect(scratch: &Scratch, file: &std::path::Path) -> Measured {
     let stores = scratch.pem_file("roots.pem", &[unrelated_root()]);
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_tlsdoctor"));
-    for var in AMBIENT_VARS {
+    for var in ambient_vars() {
         cmd.env_remove(var);
     }
     cmd.env("NO_COLOR", "1")

@@ -24,4 +24,5 @@ mod inspect;
 mod many;
 mod mitmproxy;
 mod nginx;
+mod output;
 mod proxy;

@@ -41,7 +41,7 @@ impl Mitm {
             .stdout(Stdio::null())
             .stderr(Stdio::piped());
         // mitmproxy itself must not go through another proxy or read odd CA settings.
-        for var in AMBIENT_VARS {
+        for var in ambient_vars() {
             cmd.env_remove(var);
         }
         let child = cmd.spawn().expect("start mitmdump");

@@ -646,31 +646,17 @@ pub fn closed_port() -> u16 {
 // The binary
 // ---------------------------------------------------------------------------
 
-/// Every variable that could point the binary at a CA bundle or a proxy.
-pub const AMBIENT_VARS: &[&str] = &[
-    "SSL_CERT_FILE",
-    "SSL_CERT_DIR",
-    "REQUESTS_CA_BUNDLE",
-    "CURL_CA_BUNDLE",
-    "NODE_EXTRA_CA_CERTS",
-    "AWS_CA_BUNDLE",
-    "PIP_CERT",
-    "GIT_SSL_CAINFO",
-    "HTTPS_PROXY",
-    "https_proxy",
-    "HTTP_PROXY",
-    "http_proxy",
-    "ALL_PROXY",
-    "all_proxy",
-    "NO_PROXY",
-    "no_proxy",
-];
+/// Every variable that could point the binary at a CA bundle or a proxy, or
+/// turn verification off: the library's own list, so it cannot drift.
+pub fn ambient_vars() -> Vec<&'static str> {
+    tlsdoctor::envaudit::variable_names()
+}
 
 /// The built binary, with every CA and proxy variable removed, `NO_COLOR=1`,
 /// and a timeout.
 pub fn tlsdoctor() -> assert_cmd::Command {
     let mut cmd = assert_cmd::Command::new(env!("CARGO_BIN_EXE_tlsdoctor"));
-    for var in AMBIENT_VARS {
+    for var in ambient_vars() {
         cmd.env_remove(var);
     }
     cmd.env("NO_COLOR", "1").env_remove("CLICOLOR_FORCE");

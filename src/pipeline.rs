@@ -1,0 +1,232 @@
+//! The pipeline for targets: Probe (concurrently, with the OS store
+//! loading on the side) or a chain file, then Verify and Diagnose, giving
+//! one [`Judged`] value per target.
+//!
+//! Owns running the stages in order; must not read the command line,
+//! render, or decide an exit code.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use time::OffsetDateTime;
+
+use crate::cert::CertFacts;
+use crate::diagnose::{diagnose, Diagnosis, Evidence};
+use crate::ecosystems::Platform;
+use crate::observation::Observation;
+use crate::plan::TrustPlan;
+use crate::probe::{probe, ProbeOptions};
+use crate::target::Target;
+use crate::trust::verify::{verify_all, Stores, Verification};
+use crate::trust::{StoreKind, TrustStore};
+
+/// At most this many probes run at once: enough that 100 slow endpoints
+/// take two round trips of time, not four; few enough for any file limit.
+const MAX_CONCURRENT_PROBES: usize = 64;
+
+/// Progress goes to stderr only on a terminal, and only for more targets than this.
+const PROGRESS_ABOVE: usize = 3;
+
+/// One target, judged: what was seen, what each store said, the diagnosis.
+#[derive(Debug)]
+pub struct Judged {
+    pub target: Target,
+    pub observation: Observation,
+    pub facts: Vec<CertFacts>,
+    pub verification: Option<Verification>,
+    pub diagnosis: Diagnosis,
+}
+
+/// Verify and diagnose what was observed for `target` (from a probe or a file).
+pub fn judge(
+    target: Target,
+    observation: Observation,
+    stores: &Stores,
+    at: OffsetDateTime,
+) -> Judged {
+    let facts: Vec<CertFacts> = observation
+        .chain
+        .iter()
+        .map(|c| CertFacts::from_der(c))
+        .collect();
+    let verification = verify_all(stores, &observation.chain, &facts, &target.host, at);
+    let diagnosis = diagnose(&Evidence {
+        target: &target,
+        observation: &observation,
+        chain: &facts,
+        verification: verification.as_ref(),
+        now: at,
+        platform: Platform::current(),
+        via_proxy: observation.proxy.is_some(),
+    });
+    Judged {
+        target,
+        observation,
+        facts,
+        verification,
+        diagnosis,
+    }
+}
+
+/// Probe every target (the OS store loads meanwhile), then judge each at
+/// `at` (default: now). Results are in input order.
+pub fn probe_and_judge(
+    targets: Vec<Target>,
+    options: &ProbeOptions,
+    trust: TrustPlan,
+    at: Option<OffsetDateTime>,
+    quiet: bool,
+) -> (Vec<Judged>, Stores) {
+    // The OS store is the largest single cost of a local check: load it
+    // while the connections are being made.
+    let os_loader = trust.os.is_none().then(OsLoader::start);
+    let progress = progress_bar(targets.len(), quiet);
+    let observations = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => {
+            let observations = runtime.block_on(probe_all(&targets, options, &progress));
+            // A getaddrinfo still running past its deadline (on tokio's
+            // blocking pool) must not hold the process: do not wait for it.
+            runtime.shutdown_background();
+            observations
+        }
+        Err(e) => {
+            let failure = crate::observation::Failure::Connect {
+                kind: crate::observation::ConnectErrorKind::Other,
+                message: format!("cannot start the async runtime: {e}"),
+            };
+            targets
+                .iter()
+                .map(|_| Observation {
+                    failure: Some(failure.clone()),
+                    ..Observation::default()
+                })
+                .collect()
+        }
+    };
+    let os = match (trust.os, os_loader) {
+        (Some(os), _) => os,
+        (None, Some(loader)) => loader.store(),
+        (None, None) => TrustStore::from_certs(StoreKind::Os, "none", Vec::new()),
+    };
+    let stores = Stores {
+        bundled: trust.bundled,
+        os,
+        custom: trust.custom,
+    };
+    let at = at.unwrap_or_else(OffsetDateTime::now_utc);
+    let judged = targets
+        .into_iter()
+        .zip(observations)
+        .map(|(target, obs)| judge(target, obs, &stores, at))
+        .collect();
+    complete_os_store(judged, stores, at)
+}
+
+/// Loads the OS store on its own thread while the probes run.
+struct OsLoader(std::thread::JoinHandle<TrustStore>);
+
+impl OsLoader {
+    fn start() -> OsLoader {
+        OsLoader(std::thread::spawn(TrustStore::os_native))
+    }
+
+    /// The store, once loaded.
+    fn store(self) -> TrustStore {
+        self.0.join().unwrap_or_else(|_| {
+            TrustStore::from_certs(StoreKind::Os, "OS store (failed to load)", Vec::new())
+        })
+    }
+}
+
+/// When the OS store's deferred directories could change a result (some
+/// chain its bundle file does not trust), search them and judge those again.
+pub fn complete_os_store(
+    judged: Vec<Judged>,
+    mut stores: Stores,
+    at: OffsetDateTime,
+) -> (Vec<Judged>, Stores) {
+    let untrusted = |j: &Judged| {
+        j.verification
+            .as_ref()
+            .is_some_and(|v| !v.os.trusted_ignoring_time())
+    };
+    if stores.os.deferred.is_empty() || !judged.iter().any(untrusted) {
+        return (judged, stores);
+    }
+    // Search the directories by the issuer names the untrusted chains need
+    // (one lookup each, as OpenSSL does); read them whole only when a name
+    // cannot be hashed.
+    let mut names: Vec<Vec<u8>> = judged
+        .iter()
+        .filter(|j| untrusted(j))
+        .flat_map(|j| j.facts.iter().map(|c| c.issuer_raw.clone()))
+        .filter(|name| !name.is_empty())
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    let names: Vec<&[u8]> = names.iter().map(Vec::as_slice).collect();
+    if !stores.os.load_deferred_named(&names) {
+        stores.os.load_deferred();
+    }
+    let judged = judged
+        .into_iter()
+        .map(|j| {
+            if untrusted(&j) {
+                judge(j.target, j.observation, &stores, at)
+            } else {
+                j
+            }
+        })
+        .collect();
+    (judged, stores)
+}
+
+/// Probe every target, at most [`MAX_CONCURRENT_PROBES`] at once; results
+/// come back in input order.
+async fn probe_all(
+    targets: &[Target],
+    options: &ProbeOptions,
+    progress: &indicatif::ProgressBar,
+) -> Vec<Observation> {
+    let limit = Arc::new(tokio::sync::Semaphore::new(MAX_CONCURRENT_PROBES));
+    let mut set = tokio::task::JoinSet::new();
+    for (i, target) in targets.iter().cloned().enumerate() {
+        let options = options.clone();
+        let limit = limit.clone();
+        set.spawn(async move {
+            let _permit = limit.acquire_owned().await;
+            (i, probe(&target, &options).await)
+        });
+    }
+    let mut results: Vec<Option<Observation>> = vec![None; targets.len()];
+    while let Some(joined) = set.join_next().await {
+        progress.inc(1);
+        if let Ok((i, obs)) = joined {
+            if let Some(slot) = results.get_mut(i) {
+                *slot = Some(obs);
+            }
+        }
+    }
+    progress.finish_and_clear();
+    results.into_iter().map(Option::unwrap_or_default).collect()
+}
+
+/// A progress bar on stderr for many targets on a terminal; hidden otherwise
+/// (pipes, CI logs, `--quiet`).
+fn progress_bar(targets: usize, quiet: bool) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if quiet || targets <= PROGRESS_ABOVE || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(targets as u64);
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{spinner} checked {pos}/{len} targets {wide_bar}")
+    {
+        bar.set_style(style);
+    }
+    bar.enable_steady_tick(Duration::from_millis(100));
+    bar
+}
