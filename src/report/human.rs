@@ -88,11 +88,9 @@ fn render_target(out: &mut String, t: &TargetReport, p: &Paint) {
             let _ = writeln!(out, "  {h}");
         }
         None if t.verdict == Verdict::Clean => {
-            let _ = writeln!(
-                out,
-                "  trusted by the bundled roots and the OS store; valid for {}",
-                t.host
-            );
+            if let Some(trusted_by) = t.trust.trusted_by() {
+                let _ = writeln!(out, "  {trusted_by}; valid for {}", t.host);
+            }
         }
         None => {}
     }

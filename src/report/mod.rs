@@ -166,6 +166,34 @@ pub struct TrustReport {
     pub custom: Option<StoreReport>,
 }
 
+impl TrustReport {
+    /// Which stores trust the chain, in words, from their results alone
+    /// (never from the verdict): "trusted by the bundled roots and the OS
+    /// store", or "trusted by your --ca-file roots (not by the bundled roots
+    /// or the OS store)". `None` when no store trusts it.
+    pub fn trusted_by(&self) -> Option<String> {
+        let trusts = |s: &Option<StoreReport>| s.as_ref().is_some_and(|s| s.trusted);
+        let (bundled, os, custom) = (
+            trusts(&self.bundled),
+            trusts(&self.os),
+            trusts(&self.custom),
+        );
+        let public = match (bundled, os) {
+            (true, true) => Some("the bundled roots and the OS store"),
+            (true, false) => Some("the bundled roots (not the OS store)"),
+            (false, true) => Some("the OS store (not the bundled roots)"),
+            (false, false) => None,
+        };
+        match (public, custom) {
+            (Some(p), _) => Some(format!("trusted by {p}")),
+            (None, true) => Some(
+                "trusted by your --ca-file roots (not by the bundled roots or the OS store)".into(),
+            ),
+            (None, false) => None,
+        }
+    }
+}
+
 /// What one store said.
 #[derive(Debug, Clone, Serialize)]
 pub struct StoreReport {
@@ -351,6 +379,62 @@ pub fn common_name(subject: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn store(trusted: bool) -> Option<StoreReport> {
+        Some(StoreReport {
+            trusted,
+            error: (!trusted).then(|| "unknown_issuer".into()),
+            trusted_ignoring_time: trusted,
+            source: "test".into(),
+            roots: 1,
+            anchor: None,
+            load_errors: Vec::new(),
+        })
+    }
+
+    #[test]
+    fn trusted_by_names_exactly_the_stores_that_trust() {
+        let cases = [
+            (
+                true,
+                true,
+                None,
+                Some("trusted by the bundled roots and the OS store"),
+            ),
+            (
+                true,
+                false,
+                None,
+                Some("trusted by the bundled roots (not the OS store)"),
+            ),
+            (
+                false,
+                true,
+                None,
+                Some("trusted by the OS store (not the bundled roots)"),
+            ),
+            (
+                false,
+                false,
+                Some(true),
+                Some("trusted by your --ca-file roots (not by the bundled roots or the OS store)"),
+            ),
+            (false, false, Some(false), None),
+            (false, false, None, None),
+        ];
+        for (bundled, os, custom, want) in cases {
+            let trust = TrustReport {
+                bundled: store(bundled),
+                os: store(os),
+                custom: custom.and_then(store),
+            };
+            assert_eq!(
+                trust.trusted_by().as_deref(),
+                want,
+                "{bundled} {os} {custom:?}"
+            );
+        }
+    }
 
     #[test]
     fn common_name_takes_the_cn() {

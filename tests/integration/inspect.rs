@@ -328,3 +328,59 @@ fn bad_input_is_exit_2_with_one_line() {
         out.stderr
     );
 }
+
+/// The headline of the human report says which stores trust the chain, from
+/// the report's per-store results: a chain only `--ca-file` trusts must not
+/// be called "trusted by the bundled roots and the OS store" above lines
+/// saying those stores do not trust it.
+#[test]
+fn the_human_headline_names_only_the_stores_that_trust() {
+    let private = root_ca("Declared Private Root", "Internal Co");
+    let leaf = leaf(&["api.internal.test"], &private);
+    let public = root_ca("Unrelated Public Root", "Public Co");
+    let dir = Scratch::new();
+    let roots = dir.pem_file("roots.pem", &[&public]);
+    let ca = dir.pem_file("ca.pem", &[&private]);
+    let chain = dir.pem_file("leaf.pem", &[&leaf]);
+    let mut cmd = tlsdoctor();
+    cmd.arg("inspect")
+        .arg(&chain)
+        .args(["--host", "api.internal.test", "--ca-file"])
+        .arg(&ca)
+        .arg("--bundled-roots")
+        .arg(&roots)
+        .arg("--os-roots")
+        .arg(&roots);
+    let out = run(cmd);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    let head: Vec<&str> = out.stdout.lines().take(2).collect();
+    assert!(head[0].contains("clean"), "{}", out.stdout);
+    assert!(
+        !head[1].contains("bundled roots and the OS store"),
+        "{}",
+        out.stdout
+    );
+    assert!(head[1].contains("--ca-file"), "{}", out.stdout);
+    assert!(
+        head[1].contains("not by the bundled roots or the OS store"),
+        "{}",
+        out.stdout
+    );
+
+    // And with the public roots trusting it, the headline says so.
+    let both = dir.pem_file("both.pem", &[&private]);
+    let mut cmd = tlsdoctor();
+    cmd.arg("inspect")
+        .arg(&chain)
+        .args(["--host", "api.internal.test", "--bundled-roots"])
+        .arg(&both)
+        .arg("--os-roots")
+        .arg(&both);
+    let out = run(cmd);
+    let second = out.stdout.lines().nth(1).unwrap_or("").to_string();
+    assert!(
+        second.contains("trusted by the bundled roots and the OS store"),
+        "{}",
+        out.stdout
+    );
+}
