@@ -8,22 +8,23 @@
 use anyhow::Context;
 use time::OffsetDateTime;
 
-use crate::ecosystems::Platform;
 use crate::exit::ExitCode;
 use crate::findings::Verdict;
+use crate::knowledge::Platform;
 use crate::observation::Observation;
 use crate::pipeline::{complete_os_store, judge, probe_and_judge, Judged};
-use crate::plan::{BundlePlan, CheckPlan, InspectPlan, OutputPlan, Plan};
+use crate::plan::{BundlePlan, CheckPlan, EnvPlan, InspectPlan, OutputPlan, Plan};
 use crate::report::{self, write_stdout, Format, Report, TargetReport};
 use crate::trust::verify::Stores;
 use crate::trust::TrustStore;
+use crate::{audit, machine};
 
 /// Run a plan. Errors are usage errors or I/O errors writing output.
 pub fn run(plan: Plan) -> anyhow::Result<ExitCode> {
     match plan {
         Plan::Check(plan) => check(plan),
         Plan::Inspect(plan) => inspect(plan),
-        Plan::Env(plan) => crate::envaudit::run(plan.format, plan.color),
+        Plan::Env(plan) => env(plan),
         Plan::Bundle(plan) => bundle(plan),
         Plan::Completions(text) | Plan::Man(text) => {
             write_stdout(&text)?;
@@ -40,9 +41,12 @@ fn check(plan: CheckPlan) -> anyhow::Result<ExitCode> {
         output,
     } = plan;
     // The environment audit reads the files CA variables name: off the hot path.
-    let vars = environment_variables();
+    let vars = machine::environment_variables();
     let audit_vars = vars.clone();
-    let env_audit = std::thread::spawn(move || crate::envaudit::warnings_for_check(&audit_vars));
+    let env_audit = std::thread::spawn(move || {
+        let facts = machine::collect_for_check(&audit_vars);
+        audit::findings_for_check(&facts, Platform::current())
+    });
     let (judged, _) = probe_and_judge(targets, &connect.probe, trust, output.at, output.quiet);
     let warnings = env_audit.join().unwrap_or_default();
     emit(judged, &output, vars, warnings)
@@ -68,7 +72,18 @@ fn inspect(plan: InspectPlan) -> anyhow::Result<ExitCode> {
     let at = output.at.unwrap_or_else(OffsetDateTime::now_utc);
     let (judged, _) = complete_os_store(vec![judge(target, observation, &stores, at)], stores, at);
     // A chain file does not depend on this machine's settings: no audit.
-    emit(judged, &output, environment_variables(), Vec::new())
+    emit(
+        judged,
+        &output,
+        machine::environment_variables(),
+        Vec::new(),
+    )
+}
+
+fn env(plan: EnvPlan) -> anyhow::Result<ExitCode> {
+    let audit = audit::audit(&machine::collect(), Platform::current());
+    write_stdout(&report::env::render(&audit, plan.format, plan.color))?;
+    Ok(audit.exit_code())
 }
 
 fn bundle(plan: BundlePlan) -> anyhow::Result<ExitCode> {
@@ -81,18 +96,6 @@ fn bundle(plan: BundlePlan) -> anyhow::Result<ExitCode> {
     );
     let judged = judged.pop().context("no result")?;
     crate::bundle::run(&judged, &stores, &plan.options, plan.color)
-}
-
-/// The CA, TLS and proxy variables set for this process.
-fn environment_variables() -> Vec<(String, String)> {
-    crate::envaudit::variable_names()
-        .into_iter()
-        .filter_map(|name| {
-            std::env::var(name)
-                .ok()
-                .map(|value| (name.to_string(), value))
-        })
-        .collect()
 }
 
 /// Render the report and compute the exit code.

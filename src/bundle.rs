@@ -13,24 +13,24 @@ Which root ([`plan`], pure, from the judged target):
   `--ca-file` root, or the OS store's (an interception or private CA);
 - the leaf signs itself and `--include-self-signed` was given: the leaf;
 - otherwise the root is not on this machine: say how to obtain it (from
-  [`crate::ecosystems::obtain_root`]), write nothing, exit 1 (3 when the
+  [`crate::knowledge::obtain_root`]), write nothing, exit 1 (3 when the
   target was unreachable).
 
 The file has a comment header per certificate (subject, SHA-256), is
 written atomically (a temporary file in the same directory, then a rename;
 without `--force` a hard link, which cannot replace a file that appeared
 meanwhile), and the report prints the exact lines that use it, per shell,
-from [`crate::ecosystems`].
+from [`crate::knowledge`].
 */
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::cert::CertFacts;
-use crate::ecosystems::{self, Platform, Shell, Situation, TrustGap};
 use crate::error::usage;
 use crate::exit::ExitCode;
 use crate::findings::{Remedy, Verdict};
+use crate::knowledge::{self, Platform, Shell, Situation, TrustGap};
 use crate::pipeline::Judged;
 use crate::trust::verify::Stores;
 
@@ -170,7 +170,7 @@ pub fn plan(judged: &Judged, include_self_signed: bool, platform: Platform) -> P
             t.display_name, t.sha256
         )
     });
-    let remedy = ecosystems::obtain_root(&TrustGap {
+    let remedy = knowledge::obtain_root(&TrustGap {
         situation,
         ca_name: &ca_name,
         in_os_store: false,
@@ -368,11 +368,11 @@ pub fn run(
             ));
             for shell in Shell::ALL {
                 text.push_str(&format!("  {}:\n", shell.label()));
-                for line in ecosystems::bundle_lines(shell, &path) {
+                for line in knowledge::bundle_lines(shell, &path) {
                     text.push_str(&format!("    {line}\n"));
                 }
             }
-            let alt = ecosystems::truststore_alternative(platform);
+            let alt = knowledge::truststore_alternative(platform);
             text.push_str(&format!(
                 "\n{}\n  {}\n",
                 bold(&format!("{}:", alt.ecosystem)),

@@ -19,16 +19,17 @@
 )]
 
 pub mod app;
+pub mod audit;
 pub mod bundle;
 pub mod cert;
 pub mod cli;
 pub mod diagnose;
-pub mod ecosystems;
-pub mod envaudit;
 pub mod error;
 pub mod exit;
 pub mod findings;
 pub mod inspect;
+pub mod knowledge;
+pub mod machine;
 pub mod observation;
 pub mod pipeline;
 pub mod plan;
@@ -36,3 +37,4 @@ pub mod probe;
 pub mod report;
 pub mod target;
 pub mod trust;
+pub mod untrusted;

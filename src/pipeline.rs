@@ -12,7 +12,7 @@ use time::OffsetDateTime;
 
 use crate::cert::CertFacts;
 use crate::diagnose::{diagnose, Diagnosis, Evidence};
-use crate::ecosystems::Platform;
+use crate::knowledge::Platform;
 use crate::observation::Observation;
 use crate::plan::TrustPlan;
 use crate::probe::{probe, ProbeOptions};

@@ -7,7 +7,7 @@
 //! every rule is tested here with hand-built evidence.
 //!
 //! The verdict is the highest-precedence error finding ([`Verdict`] order).
-//! Findings explain; remedies come from [`crate::ecosystems`], the one place
+//! Findings explain; remedies come from [`crate::knowledge`], the one place
 //! that knows the client tools.
 
 pub mod interceptors;
@@ -16,8 +16,8 @@ pub mod lint;
 use time::OffsetDateTime;
 
 use crate::cert::{format_date, CertFacts};
-use crate::ecosystems::{self, Platform, Situation, TrustGap};
 use crate::findings::{Finding, FindingKind, Remedy, Verdict};
+use crate::knowledge::{self as ecosystems, Platform, Situation, TrustGap};
 use crate::observation::{
     printable_prefix, starts_like_non_tls, ConnectErrorKind, Failure, HandshakeErrorKind, HttpStop,
     Observation,

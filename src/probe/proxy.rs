@@ -188,30 +188,9 @@ impl fmt::Debug for ProxyUrl {
     }
 }
 
-/// Remove userinfo from proxy text that may not parse, for error messages.
-pub fn redact_text(text: &str) -> String {
-    let text = text.trim();
-    let (scheme, rest) = match text.split_once("://") {
-        Some((s, r)) => (Some(s), r),
-        None => (None, text),
-    };
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let (authority, tail) = rest.split_at(end);
-    let (authority, removed) = match authority.rsplit_once('@') {
-        Some((_, host)) => (host, true),
-        None => (authority, false),
-    };
-    // A path or query could hold a secret too; a proxy URL needs neither.
-    let tail = if tail.is_empty() { "" } else { "/…" };
-    let mut out = match scheme {
-        Some(s) => format!("{s}://{authority}{tail}"),
-        None => format!("{authority}{tail}"),
-    };
-    if removed {
-        out.push_str(" (credentials removed)");
-    }
-    out
-}
+/// Remove userinfo from proxy text that may not parse (one redactor, in
+/// [`crate::untrusted`]).
+pub use crate::untrusted::redact_proxy as redact_text;
 
 // ---------------------------------------------------------------------------
 // NO_PROXY
@@ -737,18 +716,5 @@ mod tests {
         );
         assert_eq!(select(&ProxyChoice::Direct, "h", 443, &e).unwrap(), None);
         assert!(select(&ProxyChoice::Url("http://a:b@:1".into()), "h", 443, &e).is_err());
-    }
-
-    #[test]
-    fn redact_text_drops_userinfo_and_paths() {
-        assert_eq!(
-            redact_text("http://u:p@h:1"),
-            "http://h:1 (credentials removed)"
-        );
-        assert_eq!(
-            redact_text("u:p@h:1/x?token=1"),
-            "h:1/… (credentials removed)"
-        );
-        assert_eq!(redact_text("http://h:1"), "http://h:1");
     }
 }

@@ -4,8 +4,7 @@
 
 use std::fmt::Write;
 
-use owo_colors::{OwoColorize, Style};
-
+use super::paint::Paint;
 use super::{Report, StoreReport, TargetReport};
 use crate::cert::format_date;
 use crate::findings::{Finding, Severity, Verdict};
@@ -42,33 +41,6 @@ pub fn render(report: &Report, color: bool) -> String {
         let _ = writeln!(out, "{}", p.dim(&format!("(validity judged as of {at})")));
     }
     out
-}
-
-struct Paint(bool);
-
-impl Paint {
-    fn style(&self, text: &str, style: Style) -> String {
-        if self.0 {
-            text.style(style).to_string()
-        } else {
-            text.to_string()
-        }
-    }
-    fn dim(&self, text: &str) -> String {
-        self.style(text, Style::new().dimmed())
-    }
-    fn bold(&self, text: &str) -> String {
-        self.style(text, Style::new().bold())
-    }
-    fn good(&self, text: &str) -> String {
-        self.style(text, Style::new().green())
-    }
-    fn bad(&self, text: &str) -> String {
-        self.style(text, Style::new().red())
-    }
-    fn warn(&self, text: &str) -> String {
-        self.style(text, Style::new().yellow())
-    }
 }
 
 fn render_target(out: &mut String, t: &TargetReport, p: &Paint) {

@@ -5,10 +5,12 @@
 //! it — they never compute a diagnosis — and none of them sees a secret:
 //! targets are already redacted, proxy credentials never enter.
 
+pub mod env;
 pub mod human;
 pub mod json;
 pub mod markdown;
 pub mod output;
+pub mod paint;
 
 pub use output::{write_stdout, Format};
 
@@ -315,7 +317,7 @@ pub fn environment_report(
             .into_iter()
             .map(|(k, v)| {
                 let v = if k.to_ascii_lowercase().contains("proxy") {
-                    crate::probe::proxy::redact_text(&v)
+                    crate::untrusted::redact_proxy(&v)
                 } else {
                     v
                 };

@@ -8,39 +8,13 @@ use std::path::Path;
 use crate::support::*;
 use serde_json::Value;
 
-/// Every variable `env` reads, plus the ones that move configuration files.
-const ALL_VARS: &[&str] = &[
-    "SSL_CERT_FILE",
-    "SSL_CERT_DIR",
-    "REQUESTS_CA_BUNDLE",
-    "CURL_CA_BUNDLE",
-    "AWS_CA_BUNDLE",
-    "NODE_EXTRA_CA_CERTS",
-    "NODE_TLS_REJECT_UNAUTHORIZED",
-    "NODE_USE_SYSTEM_CA",
-    "PYTHONHTTPSVERIFY",
-    "PIP_CERT",
-    "GIT_SSL_CAINFO",
-    "GIT_SSL_NO_VERIFY",
-    "CARGO_HTTP_CAINFO",
-    "HTTPS_PROXY",
-    "https_proxy",
-    "HTTP_PROXY",
-    "http_proxy",
-    "ALL_PROXY",
-    "all_proxy",
-    "NO_PROXY",
-    "no_proxy",
-    "XDG_CONFIG_HOME",
-    "GIT_CONFIG_GLOBAL",
-    "PIP_CONFIG_FILE",
-    "NPM_CONFIG_USERCONFIG",
-    "AWS_CONFIG_FILE",
-    "CONDARC",
-    "CURL_HOME",
-    "APPDATA",
-    "USERPROFILE",
-];
+/// Every variable `env` reads, plus the ones that move configuration files:
+/// the library's own lists, so they cannot drift.
+fn all_vars() -> Vec<&'static str> {
+    let mut vars = tlsdoctor::knowledge::audited_names();
+    vars.extend(tlsdoctor::knowledge::location_variables());
+    vars
+}
 
 /// `tlsdoctor env --format json` with HOME = `home` and only `vars` set.
 fn env_json(home: &Path, vars: &[(&str, &str)]) -> (i32, Value, Output) {
@@ -55,7 +29,7 @@ fn env_json(home: &Path, vars: &[(&str, &str)]) -> (i32, Value, Output) {
 fn env_cmd(home: &Path, vars: &[(&str, &str)]) -> assert_cmd::Command {
     let mut cmd = tlsdoctor();
     cmd.arg("env");
-    for v in ALL_VARS {
+    for v in all_vars() {
         cmd.env_remove(v);
     }
     cmd.env("HOME", home);

@@ -649,7 +649,7 @@ pub fn closed_port() -> u16 {
 /// Every variable that could point the binary at a CA bundle or a proxy, or
 /// turn verification off: the library's own list, so it cannot drift.
 pub fn ambient_vars() -> Vec<&'static str> {
-    tlsdoctor::envaudit::variable_names()
+    tlsdoctor::knowledge::audited_names()
 }
 
 /// The built binary, with every CA and proxy variable removed, `NO_COLOR=1`,

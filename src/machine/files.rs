@@ -1,0 +1,111 @@
+//! Reading files on this machine, bounded: CA files and directories a
+//! variable or setting names, and configuration files.
+//!
+//! Owns the bounds and the reading; must not judge what was read (beyond
+//! stopping a directory early once it shows a Mozilla root, for `check`).
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use rustls_pki_types::pem::PemObject;
+use rustls_pki_types::CertificateDer;
+
+use super::PathState;
+
+/// The most bytes read from one file a setting points at (the largest real
+/// CA bundles are well under 1 MiB).
+const MAX_FILE_BYTES: u64 = 16 << 20;
+/// The most files read from one certificate directory.
+const MAX_DIR_FILES: usize = 4096;
+/// The most bytes read from one configuration file.
+const MAX_CONFIG_BYTES: u64 = 1 << 20;
+
+/// How much of a certificate directory to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DirRead {
+    /// Every file (up to the bound), for counts.
+    All,
+    /// Until a file holds a Mozilla root.
+    UntilMozillaRoot,
+}
+
+pub fn read_config(path: &Path) -> Result<Option<String>, String> {
+    match std::fs::metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e.to_string()),
+        Ok(m) if m.is_dir() => return Err("is a directory".into()),
+        Ok(m) if m.len() > MAX_CONFIG_BYTES => return Err("larger than 1 MiB".into()),
+        Ok(_) => {}
+    }
+    std::fs::read(path)
+        .map(|b| Some(String::from_utf8_lossy(&b).into_owned()))
+        .map_err(|e| e.to_string())
+}
+
+pub fn read_path(path: &Path) -> PathState {
+    read_path_with(path, DirRead::All)
+}
+
+pub fn read_path_with(path: &Path, dir_read: DirRead) -> PathState {
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return PathState::Missing,
+        Err(e) => return PathState::Unreadable(e.to_string()),
+    };
+    if meta.is_dir() {
+        let entries = match std::fs::read_dir(path) {
+            Ok(e) => e,
+            Err(e) => return PathState::Unreadable(e.to_string()),
+        };
+        let mut files = Vec::new();
+        let readable = entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.is_file())
+            .take(MAX_DIR_FILES)
+            .filter_map(|p| read_bounded(&p).ok());
+        for bytes in readable {
+            let enough = dir_read == DirRead::UntilMozillaRoot && holds_mozilla_root(&bytes);
+            files.push(bytes);
+            if enough {
+                break;
+            }
+        }
+        return PathState::Dir(files);
+    }
+    match read_bounded(path) {
+        Ok(bytes) => PathState::File(bytes),
+        Err(e) => PathState::Unreadable(e),
+    }
+}
+
+fn holds_mozilla_root(pem: &[u8]) -> bool {
+    let mozilla = mozilla_ders();
+    CertificateDer::pem_slice_iter(pem)
+        .filter_map(Result::ok)
+        .any(|der| mozilla.contains(der.as_ref()))
+}
+
+fn read_bounded(path: &Path) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => e.to_string(),
+    })?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES)
+        .read_to_end(&mut bytes)
+        .map_err(|e| e.to_string())?;
+    Ok(bytes)
+}
+
+/// The Mozilla roots' DER, built once (`check` asks per directory file).
+pub fn mozilla_ders() -> &'static HashSet<&'static [u8]> {
+    static SET: std::sync::OnceLock<HashSet<&'static [u8]>> = std::sync::OnceLock::new();
+    SET.get_or_init(|| {
+        webpki_root_certs::TLS_SERVER_ROOT_CERTS
+            .iter()
+            .map(|c| c.as_ref())
+            .collect()
+    })
+}

@@ -1,0 +1,118 @@
+//! Machine: the only code besides Probe that does I/O on this machine — the
+//! environment variables, the tools' configuration files, and every CA file
+//! or directory they name (bounded in size and count). It returns one plain
+//! [`MachineFacts`] value; nothing is judged here (the rules live in
+//! [`crate::audit`]).
+//!
+//! Owns reading; must not decide, warn or render. Client discovery
+//! (installed interpreters and tools) plugs in here as more fields of
+//! [`MachineFacts`].
+
+pub mod configs;
+pub mod files;
+pub mod settings;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use crate::knowledge::audited_names;
+use files::DirRead;
+
+/// What a path held when it was read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathState {
+    Missing,
+    Unreadable(String),
+    /// A file's bytes (or a character device's, like /dev/null: none).
+    File(Vec<u8>),
+    /// A directory: the bytes of each regular file in it.
+    Dir(Vec<Vec<u8>>),
+}
+
+/// A configuration file that was looked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigFile {
+    /// The tool, as in [`crate::knowledge::CONFIG_SETTINGS`].
+    pub tool: &'static str,
+    pub path: PathBuf,
+    /// `Ok(None)`: not there. `Err`: there but unreadable.
+    pub contents: Result<Option<String>, String>,
+}
+
+/// Everything tlsdoctor read on this machine (besides the OS trust store,
+/// which `trust` loads): plain values, no judgement.
+#[derive(Debug, Clone, Default)]
+pub struct MachineFacts {
+    /// Variables that are set (any value, even empty), in [`audited_names`](crate::knowledge::audited_names) order.
+    pub vars: Vec<(String, String)>,
+    /// Configuration files looked for.
+    pub configs: Vec<ConfigFile>,
+    /// Every path a variable or setting names, as read.
+    pub paths: BTreeMap<PathBuf, PathState>,
+    /// The user's home, for `~` in settings.
+    pub home: Option<PathBuf>,
+}
+
+/// The CA, TLS and proxy variables set for this process (any value, even
+/// empty), in [`audited_names`] order.
+pub fn environment_variables() -> Vec<(String, String)> {
+    audited_names()
+        .into_iter()
+        .filter_map(|name| {
+            std::env::var(name)
+                .ok()
+                .map(|value| (name.to_string(), value))
+        })
+        .collect()
+}
+
+/// Read the environment, the configuration files and every file they name.
+pub fn collect() -> MachineFacts {
+    let getenv = |name: &str| std::env::var(name).ok();
+    let vars = audited_names()
+        .into_iter()
+        .filter_map(|n| getenv(n).map(|v| (n.to_string(), v)))
+        .collect();
+    let home = getenv("HOME")
+        .or_else(|| getenv("USERPROFILE"))
+        .filter(|h| !h.is_empty())
+        .map(PathBuf::from);
+    let configs = configs::config_locations(home.as_deref(), &getenv)
+        .into_iter()
+        .map(|(tool, path)| ConfigFile {
+            tool,
+            contents: files::read_config(&path),
+            path,
+        })
+        .collect();
+    let mut inputs = MachineFacts {
+        vars,
+        configs,
+        paths: BTreeMap::new(),
+        home,
+    };
+    read_referenced_paths(&mut inputs);
+    inputs
+}
+
+/// MachineFacts for `check`: the given variables and the files they name, no
+/// configuration files. A directory is read only until it shows a Mozilla
+/// root: `check` needs its warnings (which fire on none), not its counts.
+pub fn collect_for_check(vars: &[(String, String)]) -> MachineFacts {
+    let mut inputs = MachineFacts {
+        vars: vars.to_vec(),
+        ..MachineFacts::default()
+    };
+    for path in settings::referenced_paths(&inputs) {
+        let state = files::read_path_with(&path, DirRead::UntilMozillaRoot);
+        inputs.paths.insert(path, state);
+    }
+    inputs
+}
+
+fn read_referenced_paths(inputs: &mut MachineFacts) {
+    for path in settings::referenced_paths(inputs) {
+        let state = files::read_path(&path);
+        inputs.paths.insert(path, state);
+    }
+}
