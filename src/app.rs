@@ -95,7 +95,9 @@ fn bundle(plan: BundlePlan) -> anyhow::Result<ExitCode> {
         false,
     );
     let judged = judged.pop().context("no result")?;
-    crate::bundle::run(&judged, &stores, &plan.options, plan.color)
+    let outcome = crate::bundle::run(&judged, &stores, &plan.options)?;
+    write_stdout(&report::bundle::render_human(&outcome, plan.color))?;
+    Ok(outcome.exit_code())
 }
 
 /// Render the report and compute the exit code.

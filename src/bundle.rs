@@ -289,65 +289,74 @@ pub fn write_atomically(out: &Path, contents: &[u8], force: bool) -> anyhow::Res
     })
 }
 
-/// Write the bundle for a judged target, and say how to use it.
-pub fn run(
-    judged: &Judged,
-    stores: &Stores,
-    options: &BundleOptions,
-    color: bool,
-) -> anyhow::Result<ExitCode> {
+/// What `bundle` did, for the report layer (`report::bundle`) to word.
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Outcome {
+    /// No chain was seen; nothing written.
+    NoChain {
+        target: String,
+        why: String,
+        unreachable: bool,
+    },
+    /// The bundled roots already trust the chain; nothing written.
+    NotNeeded {
+        target: String,
+        bundled_source: String,
+        /// Another diagnosis a bundle cannot fix, if any.
+        problem: Option<String>,
+    },
+    /// The root is not on this machine: how to get it; nothing written.
+    RootNotFound { why: String, remedies: Vec<Remedy> },
+    /// The bundle was written.
+    Written {
+        path: String,
+        root_name: String,
+        root_sha256: String,
+        from: String,
+        /// Bundled roots written besides `root`.
+        count: usize,
+        bundled_source: String,
+        /// Per shell: its label and the lines that use the bundle.
+        shells: Vec<(String, Vec<String>)>,
+        alternative: Remedy,
+    },
+}
+
+impl Outcome {
+    /// 0 written or not needed; 1 a problem; 3 unreachable.
+    pub fn exit_code(&self) -> ExitCode {
+        match self {
+            Outcome::NoChain {
+                unreachable: true, ..
+            } => ExitCode::Unreachable,
+            Outcome::NoChain { .. } | Outcome::RootNotFound { .. } => ExitCode::Diagnosis,
+            Outcome::NotNeeded { problem, .. } if problem.is_some() => ExitCode::Diagnosis,
+            Outcome::NotNeeded { .. } | Outcome::Written { .. } => ExitCode::Clean,
+        }
+    }
+}
+
+/// Write the bundle for a judged target (when one is needed and possible),
+/// and return what was done.
+pub fn run(judged: &Judged, stores: &Stores, options: &BundleOptions) -> anyhow::Result<Outcome> {
     let platform = Platform::current();
-    let bold = |s: &str| {
-        use owo_colors::OwoColorize;
-        if color {
-            s.bold().to_string()
-        } else {
-            s.to_string()
-        }
-    };
-    let target = &judged.target.display;
-    let mut text = String::new();
-    let code = match plan(judged, options.include_self_signed, platform) {
-        Plan::NoChain { why, unreachable } => {
-            text.push_str(&format!(
-                "{} no certificate chain from {target}, so no bundle was written.\n  {why}\n",
-                bold("✗")
-            ));
-            if unreachable {
-                ExitCode::Unreachable
-            } else {
-                ExitCode::Diagnosis
-            }
-        }
-        Plan::NotNeeded { problem } => {
-            text.push_str(&format!(
-                "{} the bundled roots ({}) already trust {target}'s chain: no extra root is needed, nothing was written.\n",
-                bold("✓"),
-                stores.bundled.source
-            ));
-            match problem {
-                Some(problem) => {
-                    text.push_str(&format!(
-                        "  But {target} has another problem that a CA bundle cannot fix:\n  {problem}\n"
-                    ));
-                    ExitCode::Diagnosis
-                }
-                None => ExitCode::Clean,
-            }
-        }
-        Plan::RootNotFound { why, remedies } => {
-            text.push_str(&format!("{} no bundle was written.\n  {why}\n", bold("✗")));
-            for r in remedies {
-                text.push_str(&format!("\n  {}: {}\n", r.ecosystem, r.action));
-                for c in &r.commands {
-                    text.push_str(&format!("    {c}\n"));
-                }
-            }
-            ExitCode::Diagnosis
-        }
+    let target = judged.target.display.clone();
+    Ok(match plan(judged, options.include_self_signed, platform) {
+        Plan::NoChain { why, unreachable } => Outcome::NoChain {
+            target,
+            why,
+            unreachable,
+        },
+        Plan::NotNeeded { problem } => Outcome::NotNeeded {
+            target,
+            bundled_source: stores.bundled.source.clone(),
+            problem,
+        },
+        Plan::RootNotFound { why, remedies } => Outcome::RootNotFound { why, remedies },
         Plan::Write { root, from } => {
             let bundled: Vec<&[u8]> = stores.bundled.certs.iter().map(|c| c.as_ref()).collect();
-            let contents = render(target, &bundled, &stores.bundled.source, &root);
+            let contents = render(&target, &bundled, &stores.bundled.source, &root);
             write_atomically(&options.out, contents.as_bytes(), options.force)?;
             let shown = std::fs::canonicalize(&options.out).unwrap_or_else(|_| options.out.clone());
             let path = shown.display().to_string();
@@ -355,37 +364,27 @@ pub fn run(
                 .iter()
                 .filter(|d| **d != root.der.as_slice())
                 .count();
-            text.push_str(&format!(
-                "{} wrote {path}\n  {} (from {from}, SHA-256 {})\n  + {count} roots from {}\n",
-                bold("✓"),
-                root.display_name,
-                root.sha256,
-                stores.bundled.source
-            ));
-            text.push_str(&format!(
-                "\n{}\n",
-                bold("Use it (this shell session; add the lines to your profile to keep them):")
-            ));
-            for shell in Shell::ALL {
-                text.push_str(&format!("  {}:\n", shell.label()));
-                for line in knowledge::bundle_lines(shell, &path) {
-                    text.push_str(&format!("    {line}\n"));
-                }
+            let shells = Shell::ALL
+                .iter()
+                .map(|&shell| {
+                    (
+                        shell.label().to_string(),
+                        knowledge::bundle_lines(shell, &path),
+                    )
+                })
+                .collect();
+            Outcome::Written {
+                path,
+                root_name: root.display_name.clone(),
+                root_sha256: root.sha256.clone(),
+                from,
+                count,
+                bundled_source: stores.bundled.source.clone(),
+                shells,
+                alternative: knowledge::truststore_alternative(platform),
             }
-            let alt = knowledge::truststore_alternative(platform);
-            text.push_str(&format!(
-                "\n{}\n  {}\n",
-                bold(&format!("{}:", alt.ecosystem)),
-                alt.action
-            ));
-            for c in &alt.commands {
-                text.push_str(&format!("    {c}\n"));
-            }
-            ExitCode::Clean
         }
-    };
-    crate::report::write_stdout(&text)?;
-    Ok(code)
+    })
 }
 
 #[cfg(test)]

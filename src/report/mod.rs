@@ -5,6 +5,7 @@
 //! it — they never compute a diagnosis — and none of them sees a secret:
 //! targets are already redacted, proxy credentials never enter.
 
+pub mod bundle;
 pub mod env;
 pub mod human;
 pub mod json;
