@@ -14,7 +14,7 @@ use crate::knowledge::Platform;
 use crate::observation::Observation;
 use crate::pipeline::{complete_os_store, judge, probe_and_judge, Judged};
 use crate::plan::{BundlePlan, CheckPlan, EnvPlan, InspectPlan, OutputPlan, Plan};
-use crate::report::{self, write_stdout, Format, Report, TargetReport};
+use crate::report::{self, write_stdout, Report, TargetReport};
 use crate::trust::verify::Stores;
 use crate::trust::TrustStore;
 use crate::{audit, machine};
@@ -136,12 +136,7 @@ fn emit(
     };
     let code = ExitCode::for_verdicts(report.targets.iter().map(|t| (t.verdict, t.allowed)));
     if !output.quiet {
-        let text = match output.format {
-            Format::Human => report::human::render(&report, output.color),
-            Format::Json => report::json::render(&report),
-            Format::Markdown => report::markdown::render(&report),
-        };
-        write_stdout(&text)?;
+        write_stdout(&report::render(&report, output.format, output.color))?;
     }
     Ok(code)
 }

@@ -1,6 +1,8 @@
 //! The human report: verdict first, one coloured line; then the connection,
 //! the chain as a small table, what each store said, why, and the fix.
-//! One target fits one screen.
+//! One target fits one screen. Every server or file string goes through
+//! [`crate::untrusted::escape`]; the trust sentence comes from the per-store
+//! results, never from the verdict.
 
 use std::fmt::Write;
 
@@ -8,6 +10,7 @@ use super::paint::Paint;
 use super::{Report, StoreReport, TargetReport};
 use crate::cert::format_date;
 use crate::findings::{Finding, Severity, Verdict};
+use crate::untrusted::escape;
 
 /// Text width for wrapped paragraphs.
 const WIDTH: usize = 100;
@@ -33,7 +36,7 @@ pub fn render(report: &Report, color: bool) -> String {
     if !report.environment.warnings.is_empty() {
         out.push('\n');
         for (i, f) in report.environment.warnings.iter().enumerate() {
-            let text = format!("{} {}", p.warn("!"), f.detail);
+            let text = format!("{} {}", p.warn("!"), escape(&f.detail));
             wrapped(&mut out, &p, if i == 0 { "environment" } else { "" }, &text);
         }
     }
@@ -44,6 +47,18 @@ pub fn render(report: &Report, color: bool) -> String {
 }
 
 fn render_target(out: &mut String, t: &TargetReport, p: &Paint) {
+    headline(out, t, p);
+    connection(out, t, p);
+    chain(out, t, p);
+    stores(out, t, p);
+    http(out, t, p);
+    findings(out, t, p);
+    fixes(out, t, p);
+}
+
+/// The verdict line and one sentence: the first error, or which stores
+/// trust the chain (from the per-store results, never from the verdict).
+fn headline(out: &mut String, t: &TargetReport, p: &Paint) {
     let headline = t
         .findings
         .iter()
@@ -54,44 +69,49 @@ fn render_target(out: &mut String, t: &TargetReport, p: &Paint) {
         (v, true) => (p.warn("~"), p.warn(&p.bold(&format!("{v} (allowed)")))),
         (v, false) => (p.bad("✗"), p.bad(&p.bold(v.as_str()))),
     };
-    let _ = writeln!(out, "{mark} {verdict}  {}", p.bold(&t.input));
+    let _ = writeln!(out, "{mark} {verdict}  {}", p.bold(&escape(&t.input)));
     match headline {
         Some(h) => {
-            let _ = writeln!(out, "  {h}");
+            let _ = writeln!(out, "  {}", escape(h));
         }
         None if t.verdict == Verdict::Clean => {
             if let Some(trusted_by) = t.trust.trusted_by() {
-                let _ = writeln!(out, "  {trusted_by}; valid for {}", t.host);
+                let _ = writeln!(out, "  {trusted_by}; valid for {}", escape(&t.host));
             }
         }
         None => {}
     }
     out.push('\n');
+}
 
-    if let Some(c) = &t.connection {
-        let mut address = c.address.clone().unwrap_or_default();
-        if c.address_source == "resolve_override" {
-            address.push_str(" (--resolve)");
-        }
-        let mut parts = vec![address];
-        parts.extend(c.tls_version.clone());
-        parts.extend(c.cipher_suite.clone());
-        parts.extend(c.key_exchange.clone());
-        if let Some(alpn) = &c.alpn {
-            parts.push(format!("ALPN {alpn}"));
-        }
-        if let Some(proxy) = &c.proxy {
-            parts.push(format!("via {proxy}"));
-        }
-        row(out, p, "connection", &parts.join(" · "));
+fn connection(out: &mut String, t: &TargetReport, p: &Paint) {
+    let Some(c) = &t.connection else {
+        return;
+    };
+    let mut address = c.address.clone().unwrap_or_default();
+    if c.address_source == "resolve_override" {
+        address.push_str(" (--resolve)");
     }
+    let mut parts = vec![address];
+    parts.extend(c.tls_version.clone());
+    parts.extend(c.cipher_suite.clone());
+    parts.extend(c.key_exchange.clone());
+    if let Some(alpn) = &c.alpn {
+        parts.push(format!("ALPN {alpn}"));
+    }
+    if let Some(proxy) = &c.proxy {
+        parts.push(format!("via {proxy}"));
+    }
+    row(out, p, "connection", &escape(&parts.join(" · ")));
+}
 
+fn chain(out: &mut String, t: &TargetReport, p: &Paint) {
     for (i, cert) in t.chain.iter().enumerate() {
         let label = if i == 0 { "chain" } else { "" };
         let issuer = if cert.self_signed {
             "self-signed".to_string()
         } else {
-            format!("← {}", cert.issuer_display_name)
+            format!("← {}", escape(&cert.issuer_display_name))
         };
         let dates = format!(
             "{} → {}",
@@ -100,13 +120,15 @@ fn render_target(out: &mut String, t: &TargetReport, p: &Paint) {
         );
         let line = format!(
             "{i}  {}  {}  {}",
-            cert.name(),
+            escape(cert.name()),
             p.dim(&issuer),
             p.dim(&dates)
         );
         row(out, p, label, &line);
     }
+}
 
+fn stores(out: &mut String, t: &TargetReport, p: &Paint) {
     let stores = [
         ("bundled", &t.trust.bundled),
         ("os", &t.trust.os),
@@ -124,26 +146,32 @@ fn render_target(out: &mut String, t: &TargetReport, p: &Paint) {
             first = false;
         }
     }
+}
 
-    if let Some(http) = &t.http {
-        for (i, hop) in http.hops.iter().enumerate() {
-            let status = hop
-                .status
-                .map_or("no response".to_string(), |s| s.to_string());
-            let to = hop
-                .location
-                .as_ref()
-                .map(|l| format!(" {l}"))
-                .unwrap_or_default();
-            row(
-                out,
-                p,
-                if i == 0 { "http" } else { "" },
-                &format!("GET {} → {status}{to}", hop.url),
-            );
-        }
+fn http(out: &mut String, t: &TargetReport, p: &Paint) {
+    let Some(http) = &t.http else {
+        return;
+    };
+    for (i, hop) in http.hops.iter().enumerate() {
+        let status = hop
+            .status
+            .map_or("no response".to_string(), |s| s.to_string());
+        let to = hop
+            .location
+            .as_ref()
+            .map(|l| format!(" {}", escape(l)))
+            .unwrap_or_default();
+        row(
+            out,
+            p,
+            if i == 0 { "http" } else { "" },
+            &format!("GET {} → {status}{to}", escape(&hop.url)),
+        );
     }
+}
 
+/// Why (the errors' details), then the notes (warnings and information).
+fn findings(out: &mut String, t: &TargetReport, p: &Paint) {
     let errors: Vec<&Finding> = t
         .findings
         .iter()
@@ -151,19 +179,14 @@ fn render_target(out: &mut String, t: &TargetReport, p: &Paint) {
         .collect();
     for (i, f) in errors.iter().enumerate() {
         if i > 0 {
-            row(out, p, "", &p.bold(&f.summary));
+            row(out, p, "", &p.bold(&escape(&f.summary)));
         }
         if !f.detail.is_empty() {
-            wrapped(out, p, if i == 0 { "why" } else { "" }, &f.detail);
+            wrapped(out, p, if i == 0 { "why" } else { "" }, &escape(&f.detail));
         }
     }
-
-    let others: Vec<&Finding> = t
-        .findings
-        .iter()
-        .filter(|f| f.severity != Severity::Error)
-        .collect();
-    for (i, f) in others.iter().enumerate() {
+    let others = t.findings.iter().filter(|f| f.severity != Severity::Error);
+    for (i, f) in others.enumerate() {
         let mark = if f.severity == Severity::Warning {
             p.warn("!")
         } else {
@@ -173,15 +196,18 @@ fn render_target(out: &mut String, t: &TargetReport, p: &Paint) {
             out,
             p,
             if i == 0 { "notes" } else { "" },
-            &format!("{mark} {}", f.summary),
+            &format!("{mark} {}", escape(&f.summary)),
         );
     }
+}
 
+/// The first step per tool, and the fixes not to use.
+fn fixes(out: &mut String, t: &TargetReport, p: &Paint) {
     let remedies: Vec<_> = t.findings.iter().flat_map(|f| &f.remedies).collect();
     // One screen: per tool, the first step only; every step is in markdown and JSON.
     let fixes: Vec<_> = remedies.iter().filter(|r| !r.avoid).collect();
     for (i, r) in fixes.iter().take(MAX_FIXES).enumerate() {
-        let step = first_sentence(&r.action);
+        let step = escape(first_sentence(&r.action));
         wrapped(
             out,
             p,
@@ -210,7 +236,7 @@ fn render_target(out: &mut String, t: &TargetReport, p: &Paint) {
             "don't",
             &format!(
                 "{} (each turns verification off or breaks it)",
-                avoid.join(" · ")
+                escape(&avoid.join(" · "))
             ),
         );
     }
@@ -230,9 +256,10 @@ fn store_line(name: &str, s: &StoreReport, p: &Paint) -> String {
             .as_ref()
             .map(|a| super::common_name(&a.subject))
             .unwrap_or_default();
+        let anchor = escape(&anchor);
         p.good(&format!("✓ trusted → {anchor}"))
     } else {
-        let err = s.error.clone().unwrap_or_default();
+        let err = escape(s.error.as_deref().unwrap_or_default()).into_owned();
         let extra = if s.trusted_ignoring_time {
             " (trusted apart from dates)"
         } else {
@@ -247,7 +274,7 @@ fn store_line(name: &str, s: &StoreReport, p: &Paint) -> String {
     };
     format!(
         "{name:<8} {result}  {}",
-        p.dim(&format!("{} ({roots})", s.source))
+        p.dim(&format!("{} ({roots})", escape(&s.source)))
     )
 }
 

@@ -1,13 +1,15 @@
 //! The markdown report: a self-contained ticket body for the network team.
 //! Tool version, OS, time, each target with its address, TLS parameters,
 //! chain with SHA-256 fingerprints, per-store results, diagnosis and fix.
-//! Secrets never reach it: the report it renders holds none.
+//! Secrets never reach it: the report it renders holds none. Every server
+//! or file string goes through [`crate::untrusted::escape`].
 
 use std::fmt::Write;
 
 use super::{Report, StoreReport, TargetReport};
 use crate::cert::format_time;
 use crate::findings::Severity;
+use crate::untrusted::escape;
 
 /// Render the report as GitHub-flavoured markdown.
 pub fn render(report: &Report) -> String {
@@ -38,10 +40,10 @@ pub fn render(report: &Report) -> String {
     if !env.variables.is_empty() || !env.warnings.is_empty() {
         let _ = writeln!(out, "## Environment\n");
         for (k, v) in &env.variables {
-            let _ = writeln!(out, "- `{k}={v}`");
+            let _ = writeln!(out, "- `{k}={}`", escape(v));
         }
         for f in &env.warnings {
-            let _ = writeln!(out, "- **warning**: {}", f.detail);
+            let _ = writeln!(out, "- **warning**: {}", escape(&f.detail));
         }
         out.push('\n');
     }
@@ -50,24 +52,43 @@ pub fn render(report: &Report) -> String {
 
 fn render_target(out: &mut String, t: &TargetReport) {
     let allowed = if t.allowed { " (allowed)" } else { "" };
-    let _ = writeln!(out, "## `{}` — **{}**{allowed}\n", t.input, t.verdict);
+    let _ = writeln!(
+        out,
+        "## `{}` — **{}**{allowed}\n",
+        escape(&t.input),
+        t.verdict
+    );
     if let Some(f) = t.findings.iter().find(|f| f.severity == Severity::Error) {
-        let _ = writeln!(out, "{}\n", f.summary);
+        let _ = writeln!(out, "{}\n", escape(&f.summary));
     }
+    target_table(out, t);
+    chain_and_stores(out, t);
+    http(out, t);
+    diagnosis(out, t);
+    fixes(out, t);
+}
+
+fn target_table(out: &mut String, t: &TargetReport) {
     let _ = writeln!(out, "| | |\n|---|---|");
     let _ = writeln!(
         out,
         "| target | `{}` port {} path `{}` |",
-        t.host, t.port, t.path
+        cell(&t.host),
+        t.port,
+        cell(&t.path)
     );
     if let Some(c) = &t.connection {
         let _ = writeln!(
             out,
             "| address | {} ({}) |",
-            c.address.as_deref().unwrap_or("-"),
+            cell(c.address.as_deref().unwrap_or("-")),
             c.address_source
         );
-        let _ = writeln!(out, "| proxy | {} |", c.proxy.as_deref().unwrap_or("none"));
+        let _ = writeln!(
+            out,
+            "| proxy | {} |",
+            cell(c.proxy.as_deref().unwrap_or("none"))
+        );
         let tls = [&c.tls_version, &c.cipher_suite, &c.key_exchange]
             .into_iter()
             .flatten()
@@ -79,67 +100,79 @@ fn render_target(out: &mut String, t: &TargetReport) {
             "| TLS | {} |",
             if tls.is_empty() { "-".into() } else { tls }
         );
-        let _ = writeln!(out, "| ALPN | {} |", c.alpn.as_deref().unwrap_or("none"));
+        let _ = writeln!(
+            out,
+            "| ALPN | {} |",
+            cell(c.alpn.as_deref().unwrap_or("none"))
+        );
         if let Some(first) = &c.first_bytes {
-            let _ = writeln!(out, "| server sent | `{first}` |");
+            let _ = writeln!(out, "| server sent | `{}` |", cell(first));
         }
     }
     out.push('\n');
+}
 
-    if !t.chain.is_empty() {
-        let _ = writeln!(out, "### Chain as sent\n");
+fn chain_and_stores(out: &mut String, t: &TargetReport) {
+    if t.chain.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "### Chain as sent\n");
+    let _ = writeln!(
+        out,
+        "| # | subject | issuer | valid | SHA-256 |\n|---|---|---|---|---|"
+    );
+    for (i, c) in t.chain.iter().enumerate() {
         let _ = writeln!(
             out,
-            "| # | subject | issuer | valid | SHA-256 |\n|---|---|---|---|---|"
+            "| {i} | {} | {} | {} – {} | `{}` |",
+            cell(&c.subject),
+            cell(&c.issuer),
+            format_time(c.not_before),
+            format_time(c.not_after),
+            c.sha256
         );
-        for (i, c) in t.chain.iter().enumerate() {
-            let _ = writeln!(
-                out,
-                "| {i} | {} | {} | {} – {} | `{}` |",
-                cell(&c.subject),
-                cell(&c.issuer),
-                format_time(c.not_before),
-                format_time(c.not_after),
-                c.sha256
-            );
-        }
-        out.push('\n');
-        let _ = writeln!(out, "### Trust stores\n");
-        let _ = writeln!(
-            out,
-            "| store | result | anchor | source |\n|---|---|---|---|"
-        );
-        for (name, s) in [
-            ("bundled", &t.trust.bundled),
-            ("os", &t.trust.os),
-            ("custom", &t.trust.custom),
-        ] {
-            if let Some(s) = s {
-                store_row(out, name, s);
-            }
-        }
-        out.push('\n');
     }
-
-    if let Some(http) = &t.http {
-        let _ = writeln!(out, "### HTTP\n");
-        for hop in &http.hops {
-            let status = hop
-                .status
-                .map_or("no response".to_string(), |s| s.to_string());
-            let location = hop
-                .location
-                .as_ref()
-                .map(|l| format!(" → `{l}`"))
-                .unwrap_or_default();
-            let _ = writeln!(out, "- `GET {}` → {status}{location}", hop.url);
+    out.push('\n');
+    let _ = writeln!(out, "### Trust stores\n");
+    let _ = writeln!(
+        out,
+        "| store | result | anchor | source |\n|---|---|---|---|"
+    );
+    for (name, s) in [
+        ("bundled", &t.trust.bundled),
+        ("os", &t.trust.os),
+        ("custom", &t.trust.custom),
+    ] {
+        if let Some(s) = s {
+            store_row(out, name, s);
         }
-        if let Some(error) = &http.error {
-            let _ = writeln!(out, "- stopped: {error}");
-        }
-        out.push('\n');
     }
+    out.push('\n');
+}
 
+fn http(out: &mut String, t: &TargetReport) {
+    let Some(http) = &t.http else {
+        return;
+    };
+    let _ = writeln!(out, "### HTTP\n");
+    for hop in &http.hops {
+        let status = hop
+            .status
+            .map_or("no response".to_string(), |s| s.to_string());
+        let location = hop
+            .location
+            .as_ref()
+            .map(|l| format!(" → `{}`", escape(l)))
+            .unwrap_or_default();
+        let _ = writeln!(out, "- `GET {}` → {status}{location}", escape(&hop.url));
+    }
+    if let Some(error) = &http.error {
+        let _ = writeln!(out, "- stopped: {}", escape(error));
+    }
+    out.push('\n');
+}
+
+fn diagnosis(out: &mut String, t: &TargetReport) {
     let _ = writeln!(out, "### Diagnosis\n");
     if t.findings.is_empty() {
         let _ = writeln!(out, "No problem found.\n");
@@ -155,25 +188,32 @@ fn render_target(out: &mut String, t: &TargetReport) {
             .as_ref()
             .map(|v| format!(" (vendor: {v})"))
             .unwrap_or_default();
-        let _ = writeln!(out, "- **{sev}** `{}`{vendor}: {}", kind_name(f), f.summary);
+        let _ = writeln!(
+            out,
+            "- **{sev}** `{}`{vendor}: {}",
+            kind_name(f),
+            escape(&f.summary)
+        );
         if !f.detail.is_empty() {
-            let _ = writeln!(out, "  {}", f.detail);
+            let _ = writeln!(out, "  {}", escape(&f.detail));
         }
     }
     out.push('\n');
+}
 
+fn fixes(out: &mut String, t: &TargetReport) {
     let remedies: Vec<_> = t.findings.iter().flat_map(|f| &f.remedies).collect();
     if remedies.iter().any(|r| !r.avoid) {
         let _ = writeln!(out, "### Fix\n");
         for r in remedies.iter().filter(|r| !r.avoid) {
-            let _ = writeln!(out, "- **{}**: {}", r.ecosystem, r.action);
+            let _ = writeln!(out, "- **{}**: {}", r.ecosystem, escape(&r.action));
             if !r.commands.is_empty() {
                 let _ = writeln!(
                     out,
                     "  ```\n{}\n  ```",
                     r.commands
                         .iter()
-                        .map(|c| format!("  {c}"))
+                        .map(|c| format!("  {}", escape(c)))
                         .collect::<Vec<_>>()
                         .join("\n")
                 );
@@ -194,7 +234,7 @@ fn store_row(out: &mut String, name: &str, s: &StoreReport) {
     let result = if s.trusted {
         "trusted".to_string()
     } else {
-        s.error.clone().unwrap_or_else(|| "not trusted".into())
+        cell(s.error.as_deref().unwrap_or("not trusted"))
     };
     let anchor = s
         .anchor
@@ -216,7 +256,7 @@ fn kind_name(f: &crate::findings::Finding) -> String {
         .unwrap_or_default()
 }
 
-/// Table cells cannot hold `|` or newlines.
+/// Untrusted text in a table cell: escaped, and no `|` or newline.
 fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', " ")
+    escape(&text.replace('|', "\\|").replace('\n', " ")).into_owned()
 }

@@ -29,6 +29,16 @@ use crate::target::{redact, Target};
 use crate::trust::verify::{StoreVerdict, Verification};
 
 /// The JSON schema version (DESIGN.md).
+/// The report of `check` or `inspect` in `format`: the one function shape
+/// every output has (`report::env::render` for `env`).
+pub fn render(report: &Report, format: Format, color: bool) -> String {
+    match format {
+        Format::Human => human::render(report, color),
+        Format::Json => json::render(report),
+        Format::Markdown => markdown::render(report),
+    }
+}
+
 pub const SCHEMA_VERSION: u32 = 1;
 
 /// Everything one run found, for every target.
