@@ -186,3 +186,213 @@ fn json() {
 fn markdown() {
     insta::assert_snapshot!(markdown::render(&report()));
 }
+
+// ---------------------------------------------------------------------------
+// One target per kind, every format: clean, allowed, declared CA
+// (`--ca-file`), interception and unreachable.
+
+fn clean_target() -> TargetReport {
+    let root = isrg_root();
+    TargetReport {
+        input: "api.example.com".into(),
+        host: "api.example.com".into(),
+        port: 443,
+        path: "/".into(),
+        verdict: Verdict::Clean,
+        allowed: false,
+        findings: vec![Finding::info(
+            FindingKind::Validity,
+            "valid now; the server certificate 'ISRG Root X1' expires on 2035-06-04",
+            "",
+        )],
+        connection: Some(ConnectionReport {
+            proxy: None,
+            ..connection()
+        }),
+        chain: vec![root.clone()],
+        trust: TrustReport {
+            bundled: Some(store(true, None, "Mozilla roots built in", Some(&root))),
+            os: Some(store(
+                true,
+                None,
+                "/etc/ssl/certs/ca-certificates.crt",
+                Some(&root),
+            )),
+            custom: None,
+        },
+        http: None,
+    }
+}
+
+fn declared_ca_target() -> TargetReport {
+    let root = isrg_root();
+    let mut t = clean_target();
+    t.input = "api.internal.test".into();
+    t.host = "api.internal.test".into();
+    t.connection = None;
+    t.findings = vec![Finding::info(
+        FindingKind::DeclaredCa,
+        "trusted through the CA you declared ('ISRG Root X1'), not through public roots",
+        "",
+    )];
+    t.trust = TrustReport {
+        bundled: Some(store(
+            false,
+            Some("unknown_issuer"),
+            "Mozilla roots built in",
+            None,
+        )),
+        os: Some(store(
+            false,
+            Some("unknown_issuer"),
+            "/etc/ssl/certs/ca-certificates.crt",
+            None,
+        )),
+        custom: Some(store(true, None, "ca.pem", Some(&root))),
+    };
+    t
+}
+
+fn one(target: TargetReport) -> Report {
+    Report {
+        targets: vec![target],
+        environment: EnvironmentReport {
+            os: "linux".into(),
+            ..EnvironmentReport::default()
+        },
+        ..report()
+    }
+}
+
+fn cases() -> Vec<(&'static str, Report)> {
+    let full = report();
+    let intercepted = full.targets[0].clone();
+    let unreachable = full.targets[1].clone();
+    let mut allowed = intercepted.clone();
+    allowed.allowed = true;
+    vec![
+        ("clean", one(clean_target())),
+        ("allowed", one(allowed)),
+        ("declared_ca", one(declared_ca_target())),
+        ("interception", one(intercepted)),
+        ("unreachable", one(unreachable)),
+    ]
+}
+
+#[test]
+fn every_kind_of_target_in_every_format() {
+    for (name, report) in cases() {
+        for format in [Format::Human, Format::Json, Format::Markdown] {
+            let text = render(&report, format, false);
+            insta::assert_snapshot!(format!("{name}_{format:?}").to_lowercase(), text);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// `env` and `bundle`, from hand-built values (nothing read from this machine).
+
+fn machine_facts() -> crate::machine::MachineFacts {
+    use crate::machine::{ConfigFile, MachineFacts, PathState};
+    use std::path::PathBuf;
+    let mozilla: String = webpki_root_certs::TLS_SERVER_ROOT_CERTS
+        .iter()
+        .take(2)
+        .map(|der| crate::bundle::pem("CERTIFICATE", der.as_ref()))
+        .collect();
+    MachineFacts {
+        vars: vec![
+            ("SSL_CERT_FILE".into(), "/home/u/bundle.pem".into()),
+            ("NODE_TLS_REJECT_UNAUTHORIZED".into(), "0".into()),
+            (
+                "HTTPS_PROXY".into(),
+                "http://user:secret@proxy.corp:8080".into(),
+            ),
+        ],
+        configs: vec![
+            ConfigFile {
+                tool: "git",
+                path: PathBuf::from("/home/u/.gitconfig"),
+                contents: Ok(Some("[http]\n\tsslVerify = false\n".into())),
+            },
+            ConfigFile {
+                tool: "pip",
+                path: PathBuf::from("/home/u/.config/pip/pip.conf"),
+                contents: Ok(None),
+            },
+        ],
+        paths: BTreeMap::from([(
+            PathBuf::from("/home/u/bundle.pem"),
+            PathState::File(mozilla.into_bytes()),
+        )]),
+        home: Some(PathBuf::from("/home/u")),
+    }
+}
+
+#[test]
+fn env_in_every_format() {
+    let audit = crate::audit::audit(&machine_facts(), crate::knowledge::Platform::Linux);
+    assert!(!serde_json::to_string(&audit).unwrap().contains("secret"));
+    for format in [Format::Human, Format::Json, Format::Markdown] {
+        let text = env::render(&audit, format, false);
+        insta::assert_snapshot!(format!("env_{format:?}").to_lowercase(), text);
+    }
+}
+
+#[test]
+fn bundle_outcomes() {
+    use crate::bundle::Outcome;
+    use crate::knowledge::{bundle_lines, truststore_alternative, Platform, Shell};
+    let path = "/home/u/ca-bundle.pem";
+    let root = isrg_root();
+    let outcomes = [
+        (
+            "written",
+            Outcome::Written {
+                path: path.into(),
+                root_name: root.display_name.clone(),
+                root_sha256: root.sha256.clone(),
+                from: "the OS store".into(),
+                count: 145,
+                bundled_source: "Mozilla roots built in".into(),
+                shells: Shell::ALL
+                    .iter()
+                    .map(|&s| (s.label().to_string(), bundle_lines(s, path)))
+                    .collect(),
+                alternative: truststore_alternative(Platform::Linux),
+            },
+        ),
+        (
+            "not_needed",
+            Outcome::NotNeeded {
+                target: "api.example.com".into(),
+                bundled_source: "Mozilla roots built in".into(),
+                problem: Some("api.example.com's certificate expired on 2026-01-01".into()),
+            },
+        ),
+        (
+            "root_not_found",
+            Outcome::RootNotFound {
+                why: "the chain ends at 'Corp Root', which is not on this machine".into(),
+                remedies: vec![Remedy {
+                    ecosystem: "Get the root".into(),
+                    action: "Ask your IT team for 'Corp Root' as a PEM file.".into(),
+                    commands: vec!["tlsdoctor bundle api.example.com --out ca.pem".into()],
+                    avoid: false,
+                }],
+            },
+        ),
+        (
+            "no_chain",
+            Outcome::NoChain {
+                target: "localhost:1".into(),
+                why: "connection to localhost:1 refused".into(),
+                unreachable: true,
+            },
+        ),
+    ];
+    for (name, outcome) in outcomes {
+        let text = bundle::render_human(&outcome, false);
+        insta::assert_snapshot!(format!("bundle_{name}"), text);
+    }
+}
