@@ -14,7 +14,6 @@ use crate::cert::CertFacts;
 use crate::diagnose::{diagnose, Diagnosis, Evidence};
 use crate::knowledge::Platform;
 use crate::observation::Observation;
-use crate::plan::TrustPlan;
 use crate::probe::{probe, ProbeOptions};
 use crate::target::Target;
 use crate::trust::verify::{verify_all, Stores, Verification};
@@ -26,6 +25,15 @@ const MAX_CONCURRENT_PROBES: usize = 64;
 
 /// Progress goes to stderr only on a terminal, and only for more targets than this.
 const PROGRESS_ABOVE: usize = 3;
+
+/// Which roots to verify against; user files already read.
+#[derive(Debug)]
+pub struct TrustPlan {
+    pub bundled: TrustStore,
+    /// `None`: load the OS store (in the background).
+    pub os: Option<TrustStore>,
+    pub custom: Option<TrustStore>,
+}
 
 /// One target, judged: what was seen, what each store said, the diagnosis.
 #[derive(Debug)]

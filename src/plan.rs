@@ -18,6 +18,7 @@ use crate::cli::{self, Cli, Command, ConnectArgs, OutputArgs, TrustArgs};
 use crate::error::usage;
 use crate::findings::Verdict;
 use crate::inspect::ChainFile;
+pub use crate::pipeline::TrustPlan;
 use crate::probe::{ProbeOptions, ProxyChoice};
 use crate::report::Format;
 use crate::target::{ResolveOverride, Target};
@@ -91,15 +92,6 @@ pub struct BundlePlan {
 #[derive(Debug, Clone)]
 pub struct ConnectPlan {
     pub probe: ProbeOptions,
-}
-
-/// Which roots to verify against; user files already read.
-#[derive(Debug)]
-pub struct TrustPlan {
-    pub bundled: TrustStore,
-    /// `None`: load the OS store (in the background).
-    pub os: Option<TrustStore>,
-    pub custom: Option<TrustStore>,
 }
 
 /// How to report and what passes.
