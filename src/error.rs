@@ -16,7 +16,7 @@ pub fn usage(msg: impl std::fmt::Display) -> anyhow::Error {
 /// The output could not be written (a full disk, a closed file): exit 4.
 /// A closed pipe is not one of these: it is success.
 #[derive(Debug, thiserror::Error)]
-#[error("{what}: {source}")]
+#[error("{what}")]
 pub struct OutputError {
     pub what: String,
     #[source]

@@ -32,6 +32,8 @@ fn assert_io_error(code: i32, stderr: &str) {
     assert_eq!(code, 4, "stderr: {stderr}");
     assert_eq!(stderr.trim_end().lines().count(), 1, "stderr: {stderr}");
     assert!(stderr.contains("cannot write the output"), "{stderr}");
+    // The cause once, not twice.
+    assert_eq!(stderr.matches("No space left").count(), 1, "{stderr}");
     assert!(!stderr.contains("usage"), "{stderr}");
 }
 
