@@ -1,7 +1,10 @@
 //! tlsdoctor: why does my client not trust this server, and what exactly do I change?
 //!
 //! The pipeline (DESIGN.md) flows one way, one module per stage:
-//! [`target`] → [`probe`] → [`observation`] → [`trust`] → [`diagnose`] → [`report`].
+//! [`target`] → [`probe`] → [`observation`] → [`trust`] → [`diagnose`] → [`report`],
+//! and beside it [`machine`] (reading this machine) → [`audit`] (its rules).
+//! [`knowledge`] holds what is known about client tools, as data; [`untrusted`]
+//! escapes and redacts text from outside.
 //! [`cli`] is the command line as clap sees it; [`plan`] turns it once into a
 //! validated [`plan::Plan`]; [`app`] runs the plan through the stages
 //! ([`pipeline`] for targets); `main.rs` maps the result to a process exit.
