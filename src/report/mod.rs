@@ -25,7 +25,8 @@ use crate::findings::{Finding, Verdict};
 use crate::observation::{
     printable_prefix, starts_like_non_tls, AddressSource, HttpObservation, HttpStop, Observation,
 };
-use crate::target::{redact, Target};
+use crate::target::Target;
+use crate::untrusted::redact_url as redact;
 use crate::trust::verify::{StoreVerdict, Verification};
 
 /// The JSON schema version (DESIGN.md).
