@@ -26,10 +26,9 @@ use crate::observation::{
     printable_prefix, starts_like_non_tls, AddressSource, HttpObservation, HttpStop, Observation,
 };
 use crate::target::Target;
-use crate::untrusted::redact_url as redact;
 use crate::trust::verify::{StoreVerdict, Verification};
+use crate::untrusted::redact_url as redact;
 
-/// The JSON schema version (DESIGN.md).
 /// The report of `check` or `inspect` in `format`: the one function shape
 /// every output has (`report::env::render` for `env`).
 pub fn render(report: &Report, format: Format, color: bool) -> String {
@@ -40,6 +39,7 @@ pub fn render(report: &Report, format: Format, color: bool) -> String {
     }
 }
 
+/// The JSON schema version (DESIGN.md).
 pub const SCHEMA_VERSION: u32 = 1;
 
 /// Everything one run found, for every target.
