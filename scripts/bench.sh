@@ -4,6 +4,8 @@
 #
 # Usage: scripts/bench.sh
 #   TLSDOCTOR=path/to/tlsdoctor   benchmark that binary instead of building one
+#   BASELINE=path/to/tlsdoctor    also time this binary (e.g. a build of main), same run
+#   BENCH_RUNS=N                  runs per command (default 50)
 #   BENCH_ALLOW_FAILURE=1         benchmark even when a command fails (hyperfine -i)
 #
 # Nothing leaves the machine: every name resolves to 127.0.0.1 via --resolve.
@@ -88,7 +90,14 @@ port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0))
 step "nginx on 127.0.0.1:$port"
 mkdir -p "$tmp/nginx"
 # Every path nginx writes is inside $tmp, so this runs as any user and leaves no trace.
-# HTTP/2 stays off: it needs `http2` on the listen line (nginx < 1.25.1) or `http2 on;`.
+# HTTP/2 is on, so tlsdoctor and curl both speak it (ALPN h2): nginx before
+# 1.25.1 takes `http2` on the listen line, later ones `http2 on;`.
+nginx_version="$(nginx -v 2>&1 | sed -n 's|.*nginx/\([0-9.]*\).*|\1|p')"
+if [[ "$(printf '%s\n1.25.1\n' "$nginx_version" | sort -V | head -n1)" == 1.25.1 ]]; then
+    listen_http2="ssl; http2 on"
+else
+    listen_http2="ssl http2"
+fi
 cat >"$tmp/nginx.conf" <<EOF
 daemon off;
 worker_processes 1;
@@ -103,7 +112,7 @@ http {
     uwsgi_temp_path $tmp/nginx/uwsgi;
     scgi_temp_path $tmp/nginx/scgi;
     server {
-        listen 127.0.0.1:$port ssl;
+        listen 127.0.0.1:$port $listen_http2;
         server_name $host;
         ssl_certificate $tmp/leaf.pem;
         ssl_certificate_key $tmp/leaf.key;
@@ -140,15 +149,21 @@ benches=(
     "$TLSDOCTOR check $host:$port --resolve $resolve --bundled-roots $root --os-roots $root"
     "tlsdoctor (machine OS store, SSL_CERT_* unset)"
     "$TLSDOCTOR check $host:$port --resolve $resolve --bundled-roots $root"
-    "curl (GET /)"
+    "curl (GET /, HTTP/2)"
     "curl -sS -o /dev/null --cacert $root --resolve $resolve https://$host:$port/"
     "openssl s_client (handshake only)"
     "openssl s_client -connect 127.0.0.1:$port -servername $host -verify_hostname $host -CAfile $root -verify_return_error -brief"
 )
+if [[ -n ${BASELINE:-} ]]; then
+    benches+=(
+        "baseline $BASELINE (--os-roots ROOT)"
+        "$BASELINE check $host:$port --resolve $resolve --bundled-roots $root --os-roots $root"
+    )
+fi
 
 # Run each once first: a failing command would only be timed, never shown, by hyperfine.
 step "sanity run"
-hyperfine_args=(--warmup 5 --runs 50 --export-json "$tmp/bench.json" --export-markdown "$tmp/bench.md")
+hyperfine_args=(--warmup 5 --runs ${BENCH_RUNS:-50} --export-json "$tmp/bench.json" --export-markdown "$tmp/bench.md")
 failed=0
 for ((i = 0; i < ${#benches[@]}; i += 2)); do
     if out="$(bash -c "${benches[i + 1]}" </dev/null 2>&1)"; then
@@ -161,6 +176,16 @@ for ((i = 0; i < ${#benches[@]}; i += 2)); do
     [[ -z $out ]] || head -n 12 <<<"$out" | sed 's/^/    | /'
     hyperfine_args+=(-n "${benches[i]}" "${benches[i + 1]}")
 done
+# Both sides must really speak HTTP/2, or the comparison is not the one claimed.
+if ! $TLSDOCTOR check $host:$port --resolve $resolve --bundled-roots $root --os-roots $root \
+    --format json | grep -q '"protocol": *"h2"'; then
+    echo "FAILED  tlsdoctor did not speak HTTP/2 to nginx"
+    failed=1
+fi
+if [[ "$(curl -sS -o /dev/null -w '%{http_version}' --cacert $root --resolve $resolve https://$host:$port/)" != 2 ]]; then
+    echo "FAILED  curl did not speak HTTP/2 to nginx (built without nghttp2?)"
+    failed=1
+fi
 if ((failed)); then
     [[ ${BENCH_ALLOW_FAILURE:-} == 1 ]] || { echo "bench.sh: a command failed (BENCH_ALLOW_FAILURE=1 times it anyway)" >&2; exit 1; }
     hyperfine_args+=(-i)
@@ -219,7 +244,13 @@ async def main():
 asyncio.run(main())
 EOF
 slow_pid=$!
-sleep 0.5
+# Wait until the relay listens (a fixed sleep is too short on a busy machine).
+for _ in $(seq 100); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$slow_port") 2>/dev/null; then
+        break
+    fi
+    sleep 0.1
+done
 for _ in $(seq 100); do echo "$host:$slow_port"; done >"$tmp/targets.txt"
 slow_resolve="$host:$slow_port:127.0.0.1"
 one="$TLSDOCTOR check $host:$slow_port --resolve $slow_resolve --bundled-roots $root --os-roots $root"

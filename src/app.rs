@@ -14,6 +14,7 @@ use crate::knowledge::Platform;
 use crate::observation::Observation;
 use crate::pipeline::{complete_os_store, judge, probe_and_judge, Judged};
 use crate::plan::{BundlePlan, CheckPlan, EnvPlan, InspectPlan, OutputPlan, Plan};
+use crate::probe::repeat::Repeat;
 use crate::report::{self, write_stdout, Report, TargetReport};
 use crate::trust::verify::Stores;
 use crate::trust::TrustStore;
@@ -37,6 +38,7 @@ fn check(plan: CheckPlan) -> anyhow::Result<ExitCode> {
     let CheckPlan {
         targets,
         connect,
+        repeat,
         trust,
         output,
     } = plan;
@@ -47,7 +49,14 @@ fn check(plan: CheckPlan) -> anyhow::Result<ExitCode> {
         let facts = machine::collect_for_check(&audit_vars);
         audit::findings_for_check(&facts, Platform::current())
     });
-    let (judged, _) = probe_and_judge(targets, &connect.probe, trust, output.at, output.quiet);
+    let (judged, _) = probe_and_judge(
+        targets,
+        &connect.probe,
+        repeat,
+        trust,
+        output.at,
+        output.quiet,
+    );
     let warnings = env_audit.join().unwrap_or_default();
     emit(judged, &output, vars, warnings)
 }
@@ -90,6 +99,7 @@ fn bundle(plan: BundlePlan) -> anyhow::Result<ExitCode> {
     let (mut judged, stores) = probe_and_judge(
         vec![plan.target],
         &plan.connect.probe,
+        Repeat::ONCE,
         plan.trust,
         None,
         false,
@@ -116,14 +126,19 @@ fn emit(
         .map(|j| {
             let allowed = j.diagnosis.verdict != Verdict::Clean
                 && output.allow.contains(&j.diagnosis.verdict);
-            report::target_report(
+            let mut t = report::target_report(
                 &j.target,
                 &j.observation,
                 j.facts,
                 j.verification.as_ref(),
                 j.diagnosis,
                 allowed,
-            )
+            );
+            t.attempts = j
+                .attempts
+                .as_ref()
+                .map(|a| report::AttemptsReport::new(a, &output.allow));
+            t
         })
         .collect();
     let report = Report {

@@ -60,6 +60,25 @@ pub struct CheckArgs {
     #[arg(long)]
     pub no_http: bool,
 
+    /// Probe each target N times (1-1000) and report how the attempts went.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value = "1",
+        allow_hyphen_values = true
+    )]
+    pub repeat: String,
+
+    /// Seconds from the start of one attempt to the start of the next
+    /// (fractions allowed; an attempt is never overlapped).
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value = "0",
+        allow_hyphen_values = true
+    )]
+    pub interval: String,
+
     #[command(flatten)]
     pub connect: ConnectArgs,
 

@@ -15,9 +15,11 @@ use serde::Serialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
+    Intermittent,
     Unreachable,
     NotTls,
     HandshakeFailed,
+    LargeHelloDropped,
     CorporateInterception,
     SelfSigned,
     PrivateCa,
@@ -26,16 +28,19 @@ pub enum Verdict {
     NotYetValid,
     HostnameMismatch,
     InvalidCertificate,
+    Http2Failure,
     RedirectSchemeLoss,
     Clean,
 }
 
 impl Verdict {
     /// Every verdict, in precedence order.
-    pub const ALL: [Verdict; 13] = [
+    pub const ALL: [Verdict; 16] = [
+        Verdict::Intermittent,
         Verdict::Unreachable,
         Verdict::NotTls,
         Verdict::HandshakeFailed,
+        Verdict::LargeHelloDropped,
         Verdict::CorporateInterception,
         Verdict::SelfSigned,
         Verdict::PrivateCa,
@@ -44,6 +49,7 @@ impl Verdict {
         Verdict::NotYetValid,
         Verdict::HostnameMismatch,
         Verdict::InvalidCertificate,
+        Verdict::Http2Failure,
         Verdict::RedirectSchemeLoss,
         Verdict::Clean,
     ];
@@ -51,9 +57,11 @@ impl Verdict {
     /// The contract name, as in JSON and on the command line.
     pub fn as_str(self) -> &'static str {
         match self {
+            Verdict::Intermittent => "intermittent",
             Verdict::Unreachable => "unreachable",
             Verdict::NotTls => "not_tls",
             Verdict::HandshakeFailed => "handshake_failed",
+            Verdict::LargeHelloDropped => "large_hello_dropped",
             Verdict::CorporateInterception => "corporate_interception",
             Verdict::SelfSigned => "self_signed",
             Verdict::PrivateCa => "private_ca",
@@ -62,6 +70,7 @@ impl Verdict {
             Verdict::NotYetValid => "not_yet_valid",
             Verdict::HostnameMismatch => "hostname_mismatch",
             Verdict::InvalidCertificate => "invalid_certificate",
+            Verdict::Http2Failure => "http2_failure",
             Verdict::RedirectSchemeLoss => "redirect_scheme_loss",
             Verdict::Clean => "clean",
         }
@@ -128,6 +137,10 @@ pub enum FindingKind {
     Connection,
     /// An HTTP anomaly that does not change a TLS verdict.
     Http,
+    /// With `--repeat`: different attempts saw different chain anchors.
+    ChainVaries,
+    /// With `--repeat`: one distinct outcome of the attempts, with its count.
+    Attempts,
     /// An error finding whose kind is a verdict name (untagged variants
     /// must come last for serde).
     #[serde(untagged)]

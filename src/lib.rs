@@ -22,6 +22,7 @@
 )]
 
 pub mod app;
+pub mod attempts;
 pub mod audit;
 pub mod bundle;
 pub mod cert;

@@ -36,14 +36,81 @@ pub struct Observation {
     /// For a chain read from a file: the file's positions of the chain as
     /// put in order (leaf first), when the file's order was different.
     pub file_order: Option<Vec<usize>>,
+    /// The large (post-quantum) ClientHello failed and a classic one got
+    /// through: what the large one ran into. The rest of the observation
+    /// (chain, parameters, HTTP) comes from the classic handshake.
+    pub large_hello: Option<Failure>,
 }
 
-/// What the HTTP/1.1 probe saw: one entry per request, in order.
+/// What the HTTP probe saw: one entry per request, in order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct HttpObservation {
     pub hops: Vec<HttpHop>,
     /// Why the probe stopped.
     pub stop: HttpStop,
+    /// The protocol that answered the first request.
+    pub protocol: HttpProtocol,
+    /// The HTTP/2 exchange, when the handshake negotiated `h2`. When it
+    /// failed, the first request was made again with HTTP/1.1 on a second
+    /// connection (`hops` holds that one).
+    pub h2: Option<H2Observation>,
+}
+
+/// Which HTTP version answered the first request.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum HttpProtocol {
+    #[default]
+    Http1,
+    H2,
+}
+
+impl HttpProtocol {
+    /// The ALPN-style name: `http/1.1` or `h2`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HttpProtocol::Http1 => "http/1.1",
+            HttpProtocol::H2 => "h2",
+        }
+    }
+}
+
+/// How the HTTP/2 exchange (preface, SETTINGS, one GET) ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct H2Observation {
+    pub outcome: H2Outcome,
+    /// What happened, with the error code when there was one; for a stall,
+    /// what never came.
+    pub detail: String,
+    /// The response status, when response headers came.
+    pub status: Option<u16>,
+}
+
+/// The end of an HTTP/2 exchange.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum H2Outcome {
+    /// Response headers arrived.
+    Ok,
+    /// The server's SETTINGS or the response headers did not come in time.
+    Stall,
+    /// The server ended the connection with GOAWAY.
+    GoAway,
+    /// The server reset the request's stream (RST_STREAM).
+    Reset,
+    /// The server broke the protocol, or closed the connection without GOAWAY.
+    ProtocolError,
+}
+
+impl H2Outcome {
+    /// The JSON name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            H2Outcome::Ok => "ok",
+            H2Outcome::Stall => "stall",
+            H2Outcome::GoAway => "goaway",
+            H2Outcome::Reset => "reset",
+            H2Outcome::ProtocolError => "protocol_error",
+        }
+    }
 }
 
 /// One request and what came back.
@@ -191,6 +258,8 @@ pub struct Timings {
     pub resolve: Duration,
     pub connect: Duration,
     pub handshake: Duration,
+    /// The HTTP probe, all requests together (zero when it did not run).
+    pub http: Duration,
 }
 
 /// True when `bytes` cannot be the start of a TLS record (content types

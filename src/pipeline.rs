@@ -10,11 +10,13 @@ use std::time::Duration;
 
 use time::OffsetDateTime;
 
+use crate::attempts::{AttemptRecord, Attempts};
 use crate::cert::CertFacts;
 use crate::diagnose::{diagnose, Diagnosis, Evidence};
 use crate::knowledge::Platform;
 use crate::observation::Observation;
-use crate::probe::{probe, ProbeOptions};
+use crate::probe::repeat::{probe_repeated, Repeat};
+use crate::probe::ProbeOptions;
 use crate::target::Target;
 use crate::trust::verify::{verify_all, Stores, Verification};
 use crate::trust::{StoreKind, TrustStore};
@@ -43,6 +45,8 @@ pub struct Judged {
     pub facts: Vec<CertFacts>,
     pub verification: Option<Verification>,
     pub diagnosis: Diagnosis,
+    /// With `--repeat`: every attempt added up (this is the first attempt).
+    pub attempts: Option<Attempts>,
 }
 
 /// Verify and diagnose what was observed for `target` (from a probe or a file).
@@ -73,6 +77,7 @@ pub fn judge(
         facts,
         verification,
         diagnosis,
+        attempts: None,
     }
 }
 
@@ -81,6 +86,7 @@ pub fn judge(
 pub fn probe_and_judge(
     targets: Vec<Target>,
     options: &ProbeOptions,
+    repeat: Repeat,
     trust: TrustPlan,
     at: Option<OffsetDateTime>,
     quiet: bool,
@@ -88,13 +94,13 @@ pub fn probe_and_judge(
     // The OS store is the largest single cost of a local check: load it
     // while the connections are being made.
     let os_loader = trust.os.is_none().then(OsLoader::start);
-    let progress = progress_bar(targets.len(), quiet);
+    let progress = progress_bar(targets.len() * repeat.count as usize, quiet);
     let observations = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
     {
         Ok(runtime) => {
-            let observations = runtime.block_on(probe_all(&targets, options, &progress));
+            let observations = runtime.block_on(probe_all(&targets, options, repeat, &progress));
             // A getaddrinfo still running past its deadline (on tokio's
             // blocking pool) must not hold the process: do not wait for it.
             runtime.shutdown_background();
@@ -107,9 +113,11 @@ pub fn probe_and_judge(
             };
             targets
                 .iter()
-                .map(|_| Observation {
-                    failure: Some(failure.clone()),
-                    ..Observation::default()
+                .map(|_| {
+                    vec![Observation {
+                        failure: Some(failure.clone()),
+                        ..Observation::default()
+                    }]
                 })
                 .collect()
         }
@@ -125,12 +133,48 @@ pub fn probe_and_judge(
         custom: trust.custom,
     };
     let at = at.unwrap_or_else(OffsetDateTime::now_utc);
+    // Every attempt is judged (and completed against the OS store) on its
+    // own, then the attempts of each target are added up.
+    let per_target: Vec<usize> = observations.iter().map(Vec::len).collect();
     let judged = targets
         .into_iter()
         .zip(observations)
+        .flat_map(|(target, attempts)| attempts.into_iter().map(move |obs| (target.clone(), obs)))
         .map(|(target, obs)| judge(target, obs, &stores, at))
         .collect();
-    complete_os_store(judged, stores, at)
+    let (judged, stores) = complete_os_store(judged, stores, at);
+    (add_up_attempts(judged, &per_target), stores)
+}
+
+/// Group each target's attempts: the first attempt carries the sum of all,
+/// and its diagnosis the attempts' findings.
+fn add_up_attempts(judged: Vec<Judged>, per_target: &[usize]) -> Vec<Judged> {
+    let mut judged = judged.into_iter();
+    let mut out = Vec::with_capacity(per_target.len());
+    for &n in per_target {
+        let group: Vec<Judged> = judged.by_ref().take(n).collect();
+        let records: Vec<AttemptRecord> = group
+            .iter()
+            .map(|j| {
+                AttemptRecord::new(
+                    &j.observation,
+                    &j.facts,
+                    j.verification.as_ref(),
+                    &j.diagnosis,
+                )
+            })
+            .collect();
+        let Some(mut first) = group.into_iter().next() else {
+            continue;
+        };
+        if n > 1 {
+            let attempts = Attempts::from_records(records);
+            first.diagnosis = crate::diagnose::attempts::merge(first.diagnosis, &attempts);
+            first.attempts = Some(attempts);
+        }
+        out.push(first);
+    }
+    out
 }
 
 /// Loads the OS store on its own thread while the probes run.
@@ -197,21 +241,23 @@ pub fn complete_os_store(
 async fn probe_all(
     targets: &[Target],
     options: &ProbeOptions,
+    repeat: Repeat,
     progress: &indicatif::ProgressBar,
-) -> Vec<Observation> {
+) -> Vec<Vec<Observation>> {
     let limit = Arc::new(tokio::sync::Semaphore::new(MAX_CONCURRENT_PROBES));
     let mut set = tokio::task::JoinSet::new();
     for (i, target) in targets.iter().cloned().enumerate() {
         let options = options.clone();
         let limit = limit.clone();
+        let progress = progress.clone();
         set.spawn(async move {
             let _permit = limit.acquire_owned().await;
-            (i, probe(&target, &options).await)
+            let attempts = probe_repeated(&target, &options, repeat, || progress.inc(1)).await;
+            (i, attempts)
         });
     }
-    let mut results: Vec<Option<Observation>> = vec![None; targets.len()];
+    let mut results: Vec<Option<Vec<Observation>>> = vec![None; targets.len()];
     while let Some(joined) = set.join_next().await {
-        progress.inc(1);
         if let Ok((i, obs)) = joined {
             if let Some(slot) = results.get_mut(i) {
                 *slot = Some(obs);
@@ -219,10 +265,13 @@ async fn probe_all(
         }
     }
     progress.finish_and_clear();
-    results.into_iter().map(Option::unwrap_or_default).collect()
+    results
+        .into_iter()
+        .map(|r| r.unwrap_or_else(|| vec![Observation::default()]))
+        .collect()
 }
 
-/// A progress bar on stderr for many targets on a terminal; hidden otherwise
+/// A progress bar on stderr for many probes (targets × attempts) on a terminal; hidden otherwise
 /// (pipes, CI logs, `--quiet`).
 fn progress_bar(targets: usize, quiet: bool) -> indicatif::ProgressBar {
     use std::io::IsTerminal;
@@ -231,7 +280,7 @@ fn progress_bar(targets: usize, quiet: bool) -> indicatif::ProgressBar {
     }
     let bar = indicatif::ProgressBar::new(targets as u64);
     if let Ok(style) =
-        indicatif::ProgressStyle::with_template("{spinner} checked {pos}/{len} targets {wide_bar}")
+        indicatif::ProgressStyle::with_template("{spinner} probed {pos}/{len} {wide_bar}")
     {
         bar.set_style(style);
     }

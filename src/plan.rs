@@ -19,6 +19,7 @@ use crate::error::usage;
 use crate::findings::Verdict;
 use crate::inspect::ChainFile;
 pub use crate::pipeline::TrustPlan;
+use crate::probe::repeat::Repeat;
 use crate::probe::{ProbeOptions, ProxyChoice};
 use crate::report::Format;
 use crate::target::{ResolveOverride, Target};
@@ -58,6 +59,8 @@ pub enum Plan {
 pub struct CheckPlan {
     pub targets: Vec<Target>,
     pub connect: ConnectPlan,
+    /// `--repeat`, `--interval`.
+    pub repeat: Repeat,
     pub trust: TrustPlan,
     pub output: OutputPlan,
 }
@@ -134,6 +137,7 @@ pub fn from_cli(cli: Cli) -> anyhow::Result<Plan> {
 
 fn check_plan(args: cli::CheckArgs) -> anyhow::Result<CheckPlan> {
     let connect = connect_plan(&args.connect, !args.no_http)?;
+    let repeat = Repeat::parse(&args.repeat, &args.interval).map_err(usage)?;
     let output = output_plan(&args.output)?;
     let mut inputs = args.targets.clone();
     if let Some(file) = &args.targets_file {
@@ -153,6 +157,7 @@ fn check_plan(args: cli::CheckArgs) -> anyhow::Result<CheckPlan> {
     Ok(CheckPlan {
         targets,
         connect,
+        repeat,
         trust,
         output,
     })

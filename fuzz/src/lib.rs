@@ -142,7 +142,11 @@ pub fn diagnose_verdict(data: &[u8]) -> tlsdoctor::findings::Verdict {
             5 => HttpStop::BadLocation(text),
             _ => HttpStop::Failed(text),
         };
-        HttpObservation { hops, stop }
+        HttpObservation {
+            hops,
+            stop,
+            ..HttpObservation::default()
+        }
     });
 
     let observation = Observation {

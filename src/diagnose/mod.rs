@@ -10,6 +10,8 @@
 //! Findings explain; remedies come from [`crate::knowledge`], the one place
 //! that knows the client tools.
 
+pub mod attempts;
+pub mod connection;
 pub mod interceptors;
 pub mod lint;
 
@@ -80,11 +82,12 @@ pub fn diagnose(e: &Evidence<'_>) -> Diagnosis {
         }
     }
     findings.extend(http_findings(e));
+    findings.extend(connection::findings(e.target, e.observation));
     finish(findings)
 }
 
 /// Sort findings (errors first, by verdict precedence) and pick the verdict.
-fn finish(mut findings: Vec<Finding>) -> Diagnosis {
+pub(crate) fn finish(mut findings: Vec<Finding>) -> Diagnosis {
     findings.sort_by_key(|f| (f.severity, f.verdict().unwrap_or(Verdict::Clean)));
     let verdict = findings
         .iter()

@@ -14,6 +14,7 @@
 //! Sources for the facts are named next to the data that relies on them.
 
 pub mod configs;
+pub mod connection;
 pub mod remedies;
 pub mod shell;
 pub mod variables;

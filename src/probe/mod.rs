@@ -14,9 +14,11 @@
 //! same route.
 
 mod danger;
+pub mod h2;
 pub mod http;
 pub mod proxy;
 mod recording;
+pub mod repeat;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -30,8 +32,8 @@ use tokio_rustls::TlsConnector;
 use url::Url;
 
 use crate::observation::{
-    AddressSource, ConnectErrorKind, Failure, HandshakeErrorKind, HttpObservation, HttpStop,
-    Observation, ProxyErrorKind, Resolution, TlsParams,
+    AddressSource, ConnectErrorKind, Failure, HandshakeErrorKind, HttpObservation, HttpProtocol,
+    HttpStop, Observation, ProxyErrorKind, Resolution, TlsParams,
 };
 use crate::target::{HostKind, ResolveOverride, Target};
 use danger::CapturingVerifier;
@@ -90,6 +92,16 @@ const ALPN_BROWSER: &[&[u8]] = &[b"h2", b"http/1.1"];
 /// ALPN for the HTTP/1.1 probe's own connections.
 const ALPN_HTTP1: &[&[u8]] = &[b"http/1.1"];
 
+/// Which ClientHello a handshake sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Hello {
+    /// What current clients send: an X25519MLKEM768 key share first
+    /// (about 1,500 bytes).
+    Large,
+    /// A classic, small ClientHello: X25519 only (about 300 bytes).
+    Classic,
+}
+
 /// Probe one target. Never fails: problems are part of the observation.
 pub async fn probe(target: &Target, options: &ProbeOptions) -> Observation {
     let mut obs = Observation::default();
@@ -99,17 +111,66 @@ pub async fn probe(target: &Target, options: &ProbeOptions) -> Observation {
     };
 
     let started = Instant::now();
-    let tls = handshake(target, stream, options.timeout, &mut obs).await;
+    let mut tls = handshake(target, stream, options.timeout, Hello::Large, &mut obs).await;
     obs.timings.handshake = started.elapsed();
+    let mut hello = Hello::Large;
+    if tls.is_none() && hello_maybe_dropped(&obs) {
+        if let Some(classic) = classic_retry(target, options, &mut obs).await {
+            tls = Some(classic);
+            hello = Hello::Classic;
+        }
+    }
 
     if options.http {
         if let Some(tls) = tls {
-            // The probe speaks HTTP/1.1: after h2 was chosen it opens its own connection.
-            let h2 = obs.tls.as_ref().and_then(|t| t.alpn.as_deref()) == Some("h2");
-            obs.http = Some(probe_http(target, (!h2).then_some(tls), options).await);
+            let started = Instant::now();
+            obs.http = Some(probe_http(target, tls, hello, options).await);
+            obs.timings.http = started.elapsed();
         }
     }
     obs
+}
+
+/// A handshake that ended in a reset, EOF or timeout before the server sent
+/// a byte: what a path that drops large ClientHellos looks like.
+fn hello_maybe_dropped(obs: &Observation) -> bool {
+    matches!(
+        &obs.failure,
+        Some(Failure::Handshake {
+            kind: HandshakeErrorKind::Reset
+                | HandshakeErrorKind::ClosedByPeer
+                | HandshakeErrorKind::TimedOut,
+            ..
+        })
+    ) && obs.bytes_received == 0
+}
+
+/// Connect again and shake hands with a classic ClientHello. On success the
+/// classic handshake's facts replace the failed one's in `obs`, and the
+/// large hello's failure moves to `obs.large_hello`.
+async fn classic_retry(
+    target: &Target,
+    options: &ProbeOptions,
+    obs: &mut Observation,
+) -> Option<Tls> {
+    let mut retry = Observation::default();
+    let stream = open_tcp(target, options, &mut retry).await?;
+    let started = Instant::now();
+    let Some(tls) = handshake(target, stream, options.timeout, Hello::Classic, &mut retry).await
+    else {
+        if let Some(Failure::Handshake { message, .. }) = &mut obs.failure {
+            message.push_str(
+                "; a classic ClientHello (X25519 only) failed too, so its size is not the cause",
+            );
+        }
+        return None;
+    };
+    retry.timings.handshake = obs.timings.handshake + started.elapsed();
+    retry.timings.resolve += obs.timings.resolve;
+    retry.timings.connect += obs.timings.connect;
+    retry.large_hello = obs.failure.take();
+    *obs = retry;
+    Some(tls)
 }
 
 /// Resolve, connect and (through a proxy) tunnel to `target`, recording
@@ -203,32 +264,74 @@ async fn open_tcp(
     Some(stream)
 }
 
-/// GET the target's path and follow https redirects; the first request
-/// reuses the handshake's connection when it can.
+/// How the first HTTP request is made.
+enum First {
+    /// HTTP/1.1 on the handshake's connection.
+    Reuse(Box<Tls>),
+    /// Already answered (over HTTP/2 on the handshake's connection).
+    Answered(http::Head),
+    /// HTTP/1.1 on a new connection.
+    Fresh,
+}
+
+/// GET the target's path and follow https redirects. The first request
+/// uses the handshake's connection: HTTP/2 when `h2` was negotiated (and,
+/// when that fails, HTTP/1.1 again on a second connection), HTTP/1.1
+/// otherwise. Redirect hops speak HTTP/1.1.
 async fn probe_http(
     target: &Target,
-    first: Option<Tls>,
+    tls: Tls,
+    hello: Hello,
     options: &ProbeOptions,
 ) -> HttpObservation {
     let Some(url) = http::start_url(target) else {
         return HttpObservation {
-            hops: Vec::new(),
             stop: HttpStop::Failed("cannot form a request URL".into()),
+            ..HttpObservation::default()
         };
     };
-    let mut first = first;
+    let negotiated_h2 = tls.get_ref().1.alpn_protocol() == Some(b"h2");
+    let (mut first, h2) = if negotiated_h2 {
+        // Outside the budget below: a stall costs one --timeout more at most.
+        let (h2, head) = h2::exchange(tls, &url, options.timeout).await;
+        (head.map_or(First::Fresh, First::Answered), Some(h2))
+    } else {
+        (First::Reuse(Box::new(tls)), None)
+    };
+    let protocol = if matches!(first, First::Answered(_)) {
+        HttpProtocol::H2
+    } else {
+        HttpProtocol::Http1
+    };
+    let mut obs = follow_redirects(url, &mut first, hello, options).await;
+    obs.protocol = protocol;
+    obs.h2 = h2;
+    obs
+}
+
+async fn follow_redirects(
+    url: Url,
+    first: &mut First,
+    hello: Hello,
+    options: &ProbeOptions,
+) -> HttpObservation {
     // Every hop has its own stage deadlines, but a server that answers each
     // one just in time must not stretch the check to hops × stages × timeout.
     let budget = options.timeout * HTTP_BUDGET_STAGES;
     let deadline = tokio::time::Instant::now() + budget;
     http::follow(url, |url, hop| {
-        let reuse = if hop == 0 { first.take() } else { None };
+        let reuse = if hop == 0 {
+            std::mem::replace(first, First::Fresh)
+        } else {
+            First::Fresh
+        };
         let options = options.clone();
         async move {
             let work = async {
                 let mut stream = match reuse {
-                    Some(stream) => stream,
-                    None => open_https(&url, &options).await?,
+                    First::Answered(head) => return Ok(head),
+                    First::Reuse(stream) => *stream,
+                    First::Fresh => open_https(&url, hello, &options).await?,
                 };
                 http::exchange(&mut stream, &url, options.timeout)
                     .await
@@ -251,7 +354,7 @@ const HTTP_BUDGET_STAGES: u32 = 3;
 
 /// A fresh https connection for a redirect hop (HTTP/1.1 only). The hop's
 /// chain is not judged: the diagnosis is about the target's own chain.
-async fn open_https(url: &Url, options: &ProbeOptions) -> Result<Tls, String> {
+async fn open_https(url: &Url, hello: Hello, options: &ProbeOptions) -> Result<Tls, String> {
     let target = Target::parse(url.as_str()).map_err(|e| e.to_string())?;
     let mut scratch = Observation::default();
     let stream = match open_tcp(&target, options, &mut scratch).await {
@@ -267,7 +370,7 @@ async fn open_https(url: &Url, options: &ProbeOptions) -> Result<Tls, String> {
     let verifier = CapturingVerifier::new(
         rustls::crypto::aws_lc_rs::default_provider().signature_verification_algorithms,
     );
-    let config = client_config(verifier, ALPN_HTTP1).map_err(|e| e.to_string())?;
+    let config = client_config(verifier, ALPN_HTTP1, hello).map_err(|e| e.to_string())?;
     let name = ServerName::try_from(target.host.clone()).map_err(|e| e.to_string())?;
     let (recording, _) = RecordingStream::new(stream);
     match tokio::time::timeout(
@@ -381,8 +484,13 @@ async fn connect(
 fn client_config(
     verifier: Arc<CapturingVerifier>,
     alpn: &[&[u8]],
+    hello: Hello,
 ) -> Result<ClientConfig, rustls::Error> {
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let mut provider = rustls::crypto::aws_lc_rs::default_provider();
+    if hello == Hello::Classic {
+        provider.kx_groups = vec![rustls::crypto::aws_lc_rs::kx_group::X25519];
+    }
+    let provider = Arc::new(provider);
     let mut config = ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()?
         .dangerous()
@@ -397,12 +505,13 @@ async fn handshake(
     target: &Target,
     stream: TcpStream,
     timeout: Duration,
+    hello: Hello,
     obs: &mut Observation,
 ) -> Option<Tls> {
     let algorithms =
         rustls::crypto::aws_lc_rs::default_provider().signature_verification_algorithms;
     let verifier = CapturingVerifier::new(algorithms);
-    let config = match client_config(verifier.clone(), ALPN_BROWSER) {
+    let config = match client_config(verifier.clone(), ALPN_BROWSER, hello) {
         Ok(c) => c,
         Err(e) => {
             obs.failure = Some(handshake_failure(HandshakeErrorKind::Other, e.to_string()));

@@ -52,6 +52,7 @@ fn render_target(out: &mut String, t: &TargetReport, p: &Paint) {
     chain(out, t, p);
     stores(out, t, p);
     http(out, t, p);
+    attempts(out, t, p);
     findings(out, t, p);
     fixes(out, t, p);
 }
@@ -161,12 +162,35 @@ fn http(out: &mut String, t: &TargetReport, p: &Paint) {
             .as_ref()
             .map(|l| format!(" {}", escape(l)))
             .unwrap_or_default();
+        let protocol = if i == 0 {
+            format!(" ({})", http.protocol)
+        } else {
+            String::new()
+        };
         row(
             out,
             p,
             if i == 0 { "http" } else { "" },
-            &format!("GET {} → {status}{to}", escape(&hop.url)),
+            &format!("GET {} → {status}{to}{protocol}", escape(&hop.url)),
         );
+    }
+    if let Some(h2) = http.h2.as_ref().filter(|h2| h2.outcome != "ok") {
+        row(
+            out,
+            p,
+            "h2",
+            &format!("{}: {}", h2.outcome, escape(&h2.detail)),
+        );
+    }
+}
+
+/// With `--repeat`: the success count, then one line per stage.
+fn attempts(out: &mut String, t: &TargetReport, p: &Paint) {
+    let Some(attempts) = &t.attempts else {
+        return;
+    };
+    for (i, line) in attempts.human_lines().iter().enumerate() {
+        row(out, p, if i == 0 { "attempts" } else { "" }, line);
     }
 }
 

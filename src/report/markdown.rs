@@ -64,6 +64,7 @@ fn render_target(out: &mut String, t: &TargetReport) {
     target_table(out, t);
     chain_and_stores(out, t);
     http(out, t);
+    attempts(out, t);
     diagnosis(out, t);
     fixes(out, t);
 }
@@ -169,7 +170,23 @@ fn http(out: &mut String, t: &TargetReport) {
     if let Some(error) = &http.error {
         let _ = writeln!(out, "- stopped: {}", escape(error));
     }
+    let _ = writeln!(out, "- protocol: {}", http.protocol);
+    if let Some(h2) = &http.h2 {
+        let _ = writeln!(out, "- HTTP/2: {} ({})", h2.outcome, escape(&h2.detail));
+    }
     out.push('\n');
+}
+
+/// With `--repeat`: numbers and verdict names only, nothing a server sent.
+fn attempts(out: &mut String, t: &TargetReport) {
+    let Some(attempts) = &t.attempts else {
+        return;
+    };
+    let _ = writeln!(out, "### Attempts\n\n```");
+    for line in attempts.human_lines() {
+        let _ = writeln!(out, "{line}");
+    }
+    let _ = writeln!(out, "```\n");
 }
 
 fn diagnosis(out: &mut String, t: &TargetReport) {

@@ -5,6 +5,7 @@
 //! it — they never compute a diagnosis — and none of them sees a secret:
 //! targets are already redacted, proxy credentials never enter.
 
+pub mod attempts;
 pub mod bundle;
 pub mod env;
 pub mod human;
@@ -18,6 +19,8 @@ pub use output::{write_stdout, Format};
 use std::collections::BTreeMap;
 
 use serde::Serialize;
+
+pub use attempts::AttemptsReport;
 
 use crate::cert::CertFacts;
 use crate::diagnose::Diagnosis;
@@ -72,6 +75,8 @@ pub struct TargetReport {
     pub trust: TrustReport,
     /// The HTTP probe, when it ran.
     pub http: Option<HttpReport>,
+    /// With `--repeat`: every attempt added up.
+    pub attempts: Option<AttemptsReport>,
 }
 
 /// What the HTTP probe saw (URLs redacted).
@@ -87,6 +92,18 @@ pub struct HttpReport {
     pub stop: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// The protocol that answered the first request: `h2` or `http/1.1`.
+    pub protocol: &'static str,
+    /// The HTTP/2 exchange, when `h2` was negotiated.
+    pub h2: Option<H2Report>,
+}
+
+/// How the HTTP/2 exchange ended.
+#[derive(Debug, Clone, Serialize)]
+pub struct H2Report {
+    /// ok, stall, goaway, reset or protocol_error.
+    pub outcome: &'static str,
+    pub detail: String,
 }
 
 /// One redirect.
@@ -139,6 +156,11 @@ impl From<&HttpObservation> for HttpReport {
                 .collect(),
             stop,
             error,
+            protocol: h.protocol.as_str(),
+            h2: h.h2.as_ref().map(|h2| H2Report {
+                outcome: h2.outcome.as_str(),
+                detail: h2.detail.clone(),
+            }),
         }
     }
 }
@@ -314,6 +336,7 @@ pub fn target_report(
         chain,
         trust,
         http: observation.http.as_ref().map(Into::into),
+        attempts: None,
     }
 }
 
@@ -475,6 +498,7 @@ mod tests {
             chain: Vec::new(),
             trust: TrustReport::default(),
             http: None,
+            attempts: None,
         };
         let targets = [
             target(Verdict::CorporateInterception, Some("Zscaler")),

@@ -126,6 +126,46 @@ fn report() -> Report {
             }],
             stop: "final",
             error: None,
+            protocol: "h2",
+            h2: Some(H2Report {
+                outcome: "ok",
+                detail: "response headers arrived (status 307)".into(),
+            }),
+        }),
+        attempts: Some(attempts::AttemptsReport {
+            count: 10,
+            ok: 7,
+            verdicts: [("clean", 7), ("corporate_interception", 3)].into(),
+            anchors: vec![attempts::AnchorCount {
+                subject: "CN=ISRG Root X1".into(),
+                sha256: None,
+                count: 10,
+            }],
+            addresses: vec![attempts::AddressCount {
+                address: "203.0.113.7:8443".into(),
+                count: 10,
+            }],
+            latency_ms: attempts::Latency {
+                dns: Some(attempts::Stage {
+                    p50: 0.1,
+                    p95: 0.3,
+                    max: 0.4,
+                    count: 10,
+                }),
+                connect: Some(attempts::Stage {
+                    p50: 0.2,
+                    p95: 0.5,
+                    max: 0.9,
+                    count: 10,
+                }),
+                tls: Some(attempts::Stage {
+                    p50: 1.5,
+                    p95: 2.5,
+                    max: 3.0,
+                    count: 10,
+                }),
+                http: None,
+            },
         }),
     };
     let unreachable = TargetReport {
@@ -144,6 +184,7 @@ fn report() -> Report {
         chain: Vec::new(),
         trust: TrustReport::default(),
         http: None,
+        attempts: None,
     };
     Report {
         schema_version: SCHEMA_VERSION,
@@ -221,6 +262,7 @@ fn clean_target() -> TargetReport {
             custom: None,
         },
         http: None,
+        attempts: None,
     }
 }
 

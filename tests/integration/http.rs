@@ -231,15 +231,26 @@ fn error_status_is_a_warning_that_keeps_the_tls_verdict() {
 }
 
 #[test]
-fn after_h2_the_probe_uses_its_own_http1_connection() {
+fn a_server_that_negotiates_h2_and_answers_http1_is_an_http2_failure() {
+    // It chooses h2 in ALPN, then reads the HTTP/2 preface as a request head
+    // and answers in HTTP/1.1: HTTP/2 clients fail, HTTP/1.1 ones do not.
     let (root, leaf) = localhost_pki();
     let server = TlsServer::start_http(&[&leaf], &leaf, &["h2", "http/1.1"], |_| HTTP_200.to_vec());
     let run = check_url(&root, server.port(), "/").json();
-    run.assert_verdict("clean", 0);
+    run.assert_verdict("http2_failure", 1);
     assert_eq!(run.target["connection"]["alpn"], "h2", "{}", run.dump());
+    assert_eq!(
+        run.target["http"]["h2"]["outcome"],
+        "protocol_error",
+        "{}",
+        run.dump()
+    );
+    assert_eq!(run.target["http"]["protocol"], "http/1.1");
     assert_eq!(run.target["http"]["status"], 200);
     assert_eq!(server.connections(), 2);
-    assert_eq!(server.requests().len(), 1);
+    let requests = server.requests();
+    assert!(requests[0].starts_with("PRI * HTTP/2.0"), "{requests:?}");
+    assert!(requests[1].starts_with("GET / HTTP/1.1"), "{requests:?}");
 }
 
 #[test]

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use crate::support::*;
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -23,13 +23,13 @@ fn free_port() -> u16 {
 }
 
 /// An nginx process with its own prefix directory, stopped on drop.
-struct Nginx {
+pub(crate) struct Nginx {
     child: Child,
     dir: Scratch,
 }
 
 impl Nginx {
-    fn start(binary: &Path, dir: Scratch, config: &str, wait_for: u16) -> Nginx {
+    pub(crate) fn start(binary: &Path, dir: Scratch, config: &str, wait_for: u16) -> Nginx {
         let conf = dir.write("nginx.conf", config);
         for sub in ["tmp", "logs"] {
             std::fs::create_dir_all(dir.path().join(sub)).unwrap();

@@ -19,6 +19,7 @@ Everything that waits has a timeout, so a broken product fails a test instead of
 hanging it.
 */
 
+pub mod connpath;
 mod tools;
 pub use tools::tool;
 
