@@ -32,6 +32,7 @@ fn main() {
         "PATH",
         "TLSDOCTOR_REQUIRE_TOOLS",
         "TLSDOCTOR_LIMBO",
+        "TLSDOCTOR_COMPROMISED_CAS",
         "TLSDOCTOR_CLIENTS_VENVS",
     ] {
         println!("cargo::rerun-if-env-changed={var}");
@@ -43,6 +44,7 @@ fn main() {
         emit(name, found.as_deref(), require);
     }
     emit("limbo", limbo().as_deref(), require);
+    emit("compromised_cas", compromised_cas().as_deref(), require);
 }
 
 fn emit(name: &str, found: Option<&Path>, require: bool) {
@@ -77,9 +79,25 @@ fn on_path(programs: &[&str], extra: &[&str]) -> Option<PathBuf> {
 
 /// The x509-limbo corpus: `TLSDOCTOR_LIMBO`, else `../shared/conformance/limbo.json`.
 fn limbo() -> Option<PathBuf> {
-    explicit("TLSDOCTOR_LIMBO").or_else(|| {
-        let dir = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR")?);
-        let path = dir.parent()?.join("shared/conformance/limbo.json");
-        path.is_file().then_some(path)
-    })
+    explicit("TLSDOCTOR_LIMBO").or_else(|| shared("conformance/limbo.json"))
+}
+
+/// The roots whose private keys are public (badssl.com's files):
+/// `TLSDOCTOR_COMPROMISED_CAS`, else `../shared/conformance/compromised-cas/`.
+fn compromised_cas() -> Option<PathBuf> {
+    std::env::var_os("TLSDOCTOR_COMPROMISED_CAS")
+        .map(PathBuf::from)
+        .filter(|p| p.is_dir())
+        .or_else(|| shared("conformance/compromised-cas"))
+}
+
+/// `shared/<rel>` beside the project, or beside the directory that holds a
+/// git worktree of it (`/work/wt/NAME` → `/work/shared`).
+fn shared(rel: &str) -> Option<PathBuf> {
+    let dir = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR")?);
+    dir.ancestors()
+        .skip(1)
+        .take(2)
+        .map(|d| d.join("shared").join(rel))
+        .find(|p| p.exists())
 }

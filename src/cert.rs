@@ -9,6 +9,10 @@
 //! x509-parser returns `Err` from an extension getter when the extension
 //! appears twice; such a certificate is recorded as having a duplicate
 //! extension rather than unwrapped.
+//!
+//! [`chain`] links certificates into chains and paths.
+
+pub mod chain;
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -209,6 +213,11 @@ impl CertFacts {
     /// Whether the certificate is valid at `t`.
     pub fn valid_at(&self, t: OffsetDateTime) -> bool {
         self.not_before <= t && t <= self.not_after
+    }
+
+    /// The RSA modulus size in bits, when the key is RSA.
+    pub fn rsa_bits(&self) -> Option<usize> {
+        self.key.strip_prefix("RSA ")?.parse().ok()
     }
 
     /// A short name for sentences: the CN, else the subject.

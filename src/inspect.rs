@@ -79,7 +79,7 @@ fn add_unique(
 
 fn order_chain(certs: Vec<CertificateDer<'static>>) -> ChainFile {
     let facts: Vec<CertFacts> = certs.iter().map(|c| CertFacts::from_der(c)).collect();
-    let order = chain_order(&facts);
+    let order = crate::cert::chain::order(&facts);
     let identity = order.iter().enumerate().all(|(i, &p)| i == p);
     let ordered = order
         .iter()
@@ -247,69 +247,6 @@ fn parse_der(bytes: &[u8]) -> Result<Vec<CertificateDer<'static>>, String> {
     }
     Ok(certs)
 }
-
-/// The order to judge the certificates in, as indices into `facts`: the
-/// leaf (a certificate that issued none of the others, preferably not a
-/// CA), then each issuer found among the rest, then whatever is unrelated,
-/// in file order.
-pub fn chain_order(facts: &[CertFacts]) -> Vec<usize> {
-    let issued_another = |i: usize, cert: &CertFacts| {
-        facts
-            .iter()
-            .enumerate()
-            .any(|(j, other)| j != i && other.names_issuer(cert))
-    };
-    let candidates: Vec<usize> = facts
-        .iter()
-        .enumerate()
-        .filter(|&(i, cert)| !issued_another(i, cert))
-        .map(|(i, _)| i)
-        .collect();
-    let not_ca = |&i: &usize| facts.get(i).is_some_and(|c| !c.is_ca);
-    let Some(leaf) = candidates
-        .iter()
-        .copied()
-        .find(not_ca)
-        .or_else(|| candidates.first().copied())
-        .or_else(|| (!facts.is_empty()).then_some(0))
-    else {
-        return Vec::new();
-    };
-    let mut used = vec![false; facts.len()];
-    let mut order = Vec::new();
-    let mut current = Some(leaf);
-    while let Some(i) = current {
-        let (Some(cert), Some(flag)) = (facts.get(i), used.get_mut(i)) else {
-            break;
-        };
-        *flag = true;
-        order.push(i);
-        if cert.self_signed {
-            break;
-        }
-        // Prefer the issuer whose key verifies the signature (a reissued
-        // intermediate can share its name with the old one). A signature
-        // check parses both certificates, so only the first few namesakes
-        // are tried: many certificates with one name must not cost n² checks.
-        let namesakes: Vec<usize> = facts
-            .iter()
-            .enumerate()
-            .filter(|&(j, issuer)| used.get(j) == Some(&false) && cert.names_issuer(issuer))
-            .map(|(j, _)| j)
-            .collect();
-        current = namesakes
-            .iter()
-            .take(MAX_SIGNATURE_CHECKS)
-            .copied()
-            .find(|&j| facts.get(j).is_some_and(|issuer| cert.is_signed_by(issuer)))
-            .or_else(|| namesakes.first().copied());
-    }
-    order.extend(used.iter().enumerate().filter(|&(_, u)| !u).map(|(i, _)| i));
-    order
-}
-
-/// Issuer candidates whose signature is checked per link of [`chain_order`].
-const MAX_SIGNATURE_CHECKS: usize = 8;
 
 #[cfg(test)]
 mod tests {

@@ -389,6 +389,16 @@ pub static INTERCEPTORS: &[Interceptor] = &[
 /// `openssl x509 -pubkey -noout | openssl pkey -pubin -outform der | sha256sum`.
 pub static COMPROMISED_ROOTS: &[CompromisedRoot] = &[
     CompromisedRoot {
+        // badssl.com certs/src/crt/ca-mitm-software.crt (CN=BadSSL MITM Software
+        // Test, expired 2018): badssl's stand-in for an inspection product's CA,
+        // published with its key (certs/src/key/ca-mitm-software.key).
+        name: "BadSSL MITM Software Test",
+        vendor: "badssl.com (test)",
+        spki_sha256: hex32("9d40513f43991af39fe413aff7608fc56463827137166547de0a1828d524ae98"),
+        note: "badssl.com's test stand-in for an interception product; its private key is \
+               published in the badssl.com repository.",
+    },
+    CompromisedRoot {
         // badssl.com certs/src/crt/ca-edellroot.crt (CN=eDellRoot, RSA 2048).
         name: "eDellRoot",
         vendor: "Dell",

@@ -50,16 +50,7 @@ const PYCA_ONLY: &[&str] = &[PYCA];
 /// certificate linters (zlint, pkilint) and CA/B-profile validators do.
 const NONE_TRACKED: &[&str] = &[];
 
-/// Where a certificate sits on the path; rules depend on it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
-    /// The server's certificate.
-    Leaf,
-    /// A CA between the leaf and the anchor.
-    Intermediate,
-    /// The root the path ended at (from a trust store).
-    Anchor,
-}
+pub use crate::cert::chain::Role;
 
 /// One broken rule on one certificate.
 #[derive(Debug, Clone, PartialEq, Eq)]

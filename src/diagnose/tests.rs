@@ -70,6 +70,7 @@ fn store(
         at_valid_time: None,
         anchor,
         issuer_in_store: None,
+        root_in_store: None,
     }
 }
 
@@ -199,7 +200,8 @@ fn os_trusted_local_name_is_private_ca() {
 }
 
 #[test]
-fn known_vendor_is_interception_even_when_not_installed() {
+fn a_vendor_name_in_no_store_is_only_a_claim() {
+    // DESIGN.md row 6: a root named like Zscaler's that no store holds.
     let chain = [
         leaf("github.com", "Zscaler Intermediate Root CA"),
         ca("Zscaler Intermediate Root CA", "Zscaler Root CA"),
@@ -210,31 +212,101 @@ fn known_vendor_is_interception_even_when_not_installed() {
     );
     let d = run("github.com", &chain, &v);
     assert_eq!(d.verdict, Verdict::CorporateInterception);
-    assert_eq!(d.findings[0].vendor.as_deref(), Some("Zscaler"));
-    // And on a local name too (DESIGN.md: the vendor row applies to both).
+    let f = &d.findings[0];
+    assert_eq!(f.vendor, None, "a claimed vendor is not named as verified");
+    assert!(!f.summary.contains("re-signed by Zscaler"), "{}", f.summary);
+    assert!(
+        f.detail.contains("unverified") && f.detail.contains("attacker"),
+        "{}",
+        f.detail
+    );
+    assert!(
+        !f.remedies
+            .iter()
+            .any(|r| !r.avoid && r.action.to_lowercase().contains("install")),
+        "{:?}",
+        f.remedies
+    );
     assert_eq!(
         run("intranet.local", &chain, &v).verdict,
-        Verdict::CorporateInterception
+        Verdict::PrivateCa
     );
 }
 
 #[test]
-fn proxy_makes_an_untrusted_chain_interception() {
+fn a_vendor_name_in_the_os_store_is_the_vendor() {
+    // Row 4: matched by name and in a store, on a local name too.
+    let root = ca("Zscaler Root CA", "Zscaler Root CA");
+    let chain = [leaf("intranet.local", "Zscaler Root CA")];
+    let v = verification(
+        rejected(StoreKind::Bundled, ChainError::UnknownIssuer),
+        trusted(StoreKind::Os, vec![0], root),
+    );
+    let d = run("intranet.local", &chain, &v);
+    assert_eq!(d.verdict, Verdict::CorporateInterception);
+    assert_eq!(d.findings[0].vendor.as_deref(), Some("Zscaler"));
+}
+
+#[test]
+fn a_vendor_word_in_the_leaf_name_names_no_vendor() {
+    let chain = [
+        leaf("edellroot.example.com", "Some CA"),
+        ca("Some CA", "Some CA"),
+    ];
+    let mut l = chain[0].clone();
+    l.subject = "CN=Zscaler Root CA.example.com".into();
+    let chain = [l, chain[1].clone()];
+    let v = verification(
+        rejected(StoreKind::Bundled, ChainError::UnknownIssuer),
+        rejected(StoreKind::Os, ChainError::UnknownIssuer),
+    );
+    let d = run("edellroot.example.com", &chain, &v);
+    assert_eq!(d.verdict, Verdict::PrivateCa, "row 9: {:?}", d.findings[0]);
+    assert!(
+        d.findings.iter().all(|f| f.vendor.is_none()),
+        "{:?}",
+        d.findings
+    );
+}
+
+#[test]
+fn a_proxy_makes_an_untrusted_public_chain_interception() {
+    let chain = [
+        leaf("api.example.com", "Some CA"),
+        ca("Some CA", "Some Root"),
+    ];
+    let v = verification(
+        rejected(StoreKind::Bundled, ChainError::UnknownIssuer),
+        rejected(StoreKind::Os, ChainError::UnknownIssuer),
+    );
+    let d = run_with(
+        "api.example.com",
+        &chain,
+        Some(&v),
+        Observation::default(),
+        true,
+    );
+    assert_eq!(d.verdict, Verdict::CorporateInterception);
+}
+
+#[test]
+fn a_plain_tunnel_re_signs_nothing_for_a_local_name() {
+    // Row 7, local: private_ca, and NO_PROXY probably lacks the name.
     let chain = [leaf("localhost", "Some CA"), ca("Some CA", "Some Root")];
     let v = verification(
         rejected(StoreKind::Bundled, ChainError::UnknownIssuer),
         rejected(StoreKind::Os, ChainError::UnknownIssuer),
     );
     let d = run_with("localhost", &chain, Some(&v), Observation::default(), true);
-    assert_eq!(d.verdict, Verdict::CorporateInterception);
-    let d = run_with("localhost", &chain, Some(&v), Observation::default(), false);
     assert_eq!(d.verdict, Verdict::PrivateCa);
-}
-
-#[test]
-fn proxy_makes_an_os_trusted_local_chain_interception() {
-    let root = ca("Corp Inspection Root", "Corp Inspection Root");
-    let chain = [leaf("app.internal", "Corp Inspection Root")];
+    assert!(
+        d.findings[0].detail.contains("NO_PROXY"),
+        "{}",
+        d.findings[0].detail
+    );
+    // Row 5 comes before row 7: an OS-trusted private root stays private_ca.
+    let root = ca("Corp Root", "Corp Root");
+    let chain = [leaf("app.internal", "Corp Root")];
     let v = verification(
         rejected(StoreKind::Bundled, ChainError::UnknownIssuer),
         trusted(StoreKind::Os, vec![0], root),
@@ -245,19 +317,6 @@ fn proxy_makes_an_os_trusted_local_chain_interception() {
         Some(&v),
         Observation::default(),
         true,
-    );
-    assert_eq!(d.verdict, Verdict::CorporateInterception);
-    assert!(
-        d.findings[0].detail.contains("through a proxy"),
-        "{}",
-        d.findings[0].detail
-    );
-    let d = run_with(
-        "app.internal",
-        &chain,
-        Some(&v),
-        Observation::default(),
-        false,
     );
     assert_eq!(d.verdict, Verdict::PrivateCa);
 }

@@ -185,6 +185,10 @@ pub struct StoreVerdict {
     /// store and something else (a sent CA that cannot sign, another key
     /// under the same name) stops it; nothing is missing.
     pub issuer_in_store: Option<CertFacts>,
+    /// When no path was built and the server sent a self-signed root: this
+    /// store's copy of it (same name and key). The store holds the root,
+    /// yet cannot use it (a key too small for webpki, a bad signature).
+    pub root_in_store: Option<CertFacts>,
 }
 
 impl StoreVerdict {
@@ -271,28 +275,6 @@ pub fn check_name(leaf: &CertificateDer<'_>, host: &str) -> Result<(), ChainErro
         .map_err(|e| ChainError::from_webpki(&e))
 }
 
-/// The issuer chain linked by names from the leaf through the sent
-/// certificates: indices into `chain`, leaf first, no repeats.
-pub fn linked_chain(chain: &[CertFacts]) -> Vec<usize> {
-    let mut linked = Vec::new();
-    let mut current = 0;
-    while let Some(cert) = chain.get(current).filter(|_| !linked.contains(&current)) {
-        linked.push(current);
-        if cert.self_signed {
-            break;
-        }
-        let next = chain
-            .iter()
-            .enumerate()
-            .find(|&(j, issuer)| !linked.contains(&j) && cert.names_issuer(issuer));
-        match next {
-            Some((j, _)) => current = j,
-            None => break,
-        }
-    }
-    linked
-}
-
 /// A time inside the common validity of the given certificates, if any.
 pub fn common_valid_time(certs: &[&CertFacts]) -> Option<OffsetDateTime> {
     let start = certs.iter().map(|c| c.not_before).max()?;
@@ -311,7 +293,7 @@ pub fn verify_store(
     let at_time = verify_chain(store, chain, at);
     let at_valid_time = match &at_time {
         Err(e) if e.is_time() => {
-            let linked: Vec<&CertFacts> = linked_chain(facts)
+            let linked: Vec<&CertFacts> = crate::cert::chain::linked(facts)
                 .into_iter()
                 .filter_map(|i| facts.get(i))
                 .collect();
@@ -324,25 +306,19 @@ pub fn verify_store(
         .find_map(|r| r.as_ref().ok())
         .and_then(|p| store.certs.get(p.anchor))
         .map(|der| CertFacts::from_der(der));
-    let issuer_in_store = match (&at_time, &at_valid_time) {
-        (Ok(_), _) | (_, Some(Ok(_))) => None,
-        _ => linked_chain(facts)
-            .last()
-            .and_then(|&i| facts.get(i))
-            .filter(|top| !top.self_signed && !top.issuer_raw.is_empty())
-            .and_then(|top| {
-                // Match names on the anchors first: parsing every root (and
-                // checking its self-signature) costs milliseconds per store.
-                let issuer = der_contents(&top.issuer_raw)?;
-                store
-                    .anchors
-                    .iter()
-                    .filter(|(_, anchor)| anchor.subject.as_ref() == issuer)
-                    .filter_map(|(i, _)| store.certs.get(*i))
-                    .map(|der| CertFacts::from_der(der))
-                    .find(|root| top.names_issuer(root))
-            }),
-    };
+    let built = matches!((&at_time, &at_valid_time), (Ok(_), _) | (_, Some(Ok(_))));
+    let top = crate::cert::chain::linked(facts)
+        .last()
+        .and_then(|&i| facts.get(i))
+        .filter(|_| !built);
+    let issuer_in_store = top
+        .filter(|top| !top.self_signed && !top.issuer_raw.is_empty())
+        .and_then(|top| store_root_named(store, &top.issuer_raw, |root| top.names_issuer(root)));
+    let root_in_store = top.filter(|top| top.self_signed).and_then(|top| {
+        store_root_named(store, &top.subject_raw, |root| {
+            root.spki_sha256 == top.spki_sha256
+        })
+    });
     StoreVerdict {
         kind: store.kind,
         source: store.source.clone(),
@@ -352,7 +328,26 @@ pub fn verify_store(
         at_valid_time,
         anchor,
         issuer_in_store,
+        root_in_store,
     }
+}
+
+/// A root of `store` whose subject is the DER name `name` and that passes
+/// `accept`. Names are matched on the anchors first: parsing every root (and
+/// checking its self-signature) costs milliseconds per store.
+fn store_root_named(
+    store: &TrustStore,
+    name: &[u8],
+    accept: impl Fn(&CertFacts) -> bool,
+) -> Option<CertFacts> {
+    let contents = der_contents(name)?;
+    store
+        .anchors
+        .iter()
+        .filter(|(_, anchor)| anchor.subject.as_ref() == contents)
+        .filter_map(|(i, _)| store.certs.get(*i))
+        .map(|der| CertFacts::from_der(der))
+        .find(|root| accept(root))
 }
 
 /// The contents of a DER TLV (without its tag and length), as webpki keeps

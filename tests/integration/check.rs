@@ -168,17 +168,22 @@ fn interception_by_an_unknown_root_in_the_os_store_names_no_vendor() {
 }
 
 #[test]
-fn interception_by_a_known_vendor_trusted_by_no_store() {
+fn a_root_named_like_a_vendor_in_no_store_is_an_unverified_claim() {
     let z = zscaler_pki();
     // The middlebox sends its whole chain, root included; no store has it.
+    // DESIGN.md row 6: the name alone proves nothing (it may be an attacker).
     let server = TlsServer::start(&[&z.leaf, &z.inter, &z.root], &z.leaf);
     let run = Check::new(PUBLIC, server.port()).json();
     run.assert_verdict("corporate_interception", 1);
     assert!(
-        run.vendors().iter().any(|v| v == "Zscaler"),
-        "no finding names the vendor Zscaler\n{}",
+        run.vendors().is_empty(),
+        "a vendor is named as verified only by fingerprint or by name and store\n{}",
         run.dump()
     );
+    run.assert_findings_mention("unverified");
+    run.assert_findings_mention("attacker");
+    let text = run.finding_text();
+    assert!(!text.contains("re-signed by Zscaler"), "{text}");
     assert_eq!(
         run.target["trust"]["os"]["trusted"],
         false,

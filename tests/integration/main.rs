@@ -15,6 +15,7 @@ mod bundle;
 mod check;
 mod cli;
 mod conformance;
+mod diagnosis;
 mod env;
 mod fuzz_corpus;
 mod harness;

@@ -211,21 +211,24 @@ fn untrusted_chain_through_a_proxy_is_interception_and_names_the_proxy() {
 }
 
 #[test]
-fn a_local_name_through_a_proxy_is_still_interception() {
+fn a_local_name_through_a_plain_tunnel_is_its_private_ca() {
     let root = root_ca("Local Dev Root", "Dev");
     let leaf = leaf(&["localhost"], &root);
     let server = TlsServer::start(&[&leaf], &leaf);
     let proxy = Proxy::start(Behaviour::Tunnel);
-    // No store trusts the root: without the proxy this is private_ca (DESIGN.md:
-    // the OS-store row comes before the proxy row, so the root stays out of it).
+    // No store trusts the root. DESIGN.md row 7: a plain CONNECT tunnel
+    // re-signs nothing, so a local name stays private_ca, with a note that
+    // NO_PROXY probably lacks the name.
     let check = Check::target(&format!("localhost:{}", server.port()));
     let mut cmd = check.command();
     cmd.args(["--proxy", &proxy.url()]);
     let (out, t) = json(cmd);
-    assert_eq!(
-        t["verdict"], "corporate_interception",
-        "{t:#}\n{}",
-        out.stderr
+    assert_eq!(t["verdict"], "private_ca", "{t:#}\n{}", out.stderr);
+    assert!(
+        t["findings"][0]["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("NO_PROXY")),
+        "{t:#}"
     );
     assert_eq!(t["connection"]["proxy"], proxy.url());
 

@@ -755,6 +755,12 @@ impl Check {
         self
     }
 
+    /// Replaces the OS store with PEM text (certificates not made here).
+    pub fn os_pem(mut self, pem: &[String]) -> Check {
+        self.os = pem.to_vec();
+        self
+    }
+
     /// Puts `certs` in both stores.
     pub fn trust(self, certs: &[&Cert]) -> Check {
         self.bundled(certs).os(certs)

@@ -17,6 +17,7 @@ pub fn tool(name: &str) -> PathBuf {
         "node" => option_env!("TLSDOCTOR_TOOL_NODE"),
         "python3" => option_env!("TLSDOCTOR_TOOL_PYTHON3"),
         "limbo" => option_env!("TLSDOCTOR_TOOL_LIMBO"),
+        "compromised_cas" => option_env!("TLSDOCTOR_TOOL_COMPROMISED_CAS"),
         other => panic!("no such tool in build.rs: {other}"),
     };
     match found {

@@ -1,0 +1,160 @@
+//! Connection and handshake failures in words: what the probe stopped on,
+//! why that usually happens, and what to check.
+//!
+//! Pure: reads the observation and the chain facts, never the network.
+
+use super::{join_sentences, Evidence};
+use crate::findings::{Finding, Verdict};
+use crate::observation::{
+    printable_prefix, starts_like_non_tls, ConnectErrorKind, Failure, HandshakeErrorKind,
+};
+
+pub(super) fn failure_finding(e: &Evidence<'_>, failure: &Failure) -> Finding {
+    let target = e.target.authority();
+    match failure {
+        Failure::Resolve { message } => Finding::error(
+            Verdict::Unreachable,
+            format!("cannot resolve {}", e.target.host),
+            format!("{message}. Check the spelling, your DNS server, and whether the name only resolves on a VPN."),
+        ),
+        Failure::Connect { kind, message } => {
+            let (summary, why) = match kind {
+                ConnectErrorKind::Refused => (
+                    format!("connection to {target} refused"),
+                    "Nothing listens on that port at that address (or a firewall rejects it). Check the port, and that the service is running.",
+                ),
+                ConnectErrorKind::TimedOut => (
+                    format!("no answer from {target}"),
+                    "The connection attempt timed out: a firewall may drop the packets, the address may be wrong, or this network may require a proxy (set HTTPS_PROXY).",
+                ),
+                ConnectErrorKind::Unreachable => (
+                    format!("{target} is unreachable"),
+                    "There is no route to that address from this machine (VPN down, or no network).",
+                ),
+                ConnectErrorKind::Other => (format!("cannot connect to {target}"), "The TCP connection failed."),
+            };
+            Finding::error(Verdict::Unreachable, summary, format!("{message}. {why}"))
+        }
+        Failure::Handshake { kind, message } => handshake_finding(e, kind, message),
+        Failure::Proxy { kind, message } => {
+            use crate::observation::ProxyErrorKind as K;
+            let (summary, why) = match kind {
+                K::Unreachable => (
+                    format!("the proxy for {target} is unreachable"),
+                    "The proxy from --proxy or HTTPS_PROXY/ALL_PROXY does not accept connections. Check its host and port (curl assumes port 1080 when none is given), whether it needs a VPN, or connect directly with --no-proxy (or add the host to NO_PROXY).".to_string(),
+                ),
+                K::AuthenticationRequired { credentials_sent: true } => (
+                    format!("the proxy rejected the credentials for {target} (407)"),
+                    "The proxy wants authentication and refused the user name and password in the proxy URL. Check them (special characters must be percent-encoded, e.g. @ as %40); a proxy that asks only for Negotiate or NTLM needs a local helper such as cntlm or px.".to_string(),
+                ),
+                K::AuthenticationRequired { credentials_sent: false } => (
+                    format!("the proxy requires authentication for {target} (407)"),
+                    "No credentials were sent: put them in the proxy URL (http://user:password@proxy:port, percent-encoded), or, for Negotiate/NTLM proxies, run a local helper such as cntlm or px and point HTTPS_PROXY at it.".to_string(),
+                ),
+                K::Refused { status } => (
+                    format!("the proxy refused to connect to {target} ({status})"),
+                    "The proxy answered CONNECT with an error: its policy may block this host or port (many allow CONNECT to 443 only), or the host is unknown to it. Ask whoever runs the proxy, or add the host to NO_PROXY if it is reachable directly.".to_string(),
+                ),
+                K::NotHttp => (
+                    format!("the proxy for {target} does not speak HTTP"),
+                    "tlsdoctor tunnels with HTTP CONNECT. Check that the proxy URL names an HTTP proxy port (not a SOCKS, TLS or other service).".to_string(),
+                ),
+                K::TimedOut => (
+                    format!("the proxy did not answer CONNECT for {target}"),
+                    "The proxy accepted the connection and then stayed silent: it may be overloaded, or the port may belong to something that is not an HTTP proxy.".to_string(),
+                ),
+                K::Unsupported => (
+                    format!("cannot use the proxy for {target}"),
+                    "Use an http:// proxy URL (http://[user:password@]host:port), or --no-proxy to connect directly.".to_string(),
+                ),
+            };
+            Finding::error(Verdict::Unreachable, summary, format!("{message}. {why}"))
+        }
+    }
+}
+
+fn handshake_finding(e: &Evidence<'_>, kind: &HandshakeErrorKind, message: &str) -> Finding {
+    let obs = e.observation;
+    let target = e.target.authority();
+    if starts_like_non_tls(&obs.first_bytes) {
+        let quoted = printable_prefix(&obs.first_bytes);
+        let what = if quoted.starts_with("HTTP/") {
+            "a plain-HTTP server: use http:// for this port, or the port where TLS is served (often 443 or 8443)"
+        } else if quoted.starts_with("SSH-") {
+            "an SSH server, not an HTTPS one: check the port"
+        } else if quoted.starts_with("220")
+            || quoted.starts_with("* OK")
+            || quoted.starts_with("+OK")
+        {
+            "a mail or FTP server greeting: that protocol needs STARTTLS, not TLS from the first byte"
+        } else {
+            "something that does not speak TLS on this port"
+        };
+        return Finding::error(
+            Verdict::NotTls,
+            format!("{target} does not speak TLS: it answered \"{quoted}\""),
+            format!("The first bytes the server sent are not a TLS record. It looks like {what}."),
+        );
+    }
+    let (summary, why) = match kind {
+        HandshakeErrorKind::TimedOut if obs.bytes_received == 0 => (
+            format!("{target} accepted the connection but never answered the TLS ClientHello"),
+            "The server (or a middlebox) stayed silent. It may expect another protocol that waits for the client, be overloaded, or a firewall may be swallowing TLS.".to_string(),
+        ),
+        HandshakeErrorKind::TimedOut => (
+            format!("the TLS handshake with {target} stalled after {} bytes", obs.bytes_received),
+            "The server started the handshake and then stopped sending. Suspect a middlebox or an overloaded server.".to_string(),
+        ),
+        HandshakeErrorKind::ClosedByPeer => (
+            format!("{target} closed the connection during the TLS handshake"),
+            "Common causes: the server does not know the name sent in SNI, it requires a client certificate, it only speaks TLS 1.0/1.1, or a firewall cuts TLS to this host.".to_string(),
+        ),
+        HandshakeErrorKind::Reset => (
+            format!("{target} reset the connection during the TLS handshake"),
+            "A firewall or proxy that blocks this destination often does this; so do servers that refuse the offered TLS versions.".to_string(),
+        ),
+        HandshakeErrorKind::ProtocolVersion => (
+            format!("{target} speaks only TLS 1.0/1.1 (no TLS 1.2 or 1.3)"),
+            "Modern clients (rustls, OpenSSL 3 at its default level, browsers, Python, Node) refuse TLS below 1.2. The server must enable TLS 1.2 or 1.3.".to_string(),
+        ),
+        HandshakeErrorKind::Alert(alert) => (
+            format!("{target} refused the TLS handshake (alert: {alert})"),
+            alert_hint(alert).to_string(),
+        ),
+        // rustls refuses a handshake message over 64 KiB; a server sends one
+        // when its chain file is a whole CA bundle.
+        HandshakeErrorKind::InvalidMessage if message.contains("HandshakePayloadTooLarge") => (
+            format!("{target} sent a TLS handshake message larger than clients accept"),
+            format!(
+                "A handshake message claimed more than 64 KiB ({} bytes received in all), the most rustls and many other clients accept. A server does this when its certificate file holds far too many certificates (a whole CA bundle instead of the leaf and its intermediates); it can also be bytes that only look like TLS.",
+                obs.bytes_received
+            ),
+        ),
+        HandshakeErrorKind::InvalidMessage => (
+            format!("{target} sent malformed TLS"),
+            "The bytes looked like TLS records but did not parse. A broken middlebox or a non-TLS service is likely.".to_string(),
+        ),
+        HandshakeErrorKind::BadSignature => (
+            format!("{target}'s handshake signature does not match its certificate"),
+            "The server signed the handshake with a key that does not belong to the first certificate it sent. Its key and certificate files do not match.".to_string(),
+        ),
+        HandshakeErrorKind::Other => (format!("the TLS handshake with {target} failed"), String::new()),
+    };
+    Finding::error(
+        Verdict::HandshakeFailed,
+        summary,
+        join_sentences(&[&why, &format!("({message})")]),
+    )
+}
+
+fn alert_hint(alert: &str) -> &'static str {
+    match alert {
+        "handshake_failure" | "insufficient_security" => "No cipher suite or key exchange in common, or the server wants a client certificate. Try `openssl s_client -connect HOST:PORT` to see what it offers.",
+        "unrecognised_name" | "unrecognized_name" => "The server does not host the name sent in SNI. Check the host name, or --resolve to the right server.",
+        "certificate_required" => "The server requires a client certificate (mutual TLS).",
+        "access_denied" => "The server (or a gateway) denied access, often by client address or certificate.",
+        "internal_error" => "The server failed internally; check its logs.",
+        "no_application_protocol" => "The server accepts none of the offered ALPN protocols (h2, http/1.1).",
+        _ => "The server sent this alert during the handshake.",
+    }
+}
