@@ -138,8 +138,8 @@ pub enum HttpStop {
     PortChanged,
     /// A redirect to a URL already visited.
     Loop,
-    /// More redirects than the probe follows.
-    TooManyRedirects,
+    /// More redirects than the probe follows (`limit`).
+    TooManyRedirects { limit: usize },
     /// A redirect without a usable Location.
     BadLocation(String),
     /// The request failed (connection, TLS, timeout, oversized or malformed head).

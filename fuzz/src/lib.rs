@@ -138,7 +138,7 @@ pub fn diagnose_verdict(data: &[u8]) -> tlsdoctor::findings::Verdict {
             1 => HttpStop::NotHttps,
             2 => HttpStop::PortChanged,
             3 => HttpStop::Loop,
-            4 => HttpStop::TooManyRedirects,
+            4 => HttpStop::TooManyRedirects { limit: 5 },
             5 => HttpStop::BadLocation(text),
             _ => HttpStop::Failed(text),
         };

@@ -49,9 +49,9 @@ pub(super) fn http_findings(e: &Evidence<'_>) -> Vec<Finding> {
             format!("redirect loop: {asked} redirects back to {got}"),
             "Clients give up after a number of hops. A common cause is a proxy and an app each redirecting to the other's idea of the canonical URL (http/https, trailing slash, www).",
         )],
-        HttpStop::TooManyRedirects => vec![Finding::warning(
+        HttpStop::TooManyRedirects { limit } => vec![Finding::warning(
             FindingKind::Http,
-            format!("more than {} redirects, the last to {got}", crate::probe::http::MAX_REDIRECTS),
+            format!("more than {limit} redirects, the last to {got}"),
             "tlsdoctor stopped following; most clients would too.",
         )],
         HttpStop::BadLocation(why) => vec![Finding::warning(FindingKind::Http, format!("GET {asked} answered {status}: {why}"), "")],

@@ -16,6 +16,7 @@ mod failure;
 mod http;
 pub mod interceptors;
 pub mod lint;
+mod rejection;
 mod trust;
 mod validity;
 

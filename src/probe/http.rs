@@ -257,7 +257,9 @@ where
         let _ = next.set_password(None);
         url = next;
     }
-    obs.stop = HttpStop::TooManyRedirects;
+    obs.stop = HttpStop::TooManyRedirects {
+        limit: MAX_REDIRECTS,
+    };
     obs
 }
 
@@ -396,7 +398,12 @@ mod tests {
             })
         })
         .await;
-        assert_eq!(obs.stop, HttpStop::TooManyRedirects);
+        assert_eq!(
+            obs.stop,
+            HttpStop::TooManyRedirects {
+                limit: MAX_REDIRECTS
+            }
+        );
         assert_eq!(obs.hops.len(), MAX_REDIRECTS + 1);
     }
 }

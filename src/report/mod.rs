@@ -129,7 +129,7 @@ impl From<&HttpObservation> for HttpReport {
             HttpStop::NotHttps => ("not_https", None),
             HttpStop::PortChanged => ("port_changed", None),
             HttpStop::Loop => ("loop", None),
-            HttpStop::TooManyRedirects => ("too_many_redirects", None),
+            HttpStop::TooManyRedirects { .. } => ("too_many_redirects", None),
             HttpStop::BadLocation(why) => ("bad_location", Some(why.clone())),
             HttpStop::Failed(why) => ("failed", Some(why.clone())),
         };
