@@ -372,7 +372,7 @@ fn facts_of(cert: &X509Certificate<'_>, der: &[u8], sha256: String) -> CertFacts
         dns_names,
         ip_addresses,
         key: describe_key(spki),
-        signature_algorithm: describe_oid(&cert.signature_algorithm.algorithm),
+        signature_algorithm: describe_signature(&cert.signature_algorithm.algorithm),
         serial: cert.raw_serial_as_string(),
         subject_key_id,
         authority_key_id,
@@ -446,6 +446,19 @@ fn describe_key(spki: &x509_parser::x509::SubjectPublicKeyInfo<'_>) -> String {
             "1.3.101.113" => "Ed448".into(),
             _ => describe_oid(&spki.algorithm.algorithm),
         },
+    }
+}
+
+/// A signature algorithm's name; the weak ones by the names OpenSSL prints,
+/// which x509-parser's registry lacks for some.
+fn describe_signature(oid: &x509_parser::der_parser::oid::Oid<'_>) -> String {
+    match oid.to_id_string().as_str() {
+        "1.2.840.113549.1.1.2" => "md2WithRSAEncryption".into(),
+        "1.2.840.113549.1.1.4" => "md5WithRSAEncryption".into(),
+        "1.2.840.113549.1.1.5" => "sha1WithRSAEncryption".into(),
+        "1.2.840.10045.4.1" => "ecdsa-with-SHA1".into(),
+        "1.2.840.10040.4.3" => "dsa-with-SHA1".into(),
+        _ => describe_oid(oid),
     }
 }
 

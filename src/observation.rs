@@ -236,6 +236,10 @@ pub enum HandshakeErrorKind {
     InvalidMessage,
     /// The server's handshake signature did not verify with the certificate's key.
     BadSignature,
+    /// The client could not use the server's certificate for the handshake
+    /// (an unknown critical extension, an unsupported key): a stable name
+    /// such as `unsupported_critical_extension`.
+    CertificateRejected(String),
     /// Anything else.
     Other,
 }

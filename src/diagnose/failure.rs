@@ -96,6 +96,9 @@ fn handshake_finding(e: &Evidence<'_>, kind: &HandshakeErrorKind, message: &str)
             format!("The first bytes the server sent are not a TLS record. It looks like {what}."),
         );
     }
+    if let Some(f) = certificate_cause(e) {
+        return f;
+    }
     let (summary, why) = match kind {
         HandshakeErrorKind::TimedOut if obs.bytes_received == 0 => (
             format!("{target} accepted the connection but never answered the TLS ClientHello"),
@@ -119,7 +122,7 @@ fn handshake_finding(e: &Evidence<'_>, kind: &HandshakeErrorKind, message: &str)
         ),
         HandshakeErrorKind::Alert(alert) => (
             format!("{target} refused the TLS handshake (alert: {alert})"),
-            alert_hint(alert).to_string(),
+            alert_hint(alert, &target, !e.chain.is_empty()),
         ),
         // rustls refuses a handshake message over 64 KiB; a server sends one
         // when its chain file is a whole CA bundle.
@@ -138,23 +141,54 @@ fn handshake_finding(e: &Evidence<'_>, kind: &HandshakeErrorKind, message: &str)
             format!("{target}'s handshake signature does not match its certificate"),
             "The server signed the handshake with a key that does not belong to the first certificate it sent. Its key and certificate files do not match.".to_string(),
         ),
-        HandshakeErrorKind::Other => (format!("the TLS handshake with {target} failed"), String::new()),
+        HandshakeErrorKind::CertificateRejected(_) | HandshakeErrorKind::Other => {
+            (format!("the TLS handshake with {target} failed"), String::new())
+        }
     };
     Finding::error(
         Verdict::HandshakeFailed,
         summary,
-        join_sentences(&[&why, &format!("({message})")]),
+        // rustls names alerts in Rust's spelling (`HandshakeFailure`): the
+        // summary already names the alert as the RFCs do.
+        match kind {
+            HandshakeErrorKind::Alert(_) => why,
+            _ => join_sentences(&[&why, &format!("({message})")]),
+        },
     )
 }
 
-fn alert_hint(alert: &str) -> &'static str {
+/// The handshake failed because of the server's own certificate, said in
+/// words: a key too small for clients (which rustls reports as a signature
+/// that does not verify), or a critical extension no client knows.
+fn certificate_cause(e: &Evidence<'_>) -> Option<Finding> {
+    let leaf = e.chain.first()?;
+    let target = e.target.authority();
+    // rustls refuses the key whatever else happens (it reports a signature
+    // that does not verify; a server may fail first, signing with it).
+    if let Some(bits) = leaf.rsa_bits().filter(|&b| b < 2048) {
+        return Some(Finding::error(
+            Verdict::InvalidCertificate,
+            format!("{target}'s certificate '{}' has a {bits}-bit RSA key, too small for current clients", leaf.name()),
+            "rustls, browsers and Go refuse RSA keys under 2048 bits, and so does OpenSSL at security level 2 (Debian's default, Python 3.10+); the key and the certificate do match. Reissue the certificate with a new key of at least 2048 bits (RSA 2048 or 3072, or ECDSA P-256).".to_string(),
+        ));
+    }
+    let oid = leaf.ext.unknown_critical.first()?;
+    Some(Finding::error(
+        Verdict::InvalidCertificate,
+        format!("{target}'s certificate '{}' carries a critical extension clients do not recognise ({oid})", leaf.name()),
+        format!("An extension marked critical must be understood by the client, or the certificate rejected (RFC 5280 §4.2). rustls, browsers, OpenSSL and Python all refuse it. Reissue the certificate without extension {oid}, or with it marked non-critical."),
+    ))
+}
+
+fn alert_hint(alert: &str, target: &str, chain_sent: bool) -> String {
     match alert {
-        "handshake_failure" | "insufficient_security" => "No cipher suite or key exchange in common, or the server wants a client certificate. Try `openssl s_client -connect HOST:PORT` to see what it offers.",
-        "unrecognised_name" | "unrecognized_name" => "The server does not host the name sent in SNI. Check the host name, or --resolve to the right server.",
-        "certificate_required" => "The server requires a client certificate (mutual TLS).",
-        "access_denied" => "The server (or a gateway) denied access, often by client address or certificate.",
-        "internal_error" => "The server failed internally; check its logs.",
-        "no_application_protocol" => "The server accepts none of the offered ALPN protocols (h2, http/1.1).",
-        _ => "The server sent this alert during the handshake.",
+        "handshake_failure" | "insufficient_security" if chain_sent => format!("The server sent its certificate and then refused: it most likely requires a client certificate (mutual TLS), or refused the key exchange. Check with `openssl s_client -connect {target}` (look for \"Acceptable client certificate CA names\")."),
+        "handshake_failure" | "insufficient_security" => format!("No cipher suite or key exchange in common: the server accepts none of what current clients offer (TLS 1.2/1.3 with AES-GCM or ChaCha20 and ECDHE). Servers limited to CBC suites, to DHE key exchange or to static RSA key exchange do this; OpenSSL-based clients (curl, Python) still connect to CBC-only and DHE-only servers, while rustls, Go and browsers do not. See what it offers with `openssl s_client -connect {target} -tls1_2 -cipher 'ALL:@SECLEVEL=0'`, then enable an ECDHE suite with AES-GCM on the server."),
+        "unrecognised_name" | "unrecognized_name" => "The server does not host the name sent in SNI. Check the host name, or --resolve to the right server.".into(),
+        "certificate_required" => "The server requires a client certificate (mutual TLS).".into(),
+        "access_denied" => "The server (or a gateway) denied access, often by client address or certificate.".into(),
+        "internal_error" => "The server failed internally; check its logs.".into(),
+        "no_application_protocol" => "The server accepts none of the offered ALPN protocols (h2, http/1.1).".into(),
+        _ => "The server sent this alert during the handshake.".into(),
     }
 }

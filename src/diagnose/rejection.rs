@@ -33,6 +33,13 @@ fn invalid_detail(err: &ChainError, chain: &[CertFacts], roles: &[(&CertFacts, R
         ChainError::CaUsedAsEndEntity => "The server certificate carries CA:TRUE (it is a CA certificate, not a server certificate). Clients refuse a CA certificate as the server's own; reissue it as a leaf (CA:FALSE).".into(),
         ChainError::UnsupportedSignatureAlgorithm => weak_algorithm_detail(roles),
         ChainError::BadSignature => "A certificate's signature does not verify with its issuer's key. The chain may mix certificates of two CAs with the same name (a reissued intermediate), or a CA's path-length or name constraints may be the real cause: compare the sent intermediates with the CA's current ones.".into(),
+        ChainError::UnsupportedCriticalExtension => roles
+            .iter()
+            .find_map(|(c, _)| c.ext.unknown_critical.first().map(|oid| (c, oid)))
+            .map_or_else(
+                || "A certificate carries an extension marked critical that no client recognises; clients must reject it (RFC 5280 §4.2). Reissue it without that extension, or with it non-critical.".to_string(),
+                |(c, oid)| format!("'{}' carries extension {oid} marked critical, which no client recognises; clients must reject it (RFC 5280 §4.2). Reissue it without that extension, or with it non-critical.", c.name()),
+            ),
         ChainError::Distrusted => "rustls carries a distrust list for CAs that browsers removed; this chain uses one of them. The server needs a certificate from another CA.".into(),
         other => format!("{}.", capitalized(&other.describe())),
     }

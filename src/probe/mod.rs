@@ -602,6 +602,16 @@ fn classify_handshake_error(e: &std::io::Error) -> (HandshakeErrorKind, String) 
             TlsError::InvalidCertificate(rustls::CertificateError::BadSignature) => {
                 HandshakeErrorKind::BadSignature
             }
+            TlsError::InvalidCertificate(cert) => {
+                // rustls prints these as Rust debug text
+                // (`Other(OtherError(UnsupportedCriticalExtension))`): keep a name.
+                let name = certificate_error_name(cert);
+                let message = format!(
+                    "the server's certificate was refused: {}",
+                    name.replace('_', " ")
+                );
+                return (HandshakeErrorKind::CertificateRejected(name), message);
+            }
             _ => HandshakeErrorKind::Other,
         };
         return (kind, tls.to_string());
@@ -616,9 +626,30 @@ fn classify_handshake_error(e: &std::io::Error) -> (HandshakeErrorKind, String) 
     (kind, e.to_string())
 }
 
+/// A certificate error's variant as a snake_case name, looking inside
+/// rustls' `Other` for webpki's error: `unsupported_critical_extension`.
+fn certificate_error_name(e: &rustls::CertificateError) -> String {
+    let debug = match e {
+        rustls::CertificateError::Other(other) => other
+            .0
+            .downcast_ref::<webpki::Error>()
+            .map_or_else(|| "other".to_string(), |w| format!("{w:?}")),
+        other => format!("{other:?}"),
+    };
+    let variant = debug
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .next()
+        .unwrap_or_default();
+    snake_case(variant)
+}
+
 /// `HandshakeFailure` → `handshake_failure`, as the TLS RFCs write them.
 fn alert_name(alert: rustls::AlertDescription) -> String {
-    let debug = format!("{alert:?}");
+    snake_case(&format!("{alert:?}"))
+}
+
+/// `CamelCase` → `camel_case`.
+fn snake_case(debug: &str) -> String {
     let mut out = String::with_capacity(debug.len() + 4);
     for (i, ch) in debug.chars().enumerate() {
         if ch.is_ascii_uppercase() && i > 0 {

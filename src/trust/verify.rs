@@ -37,6 +37,8 @@ pub enum ChainError {
     PathLenConstraintViolated,
     Distrusted,
     TooComplex,
+    UnsupportedCriticalExtension,
+    /// Malformed, in words (e.g. "a malformed extension").
     BadEncoding(String),
     NotValidForName,
     Other(String),
@@ -72,20 +74,27 @@ impl ChainError {
             | E::MaximumSignatureChecksExceeded
             | E::MaximumPathBuildCallsExceeded
             | E::MaximumNameConstraintComparisonsExceeded => ChainError::TooComplex,
-            E::BadDer
-            | E::BadDerTime
-            | E::TrailingData(_)
-            | E::UnsupportedCertVersion
-            | E::UnsupportedCriticalExtension
-            | E::ExtensionValueInvalid
-            | E::MalformedExtensions
-            | E::MalformedDnsIdentifier
-            | E::MalformedNameConstraint
-            | E::InvalidCertValidity
-            | E::InvalidSerialNumber
-            | E::EmptyEkuExtension
-            | E::UnsupportedNameType => ChainError::BadEncoding(format!("{e:?}")),
-            other => ChainError::Other(format!("{other:?}")),
+            E::UnsupportedCriticalExtension => ChainError::UnsupportedCriticalExtension,
+            E::BadDer | E::BadDerTime | E::TrailingData(_) => {
+                ChainError::BadEncoding("invalid DER encoding".into())
+            }
+            E::UnsupportedCertVersion => {
+                ChainError::BadEncoding("a certificate version other than 3".into())
+            }
+            E::ExtensionValueInvalid | E::MalformedExtensions => {
+                ChainError::BadEncoding("a malformed extension".into())
+            }
+            E::MalformedDnsIdentifier => ChainError::BadEncoding("a malformed DNS name".into()),
+            E::MalformedNameConstraint => {
+                ChainError::BadEncoding("malformed name constraints".into())
+            }
+            E::InvalidCertValidity => {
+                ChainError::BadEncoding("a validity period that ends before it starts".into())
+            }
+            E::InvalidSerialNumber => ChainError::BadEncoding("an invalid serial number".into()),
+            E::EmptyEkuExtension => ChainError::BadEncoding("an empty extended key usage".into()),
+            E::UnsupportedNameType => ChainError::BadEncoding("an unsupported name type".into()),
+            other => ChainError::Other(words_of_variant(&format!("{other:?}"))),
         }
     }
 
@@ -105,6 +114,7 @@ impl ChainError {
             ChainError::PathLenConstraintViolated => "path_len_constraint_violated",
             ChainError::Distrusted => "distrusted",
             ChainError::TooComplex => "path_too_complex",
+            ChainError::UnsupportedCriticalExtension => "unsupported_critical_extension",
             ChainError::BadEncoding(_) => "bad_encoding",
             ChainError::NotValidForName => "not_valid_for_name",
             ChainError::Other(_) => "other",
@@ -139,6 +149,9 @@ impl ChainError {
             ChainError::TooComplex => {
                 "path building gave up (too many certificates or signatures)".into()
             }
+            ChainError::UnsupportedCriticalExtension => {
+                "a certificate carries a critical extension no client recognises".into()
+            }
             ChainError::BadEncoding(what) => format!("a certificate is malformed ({what})"),
             ChainError::NotValidForName => "the leaf is not valid for this name".into(),
             ChainError::Other(what) => format!("rejected ({what})"),
@@ -149,6 +162,22 @@ impl ChainError {
     pub fn is_time(&self) -> bool {
         matches!(self, ChainError::Expired | ChainError::NotYetValid)
     }
+}
+
+/// A webpki error variant's name in words: `CertRevoked` → `cert revoked`.
+fn words_of_variant(debug: &str) -> String {
+    let variant = debug
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .next()
+        .unwrap_or_default();
+    let mut out = String::with_capacity(variant.len() + 4);
+    for (i, ch) in variant.chars().enumerate() {
+        if ch.is_ascii_uppercase() && i > 0 {
+            out.push(' ');
+        }
+        out.push(ch.to_ascii_lowercase());
+    }
+    out
 }
 
 impl Serialize for ChainError {
