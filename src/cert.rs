@@ -273,6 +273,39 @@ fn facts_of(cert: &X509Certificate<'_>, der: &[u8], sha256: String) -> CertFacts
         Err(_) => ext.malformed.push("extendedKeyUsage".into()),
     }
 
+    let (dns_names, ip_addresses) = read_san(cert, &mut ext);
+    let (subject_key_id, authority_key_id, ca_issuers) = read_extensions(cert, &mut ext);
+
+    let spki = cert.public_key();
+    CertFacts {
+        subject,
+        issuer,
+        display_name,
+        issuer_display_name,
+        sha256,
+        not_before: cert.validity().not_before.to_datetime(),
+        not_after: cert.validity().not_after.to_datetime(),
+        self_signed,
+        is_ca,
+        dns_names,
+        ip_addresses,
+        key: describe_key(spki),
+        signature_algorithm: describe_signature(&cert.signature_algorithm.algorithm),
+        serial: cert.raw_serial_as_string(),
+        subject_key_id,
+        authority_key_id,
+        ca_issuers,
+        ext,
+        subject_raw: cert.subject().as_raw().to_vec(),
+        issuer_raw: cert.issuer().as_raw().to_vec(),
+        spki_sha256: Sha256::digest(spki.raw).into(),
+        parse_error: None,
+        der: der.to_vec(),
+    }
+}
+
+/// subjectAltName: DNS names and IP addresses, and its shape for the lint.
+fn read_san(cert: &X509Certificate<'_>, ext: &mut ExtensionFacts) -> (Vec<String>, Vec<String>) {
     let mut dns_names = Vec::new();
     let mut ip_addresses = Vec::new();
     match cert.subject_alternative_name() {
@@ -301,6 +334,14 @@ fn facts_of(cert: &X509Certificate<'_>, der: &[u8], sha256: String) -> CertFacts
         Err(_) => ext.malformed.push("subjectAltName".into()),
     }
 
+    (dns_names, ip_addresses)
+}
+
+/// Key identifiers, AIA caIssuers, and the extensions the lint reads.
+fn read_extensions(
+    cert: &X509Certificate<'_>,
+    ext: &mut ExtensionFacts,
+) -> (Option<String>, Option<String>, Vec<String>) {
     let mut subject_key_id = None;
     let mut authority_key_id = None;
     let mut ca_issuers = Vec::new();
@@ -358,32 +399,7 @@ fn facts_of(cert: &X509Certificate<'_>, der: &[u8], sha256: String) -> CertFacts
         }
     }
 
-    let spki = cert.public_key();
-    CertFacts {
-        subject,
-        issuer,
-        display_name,
-        issuer_display_name,
-        sha256,
-        not_before: cert.validity().not_before.to_datetime(),
-        not_after: cert.validity().not_after.to_datetime(),
-        self_signed,
-        is_ca,
-        dns_names,
-        ip_addresses,
-        key: describe_key(spki),
-        signature_algorithm: describe_signature(&cert.signature_algorithm.algorithm),
-        serial: cert.raw_serial_as_string(),
-        subject_key_id,
-        authority_key_id,
-        ca_issuers,
-        ext,
-        subject_raw: cert.subject().as_raw().to_vec(),
-        issuer_raw: cert.issuer().as_raw().to_vec(),
-        spki_sha256: Sha256::digest(spki.raw).into(),
-        parse_error: None,
-        der: der.to_vec(),
-    }
+    (subject_key_id, authority_key_id, ca_issuers)
 }
 
 fn common_name(name: &x509_parser::x509::X509Name<'_>) -> Option<String> {

@@ -81,7 +81,6 @@ pub fn violations(cert: &CertFacts, role: Role, now: OffsetDateTime) -> Vec<Viol
     if cert.parse_error.is_some() {
         return out;
     }
-    let ext = &cert.ext;
     // Validity is in whole seconds (as in Diagnose's time rules).
     let now = now.replace_nanosecond(0).unwrap_or(now);
     // A certificate that issues another on the path acts as a CA, whatever
@@ -89,177 +88,221 @@ pub fn violations(cert: &CertFacts, role: Role, now: OffsetDateTime) -> Vec<Viol
     let acts_as_ca = role != Role::Leaf || cert.is_ca;
 
     if role == Role::Anchor {
-        if now > cert.not_after {
+        anchor_rules(cert, now, &mut out);
+    }
+    if acts_as_ca {
+        ca_rules(cert, role, &mut out);
+    } else {
+        non_ca_rules(cert, &mut out);
+    }
+    if role == Role::Leaf {
+        leaf_rules(cert, &mut out);
+    }
+    common_rules(cert, role, acts_as_ca, &mut out);
+    out
+}
+
+/// The trust anchor's own validity (OpenSSL and pyca check it; webpki does not).
+fn anchor_rules(cert: &CertFacts, now: OffsetDateTime, out: &mut Vec<Violation>) {
+    if now > cert.not_after {
+        out.push(v(
+            "RFC 5280 §6.1.3: every certificate on the path, the trust anchor included, must be within its validity",
+            format!("the root expired on {}", format_date(cert.not_after)),
+            EVERY_OPENSSL_AND_PYCA,
+        ));
+    } else if now < cert.not_before {
+        out.push(v(
+            "RFC 5280 §6.1.3: every certificate on the path, the trust anchor included, must be within its validity",
+            format!("the root is not valid until {}", format_date(cert.not_before)),
+            EVERY_OPENSSL_AND_PYCA,
+        ));
+    }
+}
+
+/// Rules for a certificate acting as a CA on the path.
+fn ca_rules(cert: &CertFacts, role: Role, out: &mut Vec<Violation>) {
+    let ext = &cert.ext;
+    match ext.basic_constraints_critical {
+        None if role != Role::Leaf => out.push(v(
+            "RFC 5280 §4.2.1.9: a CA certificate MUST carry basicConstraints (CA:TRUE, critical)",
+            "CA certificate without basicConstraints",
+            // OpenSSL's check_ca() tolerates a keyUsage with keyCertSign
+            // unless -x509_strict; without one it refuses in every mode.
+            if ext.key_usage_cert_sign == Some(true) {
+                STRICT_AND_PYCA
+            } else {
+                EVERY_OPENSSL_AND_PYCA
+            },
+        )),
+        Some(false) if cert.is_ca => out.push(v(
+            "RFC 5280 §4.2.1.9: basicConstraints MUST be marked critical in a CA certificate",
+            "Basic Constraints of CA cert not marked critical",
+            STRICT_AND_PYCA,
+        )),
+        _ => {}
+    }
+    match ext.key_usage_cert_sign {
+        None if cert.is_ca => out.push(v(
+            "RFC 5280 §4.2.1.3: a CA certificate MUST carry keyUsage with keyCertSign",
+            "CA cert does not include key usage extension",
+            STRICT_AND_PYCA,
+        )),
+        Some(false) if role != Role::Leaf => out.push(v(
+            "RFC 5280 §4.2.1.3/§4.2.1.9: a CA's keyUsage MUST assert keyCertSign to sign certificates",
+            "CA keyUsage lacks keyCertSign",
+            EVERY_OPENSSL_AND_PYCA,
+        )),
+        _ => {}
+    }
+    if cert.is_ca && cert.subject_key_id.is_none() {
+        out.push(v(
+            "RFC 5280 §4.2.1.2: a CA certificate MUST carry subjectKeyIdentifier",
+            "Missing Subject Key Identifier",
+            STRICT,
+        ));
+    }
+    if ext.subject_empty && cert.is_ca {
+        out.push(v(
+            "RFC 5280 §4.1.2.6: a CA certificate MUST have a non-empty subject",
+            "Subject name is empty",
+            STRICT_AND_PYCA,
+        ));
+    }
+    if let Some(aki) = ext.aki.as_ref() {
+        aki_shape_rules(cert, aki, role, out);
+    }
+    if let Some(nc) = &ext.name_constraints {
+        if nc.permitted == 0 && nc.excluded == 0 {
             out.push(v(
-                "RFC 5280 §6.1.3: every certificate on the path, the trust anchor included, must be within its validity",
-                format!("the root expired on {}", format_date(cert.not_after)),
-                EVERY_OPENSSL_AND_PYCA,
+                "RFC 5280 §4.2.1.10, CA/B Forum BR §7.1.2.5.2: nameConstraints MUST hold a permitted or an excluded subtree",
+                "nameConstraints with no subtrees",
+                PYCA_ONLY,
             ));
-        } else if now < cert.not_before {
+        }
+        for name in &nc.dns_leading_period {
             out.push(v(
-                "RFC 5280 §6.1.3: every certificate on the path, the trust anchor included, must be within its validity",
-                format!("the root is not valid until {}", format_date(cert.not_before)),
-                EVERY_OPENSSL_AND_PYCA,
+                "RFC 5280 §4.2.1.10: a dNSName constraint is a domain name; a leading period is the URI form only",
+                format!("dNSName constraint '{name}' starts with a period"),
+                PYCA_ONLY,
             ));
         }
     }
-    if acts_as_ca {
-        match ext.basic_constraints_critical {
-            None if role != Role::Leaf => out.push(v(
-                "RFC 5280 §4.2.1.9: a CA certificate MUST carry basicConstraints (CA:TRUE, critical)",
-                "CA certificate without basicConstraints",
-                // OpenSSL's check_ca() tolerates a keyUsage with keyCertSign
-                // unless -x509_strict; without one it refuses in every mode.
-                if ext.key_usage_cert_sign == Some(true) {
-                    STRICT_AND_PYCA
-                } else {
-                    EVERY_OPENSSL_AND_PYCA
-                },
-            )),
-            Some(false) if cert.is_ca => out.push(v(
-                "RFC 5280 §4.2.1.9: basicConstraints MUST be marked critical in a CA certificate",
-                "Basic Constraints of CA cert not marked critical",
-                STRICT_AND_PYCA,
-            )),
-            _ => {}
-        }
-        match ext.key_usage_cert_sign {
-            None if cert.is_ca => out.push(v(
-                "RFC 5280 §4.2.1.3: a CA certificate MUST carry keyUsage with keyCertSign",
-                "CA cert does not include key usage extension",
-                STRICT_AND_PYCA,
-            )),
-            Some(false) if role != Role::Leaf => out.push(v(
-                "RFC 5280 §4.2.1.3/§4.2.1.9: a CA's keyUsage MUST assert keyCertSign to sign certificates",
-                "CA keyUsage lacks keyCertSign",
-                EVERY_OPENSSL_AND_PYCA,
-            )),
-            _ => {}
-        }
-        if cert.is_ca && cert.subject_key_id.is_none() {
-            out.push(v(
-                "RFC 5280 §4.2.1.2: a CA certificate MUST carry subjectKeyIdentifier",
-                "Missing Subject Key Identifier",
-                STRICT,
-            ));
-        }
-        if ext.subject_empty && cert.is_ca {
-            out.push(v(
-                "RFC 5280 §4.1.2.6: a CA certificate MUST have a non-empty subject",
-                "Subject name is empty",
-                STRICT_AND_PYCA,
-            ));
-        }
-        if let Some(aki) = ext.aki.as_ref().filter(|_| role == Role::Anchor) {
-            if !aki.has_key_id {
+}
+
+/// The shape of a CA's authorityKeyIdentifier. pyca/cryptography requires
+/// a keyIdentifier in the AKI of every CA it checks, the intermediates
+/// included ("authorityKeyIdentifier must contain keyIdentifier"), and
+/// accepts an AKI that also names the issuer and serial; OpenSSL and Python
+/// check neither. The CA/B Forum rules for roots are profile rules only.
+fn aki_shape_rules(
+    cert: &CertFacts,
+    aki: &crate::cert::AkiFacts,
+    role: Role,
+    out: &mut Vec<Violation>,
+) {
+    if !aki.has_key_id {
+        out.push(v(
+            "RFC 5280 §4.2.1.1, CA/B Forum BR §7.1.2.1.3/§7.1.2.2.4: a CA's authorityKeyIdentifier MUST contain keyIdentifier",
+            "authorityKeyIdentifier must contain keyIdentifier",
+            PYCA_ONLY,
+        ));
+    }
+    if role != Role::Anchor {
+        return;
+    }
+    if aki.has_cert_issuer || aki.has_cert_serial {
+        out.push(v(
+            "CA/B Forum BR §7.1.2.1.3: a root's authorityKeyIdentifier MUST NOT contain authorityCertIssuer or authorityCertSerialNumber",
+            "authorityKeyIdentifier names the issuer or serial",
+            NONE_TRACKED,
+        ));
+    }
+    if aki.has_key_id
+        && cert.self_signed
+        && cert.authority_key_id.is_some()
+        && cert.subject_key_id.is_some()
+        && cert.authority_key_id != cert.subject_key_id
+    {
+        out.push(v(
+            "CA/B Forum BR §7.1.2.1.3: a root's authorityKeyIdentifier keyIdentifier MUST equal its subjectKeyIdentifier",
+            "authorityKeyIdentifier does not match subjectKeyIdentifier",
+            NONE_TRACKED,
+        ));
+    }
+}
+
+/// Rules for a certificate that is not a CA.
+fn non_ca_rules(cert: &CertFacts, out: &mut Vec<Violation>) {
+    let ext = &cert.ext;
+    if ext.key_usage_cert_sign == Some(true) {
+        out.push(v(
+            "RFC 5280 §4.2.1.9: keyCertSign MUST NOT be asserted when cA is not (a leaf)",
+            "keyCertSign set in a non-CA certificate",
+            STRICT_AND_PYCA,
+        ));
+    }
+    if ext.name_constraints.is_some() {
+        out.push(v(
+            "RFC 5280 §4.2.1.10: nameConstraints MUST be used only in a CA certificate",
+            "nameConstraints in a leaf certificate",
+            PYCA_ONLY,
+        ));
+    }
+}
+
+/// Rules for the server's certificate.
+fn leaf_rules(cert: &CertFacts, out: &mut Vec<Violation>) {
+    let ext = &cert.ext;
+    if ext.has_san && ext.subject_empty && !ext.san_critical {
+        out.push(v(
+            "RFC 5280 §4.2.1.6: with an empty subject, subjectAltName MUST be critical",
+            "Subject empty and Subject Alt Name extension not critical",
+            STRICT_AND_PYCA,
+        ));
+    }
+    if ext.has_san && !ext.subject_empty && ext.san_critical {
+        out.push(v(
+            "CA/B Forum BR §7.1.2.7.12: subjectAltName MUST NOT be critical when the subject is not empty",
+            "subjectAltName critical with a non-empty subject",
+            PYCA_ONLY,
+        ));
+    }
+    for name in &ext.san_dns_not_preferred {
+        out.push(v(
+            "RFC 5280 §4.2.1.6: a dNSName MUST be in the preferred name syntax (letters, digits, hyphens)",
+            format!("subjectAltName '{name}' is not a valid host name"),
+            PYCA_ONLY,
+        ));
+    }
+    if ext.has_san {
+        for cn in &ext.common_names {
+            let copied = cert
+                .dns_names
+                .iter()
+                .chain(&cert.ip_addresses)
+                .any(|n| n == cn);
+            if !copied {
                 out.push(v(
-                    "CA/B Forum BR §7.1.2.1.3: a root's authorityKeyIdentifier MUST contain keyIdentifier",
-                    "authorityKeyIdentifier without keyIdentifier",
-                    PYCA_ONLY,
-                ));
-            }
-            if aki.has_cert_issuer || aki.has_cert_serial {
-                out.push(v(
-                    "CA/B Forum BR §7.1.2.1.3: a root's authorityKeyIdentifier MUST NOT contain authorityCertIssuer or authorityCertSerialNumber",
-                    "authorityKeyIdentifier names the issuer or serial",
-                    PYCA_ONLY,
-                ));
-            }
-            if aki.has_key_id
-                && cert.self_signed
-                && cert.authority_key_id.is_some()
-                && cert.subject_key_id.is_some()
-                && cert.authority_key_id != cert.subject_key_id
-            {
-                out.push(v(
-                    "CA/B Forum BR §7.1.2.1.3: a root's authorityKeyIdentifier keyIdentifier MUST equal its subjectKeyIdentifier",
-                    "authorityKeyIdentifier does not match subjectKeyIdentifier",
+                    "CA/B Forum BR §7.1.4.3: the subject commonName MUST be a character-for-character copy of a subjectAltName entry",
+                    format!("commonName '{cn}' is not one of the subjectAltNames"),
                     NONE_TRACKED,
                 ));
             }
         }
-        if let Some(nc) = &ext.name_constraints {
-            if nc.permitted == 0 && nc.excluded == 0 {
-                out.push(v(
-                    "RFC 5280 §4.2.1.10, CA/B Forum BR §7.1.2.5.2: nameConstraints MUST hold a permitted or an excluded subtree",
-                    "nameConstraints with no subtrees",
-                    PYCA_ONLY,
-                ));
-            }
-            for name in &nc.dns_leading_period {
-                out.push(v(
-                    "RFC 5280 §4.2.1.10: a dNSName constraint is a domain name; a leading period is the URI form only",
-                    format!("dNSName constraint '{name}' starts with a period"),
-                    PYCA_ONLY,
-                ));
-            }
-        }
-    } else {
-        if ext.key_usage_cert_sign == Some(true) {
-            out.push(v(
-                "RFC 5280 §4.2.1.9: keyCertSign MUST NOT be asserted when cA is not (a leaf)",
-                "keyCertSign set in a non-CA certificate",
-                STRICT_AND_PYCA,
-            ));
-        }
-        if ext.name_constraints.is_some() {
-            out.push(v(
-                "RFC 5280 §4.2.1.10: nameConstraints MUST be used only in a CA certificate",
-                "nameConstraints in a leaf certificate",
-                PYCA_ONLY,
-            ));
-        }
     }
+}
 
-    if role == Role::Leaf {
-        if ext.has_san && ext.subject_empty && !ext.san_critical {
-            out.push(v(
-                "RFC 5280 §4.2.1.6: with an empty subject, subjectAltName MUST be critical",
-                "Subject empty and Subject Alt Name extension not critical",
-                STRICT_AND_PYCA,
-            ));
-        }
-        if ext.has_san && !ext.subject_empty && ext.san_critical {
-            out.push(v(
-                "CA/B Forum BR §7.1.2.7.12: subjectAltName MUST NOT be critical when the subject is not empty",
-                "subjectAltName critical with a non-empty subject",
-                PYCA_ONLY,
-            ));
-        }
-        for name in &ext.san_dns_not_preferred {
-            out.push(v(
-                "RFC 5280 §4.2.1.6: a dNSName MUST be in the preferred name syntax (letters, digits, hyphens)",
-                format!("subjectAltName '{name}' is not a valid host name"),
-                PYCA_ONLY,
-            ));
-        }
-        if ext.has_san {
-            for cn in &ext.common_names {
-                let copied = cert
-                    .dns_names
-                    .iter()
-                    .chain(&cert.ip_addresses)
-                    .any(|n| n == cn);
-                if !copied {
-                    out.push(v(
-                        "CA/B Forum BR §7.1.4.3: the subject commonName MUST be a character-for-character copy of a subjectAltName entry",
-                        format!("commonName '{cn}' is not one of the subjectAltNames"),
-                        NONE_TRACKED,
-                    ));
-                }
-            }
-        }
-    }
-
-    // Rules for every certificate.
+/// Rules for every certificate on the path.
+fn common_rules(cert: &CertFacts, role: Role, acts_as_ca: bool, out: &mut Vec<Violation>) {
+    let ext = &cert.ext;
     if role != Role::Anchor && !cert.self_signed && cert.authority_key_id.is_none() {
         out.push(v(
-            "RFC 5280 §4.2.1.1: authorityKeyIdentifier (with keyIdentifier) MUST be present except in self-signed certificates",
-            "Missing Authority Key Identifier",
-            // pyca requires it on leaves only; OpenSSL strict on every
-            // certificate but the last of the path.
-            if role == Role::Leaf { STRICT_AND_PYCA } else { STRICT },
-        ));
+        "RFC 5280 §4.2.1.1: authorityKeyIdentifier (with keyIdentifier) MUST be present except in self-signed certificates",
+        "Missing Authority Key Identifier",
+        // pyca requires it on leaves only; OpenSSL strict on every
+        // certificate but the last of the path.
+        if role == Role::Leaf { STRICT_AND_PYCA } else { STRICT },
+    ));
     }
     if ext.aki.as_ref().is_some_and(|a| a.critical) {
         out.push(v(
@@ -290,19 +333,18 @@ pub fn violations(cert: &CertFacts, role: Role, now: OffsetDateTime) -> Vec<Viol
             .any(|m| m.ends_with("1.3.6.1.5.5.7.1.1"))
     {
         out.push(v(
-            "RFC 5280 §4.2.2.1: authorityInfoAccess MUST hold one or more well-formed AccessDescriptions",
-            "malformed Authority Information Access",
-            PYCA_ONLY,
-        ));
+        "RFC 5280 §4.2.2.1: authorityInfoAccess MUST hold one or more well-formed AccessDescriptions",
+        "malformed Authority Information Access",
+        PYCA_ONLY,
+    ));
     }
     for oid in &ext.unknown_critical {
         out.push(v(
-            "RFC 5280 §4.2: a certificate-using system MUST reject a certificate with a critical extension it does not recognise",
-            format!("unhandled critical extension {oid}"),
-            EVERY_OPENSSL_AND_PYCA,
-        ));
+        "RFC 5280 §4.2: a certificate-using system MUST reject a certificate with a critical extension it does not recognise",
+        format!("unhandled critical extension {oid}"),
+        EVERY_OPENSSL_AND_PYCA,
+    ));
     }
-    out
 }
 
 /// Whether any rule broken on the path makes Python 3.13+ reject it.
