@@ -132,10 +132,17 @@ pub enum HttpStop {
     /// A response that is not a redirect.
     #[default]
     Final,
-    /// A redirect to a URL that is not https.
+    /// A redirect to an `http://` URL.
     NotHttps,
-    /// A redirect to the same host on another port (the port was lost).
+    /// A redirect to the same host on the scheme's default port from
+    /// another one (the port was lost).
     PortChanged,
+    /// A redirect to a URL that is not HTTP at all (`javascript:`, `file:`,
+    /// `data:`…): the scheme, lowercase.
+    OtherScheme(String),
+    /// A redirect the probe does not follow (DESIGN.md, Untrusted input):
+    /// a local name, or a name whose addresses are not all public. Why.
+    NotFollowed(String),
     /// A redirect to a URL already visited.
     Loop,
     /// More redirects than the probe follows (`limit`).

@@ -163,6 +163,22 @@ pub fn is_local_host(host: &str, kind: HostKind) -> bool {
     }
 }
 
+/// An address a checked server may send the HTTP probe to (DESIGN.md,
+/// Untrusted input → Redirects): not loopback, private, link-local,
+/// shared (100.64.0.0/10), unspecified, broadcast or multicast.
+pub fn is_public_ip(ip: IpAddr) -> bool {
+    if is_private_ip(ip) || ip.is_multicast() {
+        return false;
+    }
+    match ip {
+        IpAddr::V4(a) => {
+            let [first, second, ..] = a.octets();
+            !(a.is_broadcast() || first == 0 || (first == 100 && (64..128).contains(&second)))
+        }
+        IpAddr::V6(_) => true,
+    }
+}
+
 fn is_private_ip(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(a) => {

@@ -20,22 +20,38 @@ pub(super) fn http_findings(e: &Evidence<'_>) -> Vec<Finding> {
     let got = last.location.as_deref().map(redact).unwrap_or_default();
     let status = last.status.map(|s| s.to_string()).unwrap_or_default();
     match &http.stop {
-        HttpStop::NotHttps | HttpStop::PortChanged => {
-            let lost = if http.stop == HttpStop::NotHttps {
-                "https was lost: the client follows it to plain HTTP"
-            } else {
-                "the port was lost: the client follows it to another port"
-            };
+        HttpStop::NotHttps => {
             let mut f = Finding::error(
                 Verdict::RedirectSchemeLoss,
-                format!("{asked} redirects ({status}) to {got}: {lost}"),
+                format!("{asked} redirects ({status}) to {got}: https was lost, the client follows it to plain HTTP"),
                 format!(
-                    "Hop {hop_number}: GET {asked} answered {status} with Location {got}. This looks like a TLS failure in clients (\"Session terminated\", connection refused on port 80) but TLS is fine: the app behind a TLS-terminating proxy built the redirect from what it saw — plain HTTP, and a Host without the port. Either the app does not trust the proxy's X-Forwarded-Proto / X-Forwarded-Host headers, or the proxy does not send them (or sends Host without the port)."
+                    "Hop {hop_number}: GET {asked} answered {status} with Location {got}. Clients then fail in ways that look like TLS (\"Session terminated\", connection refused on port 80), but TLS is fine. Two causes: an app behind a TLS-terminating proxy builds absolute URLs from the plain HTTP it sees (it does not trust the proxy's X-Forwarded-Proto / X-Forwarded-Host, or the proxy does not send them), or the server redirects to http on purpose (a misconfigured canonical URL or HSTS-less redirect rule). Either way the server must redirect to https; a client cannot fix it by asking for {asked} again."
                 ),
             );
             f.remedies = redirect_remedies(&asked, &got);
             vec![f]
         }
+        HttpStop::PortChanged => {
+            let mut f = Finding::error(
+                Verdict::RedirectSchemeLoss,
+                format!("{asked} redirects ({status}) to {got}: the port was lost, the client follows it to the default port"),
+                format!(
+                    "Hop {hop_number}: GET {asked} answered {status} with Location {got}, the same host on the default port. An app behind a TLS-terminating proxy built the redirect from a Host header without the port: the proxy sends Host without it (nginx's $host), or the app ignores X-Forwarded-Host / X-Forwarded-Port."
+                ),
+            );
+            f.remedies = redirect_remedies(&asked, &got);
+            vec![f]
+        }
+        HttpStop::OtherScheme(scheme) => vec![Finding::warning(
+            FindingKind::Http,
+            format!("GET {asked} answered {status} with a {scheme}: Location, which no HTTP client follows"),
+            format!("A redirect must point to an http(s) URL; a {scheme}: URL is not a destination (browsers and HTTP clients refuse it). tlsdoctor recorded it and did not act on it. Not a TLS problem."),
+        )],
+        HttpStop::NotFollowed(why) => vec![Finding::info(
+            FindingKind::Http,
+            format!("the redirect from {asked} to {got} was not followed"),
+            format!("{why}. tlsdoctor only follows a checked server's redirects to public names whose addresses are all public, to the same host, or to an address you pinned with --resolve."),
+        )],
         HttpStop::Final => match last.status {
             Some(code) if code >= 400 => vec![Finding::warning(
                 FindingKind::Http,
@@ -70,16 +86,29 @@ fn redirect_remedies(asked: &str, got: &str) -> Vec<Remedy> {
         commands: commands.iter().map(|c| c.to_string()).collect(),
         avoid: false,
     };
-    let canonical = match (asked.ends_with('/'), got.rsplit_once("://")) {
-        (false, Some(_)) => format!("{asked}/"),
-        _ => asked.to_string(),
-    };
-    vec![
-        remedy(
-            "Right now",
-            &format!("Use the canonical URL, on https and the right port: {canonical}"),
-            &[],
-        ),
+    // The URL that redirects is never the fix. When the redirect only adds
+    // to the path (a trailing slash), asking for that path on https and the
+    // right port avoids it.
+    let direct = url::Url::parse(asked)
+        .ok()
+        .zip(url::Url::parse(got).ok())
+        .filter(|(a, g)| a.path() != g.path())
+        .map(|(mut a, g)| {
+            a.set_path(g.path());
+            a.set_query(g.query());
+            a.to_string()
+        });
+    let mut list: Vec<Remedy> = direct
+        .map(|url| {
+            remedy(
+                "Right now",
+                &format!("Ask for the final path directly, on https and the right port: {url}"),
+                &[],
+            )
+        })
+        .into_iter()
+        .collect();
+    list.extend([
         remedy(
             "uvicorn / FastAPI / Starlette",
             "Trust the proxy's forwarded headers, or stop the trailing-slash redirect.",
@@ -107,5 +136,6 @@ fn redirect_remedies(asked: &str, got: &str) -> Vec<Remedy> {
                 "gunicorn: --forwarded-allow-ips='127.0.0.1'",
             ],
         ),
-    ]
+    ]);
+    list
 }

@@ -161,17 +161,35 @@ pub fn is_redirect(status: u16) -> bool {
     matches!(status, 301 | 302 | 303 | 307 | 308)
 }
 
-/// What to do with a redirect from `from` to `to`.
+/// What to do with a redirect from `from` to `to`: `None` to follow it.
+///
+/// A port is lost when the destination is the same host and its effective
+/// port is the default while the origin's was not (DESIGN.md, Redirects);
+/// any other https port or host is followed (the policy on which
+/// destinations may be reached is the fetcher's).
 pub fn next_step(from: &Url, to: &Url) -> Option<HttpStop> {
-    if to.scheme() != "https" {
-        return Some(HttpStop::NotHttps);
+    match to.scheme() {
+        "https" => {}
+        "http" => return Some(HttpStop::NotHttps),
+        other => return Some(HttpStop::OtherScheme(other.to_string())),
     }
     let same_host =
         from.host_str().map(str::to_ascii_lowercase) == to.host_str().map(str::to_ascii_lowercase);
-    if same_host && from.port_or_known_default() != to.port_or_known_default() {
+    let default = Some(443);
+    if same_host && to.port_or_known_default() == default && from.port_or_known_default() != default
+    {
         return Some(HttpStop::PortChanged);
     }
     None
+}
+
+/// Why one fetch produced no head.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FetchError {
+    /// The request failed (connection, TLS, timeout, malformed head).
+    Failed(String),
+    /// The destination is one the probe must not reach; why.
+    NotFollowed(String),
 }
 
 /// The URL of the first request for `target` (credentials never included).
@@ -190,7 +208,7 @@ pub fn start_url(target: &Target) -> Option<Url> {
 pub async fn follow<F, Fut>(first_url: Url, mut fetch: F) -> HttpObservation
 where
     F: FnMut(Url, usize) -> Fut,
-    Fut: std::future::Future<Output = Result<Head, String>>,
+    Fut: std::future::Future<Output = Result<Head, FetchError>>,
 {
     let mut obs = HttpObservation::default();
     let mut seen = HashSet::new();
@@ -199,7 +217,11 @@ where
         seen.insert(url.to_string());
         let head = match fetch(url.clone(), hop).await {
             Ok(head) => head,
-            Err(message) => {
+            Err(FetchError::NotFollowed(why)) => {
+                obs.stop = HttpStop::NotFollowed(why);
+                return obs;
+            }
+            Err(FetchError::Failed(message)) => {
                 obs.hops.push(HttpHop {
                     url: url.to_string(),
                     status: None,
@@ -352,6 +374,20 @@ mod tests {
             next_step(&from, &url("https://localhost/mcp/")),
             Some(HttpStop::PortChanged)
         );
+        assert_eq!(
+            next_step(&from, &url("https://localhost:443/mcp/")),
+            Some(HttpStop::PortChanged)
+        );
+        // Another non-default port is a destination, not a lost port.
+        assert_eq!(next_step(&from, &url("https://localhost:1010/")), None);
+        assert_eq!(
+            next_step(&from, &url("javascript:alert(1)")),
+            Some(HttpStop::OtherScheme("javascript".into()))
+        );
+        assert_eq!(
+            next_step(&from, &url("file:///etc/passwd")),
+            Some(HttpStop::OtherScheme("file".into()))
+        );
         assert_eq!(next_step(&from, &url("https://localhost:8001/mcp/")), None);
         assert_eq!(next_step(&from, &url("https://other.example/")), None);
         let from = url("https://example.com/a");
@@ -370,7 +406,7 @@ mod tests {
                     status: 200,
                     location: None,
                 }),
-                _ => Err("unexpected".into()),
+                _ => Err(FetchError::Failed("unexpected".into())),
             }
         })
         .await;

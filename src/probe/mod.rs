@@ -35,8 +35,9 @@ use crate::observation::{
     AddressSource, ConnectErrorKind, Failure, HandshakeErrorKind, HttpObservation, HttpProtocol,
     HttpStop, Observation, ProxyErrorKind, Resolution, TlsParams,
 };
-use crate::target::{HostKind, ResolveOverride, Target};
+use crate::target::{is_public_ip, HostKind, ResolveOverride, Target};
 use danger::CapturingVerifier;
+use http::FetchError;
 use recording::RecordingStream;
 
 /// How to probe.
@@ -124,7 +125,8 @@ pub async fn probe(target: &Target, options: &ProbeOptions) -> Observation {
     if options.http {
         if let Some(tls) = tls {
             let started = Instant::now();
-            obs.http = Some(probe_http(target, tls, hello, options).await);
+            let connected = obs.connected.filter(|_| obs.proxy.is_none());
+            obs.http = Some(probe_http(target, tls, hello, connected, options).await);
             obs.timings.http = started.elapsed();
         }
     }
@@ -282,6 +284,7 @@ async fn probe_http(
     target: &Target,
     tls: Tls,
     hello: Hello,
+    connected: Option<SocketAddr>,
     options: &ProbeOptions,
 ) -> HttpObservation {
     let Some(url) = http::start_url(target) else {
@@ -303,18 +306,28 @@ async fn probe_http(
     } else {
         HttpProtocol::Http1
     };
-    let mut obs = follow_redirects(url, &mut first, hello, options).await;
+    let route = Route { target, connected };
+    let mut obs = follow_redirects(url, &mut first, hello, &route, options).await;
     obs.protocol = protocol;
     obs.h2 = h2;
     obs
+}
+
+/// What a redirect hop's route depends on: the target it came from and
+/// the address the probe connected to (none through a proxy).
+struct Route<'a> {
+    target: &'a Target,
+    connected: Option<SocketAddr>,
 }
 
 async fn follow_redirects(
     url: Url,
     first: &mut First,
     hello: Hello,
+    route: &Route<'_>,
     options: &ProbeOptions,
 ) -> HttpObservation {
+    let Route { target, connected } = *route;
     // Every hop has its own stage deadlines, but a server that answers each
     // one just in time must not stretch the check to hops × stages × timeout.
     let budget = options.timeout * HTTP_BUDGET_STAGES;
@@ -331,22 +344,87 @@ async fn follow_redirects(
                 let mut stream = match reuse {
                     First::Answered(head) => return Ok(head),
                     First::Reuse(stream) => *stream,
-                    First::Fresh => open_https(&url, hello, &options).await?,
+                    First::Fresh => {
+                        let options = hop_route(target, connected, &url, &options).await?;
+                        open_https(&url, hello, &options)
+                            .await
+                            .map_err(FetchError::Failed)?
+                    }
                 };
                 http::exchange(&mut stream, &url, options.timeout)
                     .await
-                    .map_err(|e| e.to_string())
+                    .map_err(|e| FetchError::Failed(e.to_string()))
             };
             tokio::time::timeout_at(deadline, work)
                 .await
                 .unwrap_or_else(|_| {
-                    Err(format!(
+                    Err(FetchError::Failed(format!(
                         "the HTTP probe as a whole took longer than {budget:?} ({HTTP_BUDGET_STAGES} × --timeout)"
-                    ))
+                    )))
                 })
         }
     })
     .await
+}
+
+/// Where a redirect hop may connect (DESIGN.md, Untrusted input →
+/// Redirects): the options for it, with the address pinned, or why the
+/// hop is not followed.
+///
+/// - an address the user pinned with `--resolve` is used as given;
+/// - the target's own host reuses the address the probe connected to (no
+///   new DNS answer can move it);
+/// - any other host is reached only when its name is public and every
+///   address DNS gives for it is public. Through a proxy, which resolves
+///   names itself, only the name can be checked.
+async fn hop_route(
+    origin: &Target,
+    connected: Option<SocketAddr>,
+    url: &Url,
+    options: &ProbeOptions,
+) -> Result<ProbeOptions, FetchError> {
+    let hop = Target::parse(url.as_str()).map_err(|e| FetchError::Failed(e.to_string()))?;
+    if options.resolve.iter().any(|r| r.applies_to(&hop).is_some()) {
+        return Ok(options.clone());
+    }
+    let pin = |addr: std::net::IpAddr| {
+        let mut pinned = options.clone();
+        pinned.resolve.push(ResolveOverride {
+            host: hop.host.clone(),
+            port: hop.port,
+            addr,
+        });
+        pinned
+    };
+    if hop.host.eq_ignore_ascii_case(&origin.host) {
+        return Ok(match connected {
+            Some(addr) => pin(addr.ip()),
+            None => options.clone(),
+        });
+    }
+    if hop.is_local() {
+        return Err(FetchError::NotFollowed(format!(
+            "{} is a local name or address; a checked server's redirect is never followed there",
+            hop.authority()
+        )));
+    }
+    if proxy::select_from_process(&options.proxy, &hop.host, hop.port).is_ok_and(|v| v.is_some()) {
+        return Ok(options.clone());
+    }
+    let resolution = resolve(&hop, options)
+        .await
+        .map_err(|f| FetchError::Failed(failure_text(&f)))?;
+    match resolution.addresses.iter().find(|a| !is_public_ip(a.ip())) {
+        Some(private) => Err(FetchError::NotFollowed(format!(
+            "{} resolves to {}, which is not a public address; a checked server's redirect is never followed there",
+            hop.host,
+            private.ip()
+        ))),
+        None => Ok(resolution
+            .addresses
+            .first()
+            .map_or_else(|| options.clone(), |a| pin(a.ip()))),
+    }
 }
 
 /// The HTTP stage, all hops together, gets this many stage deadlines.

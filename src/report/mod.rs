@@ -128,6 +128,8 @@ impl From<&HttpObservation> for HttpReport {
             HttpStop::Final => ("final", None),
             HttpStop::NotHttps => ("not_https", None),
             HttpStop::PortChanged => ("port_changed", None),
+            HttpStop::OtherScheme(scheme) => ("other_scheme", Some(scheme.clone())),
+            HttpStop::NotFollowed(why) => ("not_followed", Some(why.clone())),
             HttpStop::Loop => ("loop", None),
             HttpStop::TooManyRedirects { .. } => ("too_many_redirects", None),
             HttpStop::BadLocation(why) => ("bad_location", Some(why.clone())),

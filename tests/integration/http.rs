@@ -282,3 +282,136 @@ fn human_report_shows_one_line_per_hop() {
     assert!(stdout.contains(&hop), "{stdout}");
     assert!(stdout.contains("redirect_scheme_loss"), "{stdout}");
 }
+
+// ---------------------------------------------------------------------------
+// Where a checked server's redirects may lead (DESIGN.md, Untrusted input →
+// Redirects)
+
+const PUBLIC: &str = "api.example.com";
+
+/// A trusted root, a leaf for [`PUBLIC`] and `other.example.com`, and a
+/// server for it that redirects `/` to `location(port)` and answers 200
+/// otherwise.
+fn redirecting_public_server(location: String) -> (Cert, Cert, TlsServer) {
+    let root = root_ca("Tlsdoctor Redirect Test Root", "Tlsdoctor Test Trust");
+    let leaf = leaf(&[PUBLIC, "other.example.com"], &root);
+    let server = TlsServer::start_http(&[&leaf], &leaf, &["http/1.1"], move |head| {
+        match path_of(head) {
+            "/" => redirect(302, &location),
+            _ => HTTP_200.to_vec(),
+        }
+    });
+    (root, leaf, server)
+}
+
+#[test]
+fn a_public_target_never_sends_the_probe_to_a_local_address() {
+    let (root, leaf) = localhost_pki();
+    let inner = TlsServer::start(&[&leaf], &leaf);
+    for location in [
+        format!("https://127.0.0.1:{}/admin", inner.port()),
+        format!("https://localhost:{}/admin", inner.port()),
+        format!("https://[::1]:{}/admin", inner.port()),
+    ] {
+        let (public_root, _, outer) = redirecting_public_server(location.clone());
+        let run = Check::new(PUBLIC, outer.port())
+            .trust(&[&public_root, &root])
+            .http()
+            .json();
+        run.assert_verdict("clean", 0);
+        assert_eq!(run.target["http"]["stop"], "not_followed", "{}", run.dump());
+        run.assert_findings_mention("not followed");
+    }
+    assert_eq!(inner.connections(), 0, "the local server was contacted");
+}
+
+#[test]
+fn a_pinned_or_same_host_destination_is_followed() {
+    let (root, leaf) = localhost_pki();
+    let _ = leaf;
+    // Another host, pinned by the user with --resolve: followed there.
+    let (public_root, public_leaf, dest) = redirecting_public_server(String::new());
+    let dest_port = dest.port();
+    let (_, _, outer) =
+        redirecting_public_server(format!("https://other.example.com:{dest_port}/x"));
+    let run = Check::new(PUBLIC, outer.port())
+        .trust(&[&public_root, &root])
+        .http()
+        .args([
+            "--resolve".to_string(),
+            format!("other.example.com:{dest_port}:127.0.0.1"),
+        ])
+        .json();
+    assert_eq!(run.target["http"]["status"], 200, "{}", run.dump());
+    assert_eq!(dest.connections(), 1, "{}", run.dump());
+    // The same host on another port: the address the probe connected to is
+    // reused (no DNS lookup of the public name, which would leave the machine).
+    let same = TlsServer::start_http(&[&public_leaf], &public_leaf, &["http/1.1"], |_| {
+        HTTP_200.to_vec()
+    });
+    let (_, _, outer) = redirecting_public_server(format!("https://{PUBLIC}:{}/y", same.port()));
+    let run = Check::new(PUBLIC, outer.port())
+        .trust(&[&public_root])
+        .http()
+        .json();
+    assert_eq!(run.target["http"]["status"], 200, "{}", run.dump());
+    assert_eq!(same.connections(), 1, "{}", run.dump());
+}
+
+#[test]
+fn a_javascript_or_file_location_is_recorded_as_what_it_is() {
+    for location in ["javascript:alert(1)", "file:///etc/passwd"] {
+        let (root, _, server) = redirecting_public_server(location.to_string());
+        let run = Check::new(PUBLIC, server.port())
+            .trust(&[&root])
+            .http()
+            .json();
+        run.assert_verdict("clean", 0);
+        assert_eq!(run.target["http"]["stop"], "other_scheme", "{}", run.dump());
+        let scheme = location.split(':').next().unwrap();
+        run.assert_findings_mention(&format!("{scheme}: Location"));
+    }
+}
+
+#[test]
+fn scheme_loss_gives_both_causes_and_never_the_redirecting_url_as_the_fix() {
+    let (root, leaf) = localhost_pki();
+    let server =
+        TlsServer::start_http(&[&leaf], &leaf, &["http/1.1"], |head| match path_of(head) {
+            "/app" => redirect(301, "http://localhost/app"),
+            _ => HTTP_200.to_vec(),
+        });
+    let run = check_url(&root, server.port(), "/app").json();
+    run.assert_verdict("redirect_scheme_loss", 1);
+    let f = run.finding_of_kind("redirect_scheme_loss").unwrap();
+    let detail = f["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("X-Forwarded-Proto") && detail.contains("on purpose"),
+        "{detail}"
+    );
+    let asked = format!("https://localhost:{}/app", server.port());
+    for r in f["remedies"].as_array().unwrap() {
+        let text = r.to_string();
+        assert!(
+            !text.contains(&asked),
+            "the redirecting URL offered as a fix: {text}"
+        );
+    }
+}
+
+#[test]
+fn another_port_on_the_same_host_is_a_destination_not_a_lost_port() {
+    let (root, leaf) = localhost_pki();
+    let dest = TlsServer::start_http(&[&leaf], &leaf, &["http/1.1"], |_| HTTP_200.to_vec());
+    let dest_port = dest.port();
+    let server = TlsServer::start_http(&[&leaf], &leaf, &["http/1.1"], move |head| {
+        match path_of(head) {
+            "/" => redirect(302, &format!("https://localhost:{dest_port}/")),
+            _ => HTTP_200.to_vec(),
+        }
+    });
+    let run = check_url(&root, server.port(), "/").json();
+    run.assert_verdict("clean", 0);
+    assert_eq!(run.target["http"]["status"], 200, "{}", run.dump());
+    assert_eq!(dest.connections(), 1);
+}
