@@ -13,6 +13,7 @@
 //! [`chain`] links certificates into chains and paths.
 
 pub mod chain;
+pub mod input;
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};

@@ -16,9 +16,9 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::CertificateDer;
 
+use crate::cert::input::parse_certificates;
 use crate::cert::CertFacts;
 
 /// A chain file larger than this is not a chain (a long chain is ~10 KB, a
@@ -146,106 +146,6 @@ fn io_reason(e: &std::io::Error) -> String {
         std::io::ErrorKind::PermissionDenied => "permission denied".into(),
         _ => e.to_string(),
     }
-}
-
-/// PEM (any text around the blocks) or DER, one certificate or several.
-pub fn parse_certificates(bytes: &[u8]) -> Result<Vec<CertificateDer<'static>>, String> {
-    if contains(bytes, b"-----BEGIN ") {
-        return parse_pem(bytes);
-    }
-    if bytes.first() == Some(&0x30) {
-        return parse_der(bytes);
-    }
-    let text_like = bytes
-        .iter()
-        .take(512)
-        .all(|b| b.is_ascii_graphic() || b.is_ascii_whitespace());
-    Err(if text_like {
-        "no certificate found: expected PEM ('-----BEGIN CERTIFICATE-----' blocks) or DER"
-            .to_string()
-    } else {
-        "not a certificate: neither PEM nor DER (binary data that is not an X.509 certificate)"
-            .to_string()
-    })
-}
-
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
-}
-
-fn parse_pem(bytes: &[u8]) -> Result<Vec<CertificateDer<'static>>, String> {
-    // Pasted PEM comes indented, with CRLF, or with trailing spaces: trim
-    // every line so the PEM reader sees the canonical form.
-    let mut normalized = Vec::with_capacity(bytes.len());
-    for line in bytes.split(|&b| b == b'\n') {
-        normalized.extend_from_slice(line.trim_ascii());
-        normalized.push(b'\n');
-    }
-    let mut certs = Vec::new();
-    for (i, item) in CertificateDer::pem_slice_iter(&normalized).enumerate() {
-        let der = item.map_err(|e| pem_error(&e, i + 1))?;
-        if x509_parser::parse_x509_certificate(&der).is_err() {
-            return Err(format!(
-                "certificate block {} is not a valid X.509 certificate (corrupted or truncated base64?)",
-                i + 1
-            ));
-        }
-        certs.push(der);
-    }
-    if certs.is_empty() {
-        let what = if contains(bytes, b"PRIVATE KEY-----") {
-            " (it holds a private key, not a certificate)"
-        } else if contains(bytes, b"-----BEGIN PKCS7-----") {
-            " (PKCS#7: convert it with `openssl pkcs7 -print_certs -in FILE`)"
-        } else if contains(bytes, b"-----BEGIN CERTIFICATE REQUEST-----") {
-            " (it is a certificate request, not a certificate)"
-        } else {
-            ""
-        };
-        return Err(format!("no PEM certificate found{what}"));
-    }
-    Ok(certs)
-}
-
-fn pem_error(e: &rustls_pki_types::pem::Error, block: usize) -> String {
-    use rustls_pki_types::pem::Error as E;
-    match e {
-        E::MissingSectionEnd { .. } => {
-            format!("PEM block {block} is truncated: '-----BEGIN' without its '-----END' line")
-        }
-        E::IllegalSectionStart { .. } => {
-            format!("PEM block {block} has a malformed '-----BEGIN' line")
-        }
-        E::Base64Decode(_) => {
-            format!("PEM block {block} is not valid base64 (corrupted or truncated)")
-        }
-        E::SectionTooLarge => format!("PEM block {block} is too large"),
-        other => format!("PEM block {block}: {other}"),
-    }
-}
-
-fn parse_der(bytes: &[u8]) -> Result<Vec<CertificateDer<'static>>, String> {
-    let mut certs = Vec::new();
-    let mut rest = bytes;
-    while !rest.is_empty() {
-        match x509_parser::parse_x509_certificate(rest) {
-            Ok((remaining, _)) => {
-                let (cert, _) = rest.split_at(rest.len().saturating_sub(remaining.len()));
-                certs.push(CertificateDer::from(cert.to_vec()));
-                rest = remaining;
-            }
-            Err(_) if certs.is_empty() => {
-                return Err("not a certificate: the DER data is not an X.509 certificate (truncated or another kind of file)".to_string())
-            }
-            Err(_) => {
-                return Err(format!(
-                    "certificate {} of the DER data is truncated or not a certificate",
-                    certs.len() + 1
-                ))
-            }
-        }
-    }
-    Ok(certs)
 }
 
 #[cfg(test)]

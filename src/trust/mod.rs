@@ -18,7 +18,6 @@ pub mod verify;
 
 use std::path::{Path, PathBuf};
 
-use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, TrustAnchor};
 use serde::Serialize;
 
@@ -59,7 +58,7 @@ pub enum StoreError {
         path: PathBuf,
         reason: String,
     },
-    #[error("{flag} file '{path}' holds no PEM certificate (expected '-----BEGIN CERTIFICATE-----' blocks)")]
+    #[error("{flag} file '{path}' holds no PEM certificate (expected '-----BEGIN CERTIFICATE-----' blocks, DER, or PKCS#7)")]
     NoCertificates { flag: &'static str, path: PathBuf },
 }
 
@@ -230,7 +229,8 @@ fn read_dirs(dirs: &[PathBuf]) -> DeferredRoots {
     roots
 }
 
-/// Read every certificate from a PEM file, for a store or a chain.
+/// Read every certificate from a file for a store: PEM, DER, PKCS#7 or
+/// OpenSSL's TRUSTED CERTIFICATE (see [`crate::cert::input`]).
 pub fn read_pem_file(
     flag: &'static str,
     path: &Path,
@@ -241,16 +241,19 @@ pub fn read_pem_file(
         reason,
     };
     let bytes = std::fs::read(path).map_err(|e| unreadable(io_reason(&e)))?;
-    let certs = CertificateDer::pem_slice_iter(&bytes)
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| unreadable(format!("malformed PEM: {e}")))?;
-    if certs.is_empty() {
-        return Err(StoreError::NoCertificates {
-            flag,
-            path: path.to_path_buf(),
-        });
+    let none = || StoreError::NoCertificates {
+        flag,
+        path: path.to_path_buf(),
+    };
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(none());
     }
-    Ok(certs)
+    match crate::cert::input::parse_certificates(&bytes) {
+        Ok(certs) if certs.is_empty() => Err(none()),
+        Ok(certs) => Ok(certs),
+        Err(e) if e.starts_with("no ") => Err(none()),
+        Err(e) => Err(unreadable(e)),
+    }
 }
 
 fn io_reason(e: &std::io::Error) -> String {

@@ -485,3 +485,172 @@ impl Drop for OpensslServer {
 fn pem_of(label: &str, der: &[u8]) -> String {
     pem::encode(&pem::Pem::new(label, der.to_vec()))
 }
+
+// ---------------------------------------------------------------------------
+// Inputs as users have them (issue 13, item 6)
+
+/// The files IT hands out, made with openssl from `root` and a chain: DER
+/// `.cer`, PKCS#7 `.p7b` in PEM and DER, and `TRUSTED CERTIFICATE` PEM.
+fn user_formats(scratch: &Scratch, certs: &[&Cert], stem: &str) -> Vec<PathBuf> {
+    let dir = scratch.path();
+    let pem = scratch.write(&format!("{stem}.pem"), pem_bundle(certs));
+    let pem = pem.to_str().unwrap();
+    openssl(
+        &[
+            "x509",
+            "-in",
+            pem,
+            "-outform",
+            "DER",
+            "-out",
+            &format!("{stem}.cer"),
+        ],
+        dir,
+    );
+    openssl(
+        &[
+            "crl2pkcs7",
+            "-nocrl",
+            "-certfile",
+            pem,
+            "-out",
+            &format!("{stem}.p7b"),
+        ],
+        dir,
+    );
+    openssl(
+        &[
+            "crl2pkcs7",
+            "-nocrl",
+            "-certfile",
+            pem,
+            "-outform",
+            "DER",
+            "-out",
+            &format!("{stem}-der.p7b"),
+        ],
+        dir,
+    );
+    openssl(
+        &[
+            "x509",
+            "-in",
+            pem,
+            "-trustout",
+            "-addtrust",
+            "serverAuth",
+            "-out",
+            &format!("{stem}-trusted.pem"),
+        ],
+        dir,
+    );
+    ["cer", "p7b", "der.p7b", "trusted.pem"]
+        .iter()
+        .map(|ext| match *ext {
+            "der.p7b" => dir.join(format!("{stem}-der.p7b")),
+            "trusted.pem" => dir.join(format!("{stem}-trusted.pem")),
+            other => dir.join(format!("{stem}.{other}")),
+        })
+        .collect()
+}
+
+#[test]
+#[cfg_attr(
+    not(tool_openssl),
+    ignore = "openssl not found (apt-get install openssl)"
+)]
+fn trust_options_read_der_pkcs7_and_trusted_certificate_files() {
+    let root = root_ca("Company Root CA", "Company");
+    let leaf = leaf(&["api.internal"], &root);
+    let server = TlsServer::start(&[&leaf], &leaf);
+    let scratch = Scratch::new();
+    for file in user_formats(&scratch, &[&root], "root") {
+        let declared = Check::new("api.internal", server.port())
+            .arg("--ca-file")
+            .arg(&file)
+            .json();
+        assert_eq!(
+            declared.target["trust"]["custom"]["trusted"],
+            true,
+            "{}: {}",
+            file.display(),
+            declared.dump()
+        );
+        let mut cmd = tlsdoctor();
+        cmd.arg("check")
+            .arg(format!("api.internal:{}", server.port()))
+            .args([
+                "--resolve",
+                &format!("api.internal:{}:127.0.0.1", server.port()),
+            ])
+            .arg("--bundled-roots")
+            .arg(&file)
+            .arg("--os-roots")
+            .arg(&file)
+            .args(["--no-http", "--format", "json"]);
+        let out = run(cmd);
+        assert_eq!(
+            out.code,
+            0,
+            "{}: {}\n{}",
+            file.display(),
+            out.stdout,
+            out.stderr
+        );
+    }
+}
+
+#[test]
+#[cfg_attr(
+    not(tool_openssl),
+    ignore = "openssl not found (apt-get install openssl)"
+)]
+fn inspect_reads_a_der_or_pkcs7_chain() {
+    let root = root_ca("Inspect Root CA", "Company");
+    let inter = intermediate_ca("Inspect Intermediate CA", &root);
+    let leaf = leaf(&["api.example.com"], &inter);
+    let scratch = Scratch::new();
+    let roots = scratch.pem_file("roots.pem", &[&root]);
+    let files = user_formats(&scratch, &[&leaf, &inter], "chain");
+    // The DER .cer holds the first certificate only (openssl x509 writes one).
+    for file in &files[1..3] {
+        let mut cmd = tlsdoctor();
+        cmd.arg("inspect")
+            .arg(file)
+            .args(["--host", "api.example.com", "--bundled-roots"])
+            .arg(&roots)
+            .arg("--os-roots")
+            .arg(&roots)
+            .args(["--format", "json"]);
+        let out = run(cmd);
+        assert_eq!(
+            out.code,
+            0,
+            "{}: {}\n{}",
+            file.display(),
+            out.stdout,
+            out.stderr
+        );
+        let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+        assert_eq!(
+            json["targets"][0]["chain"].as_array().map(Vec::len),
+            Some(2)
+        );
+    }
+    let mut cmd = tlsdoctor();
+    cmd.arg("inspect")
+        .arg(&files[0])
+        .args(["--host", "api.example.com", "--bundled-roots"])
+        .arg(&roots)
+        .arg("--os-roots")
+        .arg(&roots)
+        .args(["--format", "json"]);
+    let out = run(cmd);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(
+        json["targets"][0]["chain"].as_array().map(Vec::len),
+        Some(1),
+        "{}",
+        out.stdout
+    );
+}
