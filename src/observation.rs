@@ -10,7 +10,7 @@ use std::time::Duration;
 use rustls_pki_types::CertificateDer;
 
 /// Everything one probe of one target saw.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Observation {
     /// How the address was found, and every candidate.
     pub resolution: Resolution,
@@ -54,6 +54,17 @@ pub struct HttpObservation {
     /// failed, the first request was made again with HTTP/1.1 on a second
     /// connection (`hops` holds that one).
     pub h2: Option<H2Observation>,
+    /// When the redirects ended on another host or port: what the
+    /// connection there saw, to be judged like a target.
+    pub destination: Option<Box<Destination>>,
+}
+
+/// A redirect's destination on another host or port, as probed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Destination {
+    /// The URL requested there (may hold query secrets: redact before printing).
+    pub url: String,
+    pub observation: Observation,
 }
 
 /// Which HTTP version answered the first request.
@@ -157,7 +168,7 @@ pub enum HttpStop {
 pub const FIRST_BYTES_KEPT: usize = 64;
 
 /// Where the connection address came from.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Resolution {
     pub source: AddressSource,
     pub addresses: Vec<SocketAddr>,

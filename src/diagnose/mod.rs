@@ -24,8 +24,8 @@ use time::OffsetDateTime;
 
 use crate::cert::chain::{self, Role};
 use crate::cert::CertFacts;
-use crate::knowledge::{self as ecosystems, Platform, TrustGap};
 use crate::findings::{Finding, FindingKind, Remedy, Verdict};
+use crate::knowledge::{self as ecosystems, Platform, TrustGap};
 use crate::observation::Observation;
 use crate::target::Target;
 use crate::trust::verify::Verification;
@@ -87,6 +87,27 @@ pub fn diagnose(e: &Evidence<'_>) -> Diagnosis {
     }
     findings.extend(http_findings(e));
     findings.extend(connection::findings(e.target, e.observation));
+    finish(findings)
+}
+
+/// The target's diagnosis with its redirect destination's (DESIGN.md,
+/// Redirects): the verdict is the more severe of the two by precedence, and
+/// every error at the destination says that it is there. Pure.
+pub fn with_destination(target: Diagnosis, authority: &str, destination: &Diagnosis) -> Diagnosis {
+    let mut findings = target.findings;
+    for f in destination
+        .findings
+        .iter()
+        .filter(|f| f.severity == crate::findings::Severity::Error)
+    {
+        let mut f = f.clone();
+        f.summary = format!("at the redirect's destination {authority}: {}", f.summary);
+        f.detail = format!(
+            "The target redirects to {authority}; the failure is there, not at the target itself. {}",
+            f.detail
+        );
+        findings.push(f);
+    }
     finish(findings)
 }
 

@@ -759,3 +759,33 @@ fn unknown_issuer_that_reaches_an_installed_root_is_not_a_missing_intermediate()
         d.findings[0]
     );
 }
+
+#[test]
+fn a_failing_redirect_destination_decides_the_verdict_and_says_where() {
+    let target = Diagnosis {
+        verdict: Verdict::Clean,
+        findings: Vec::new(),
+    };
+    let dest = Diagnosis {
+        verdict: Verdict::HandshakeFailed,
+        findings: vec![Finding::error(
+            Verdict::HandshakeFailed,
+            "a.example:1010 speaks only TLS 1.0/1.1",
+            "Modern clients refuse it.",
+        )],
+    };
+    let merged = with_destination(target, "a.example:1010", &dest);
+    assert_eq!(merged.verdict, Verdict::HandshakeFailed);
+    assert!(merged.findings[0]
+        .summary
+        .starts_with("at the redirect's destination a.example:1010"));
+    // A less severe destination leaves the target's verdict.
+    let target = Diagnosis {
+        verdict: Verdict::NotTls,
+        findings: vec![Finding::error(Verdict::NotTls, "x", "")],
+    };
+    assert_eq!(
+        with_destination(target, "a:1", &dest).verdict,
+        Verdict::NotTls
+    );
+}

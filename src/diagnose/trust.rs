@@ -14,8 +14,8 @@ use super::rejection::{rejected_finding, unusable_link};
 use super::{capitalized, lint, push_note, remedies, Evidence};
 use crate::cert::chain::{self, Role};
 use crate::cert::CertFacts;
-use crate::knowledge::{self as ecosystems, Situation, TrustGap};
 use crate::findings::{Finding, FindingKind, Remedy, Verdict};
+use crate::knowledge::{self as ecosystems, Situation, TrustGap};
 use crate::trust::verify::{ChainError, StoreVerdict, Verification};
 
 /// DESIGN.md's rows for a chain the bundled roots do not trust.

@@ -32,8 +32,8 @@ use tokio_rustls::TlsConnector;
 use url::Url;
 
 use crate::observation::{
-    AddressSource, ConnectErrorKind, Failure, HandshakeErrorKind, HttpObservation, HttpProtocol,
-    HttpStop, Observation, ProxyErrorKind, Resolution, TlsParams,
+    AddressSource, ConnectErrorKind, Destination, Failure, HandshakeErrorKind, HttpObservation,
+    HttpProtocol, HttpStop, Observation, ProxyErrorKind, Resolution, TlsParams,
 };
 use crate::target::{is_public_ip, HostKind, ResolveOverride, Target};
 use danger::CapturingVerifier;
@@ -332,12 +332,17 @@ async fn follow_redirects(
     // one just in time must not stretch the check to hops × stages × timeout.
     let budget = options.timeout * HTTP_BUDGET_STAGES;
     let deadline = tokio::time::Instant::now() + budget;
-    http::follow(url, |url, hop| {
+    // What the last hop to another host or port saw: the destination.
+    let destination: Arc<std::sync::Mutex<Option<(Url, Observation)>>> = Arc::default();
+    let origin_authority = target.authority();
+    let mut observed = http::follow(url, |url, hop| {
         let reuse = if hop == 0 {
             std::mem::replace(first, First::Fresh)
         } else {
             First::Fresh
         };
+        let destination = Arc::clone(&destination);
+        let origin_authority = origin_authority.clone();
         let options = options.clone();
         async move {
             let work = async {
@@ -346,9 +351,14 @@ async fn follow_redirects(
                     First::Reuse(stream) => *stream,
                     First::Fresh => {
                         let options = hop_route(target, connected, &url, &options).await?;
-                        open_https(&url, hello, &options)
-                            .await
-                            .map_err(FetchError::Failed)?
+                        let mut seen = Observation::default();
+                        let opened = open_https(&url, hello, &options, &mut seen).await;
+                        let elsewhere = Target::parse(url.as_str())
+                            .is_ok_and(|t| t.authority() != origin_authority);
+                        if let (true, Ok(mut slot)) = (elsewhere, destination.lock()) {
+                            *slot = Some((url.clone(), seen));
+                        }
+                        opened.map_err(FetchError::Failed)?
                     }
                 };
                 http::exchange(&mut stream, &url, options.timeout)
@@ -364,7 +374,18 @@ async fn follow_redirects(
                 })
         }
     })
-    .await
+    .await;
+    let last = observed.hops.last().map(|h| h.url.clone());
+    let found = destination.lock().ok().and_then(|mut slot| slot.take());
+    observed.destination = found
+        .filter(|(url, _)| last.as_deref() == Some(url.as_str()))
+        .map(|(url, observation)| {
+            Box::new(Destination {
+                url: url.to_string(),
+                observation,
+            })
+        });
+    observed
 }
 
 /// Where a redirect hop may connect (DESIGN.md, Untrusted input →
@@ -430,44 +451,68 @@ async fn hop_route(
 /// The HTTP stage, all hops together, gets this many stage deadlines.
 const HTTP_BUDGET_STAGES: u32 = 3;
 
-/// A fresh https connection for a redirect hop (HTTP/1.1 only). The hop's
-/// chain is not judged: the diagnosis is about the target's own chain.
-async fn open_https(url: &Url, hello: Hello, options: &ProbeOptions) -> Result<Tls, String> {
+/// A fresh https connection for a redirect hop (HTTP/1.1 only), recording
+/// what it saw in `obs` as a probe of that destination would: the chain,
+/// the TLS parameters, or where it failed. Diagnose judges a destination on
+/// another host or port like a target.
+async fn open_https(
+    url: &Url,
+    hello: Hello,
+    options: &ProbeOptions,
+    obs: &mut Observation,
+) -> Result<Tls, String> {
     let target = Target::parse(url.as_str()).map_err(|e| e.to_string())?;
-    let mut scratch = Observation::default();
-    let stream = match open_tcp(&target, options, &mut scratch).await {
-        Some(stream) => stream,
-        None => {
-            return Err(scratch
-                .failure
-                .as_ref()
-                .map(failure_text)
-                .unwrap_or_default())
-        }
+    let Some(stream) = open_tcp(&target, options, obs).await else {
+        return Err(obs.failure.as_ref().map(failure_text).unwrap_or_default());
     };
     let verifier = CapturingVerifier::new(
         rustls::crypto::aws_lc_rs::default_provider().signature_verification_algorithms,
     );
-    let config = client_config(verifier, ALPN_HTTP1, hello).map_err(|e| e.to_string())?;
+    let config = client_config(verifier.clone(), ALPN_HTTP1, hello).map_err(|e| e.to_string())?;
     let name = ServerName::try_from(target.host.clone()).map_err(|e| e.to_string())?;
-    let (recording, _) = RecordingStream::new(stream);
-    match tokio::time::timeout(
+    let sni = matches!(name, ServerName::DnsName(_));
+    let (recording, record) = RecordingStream::new(stream);
+    let result = tokio::time::timeout(
         options.timeout,
         TlsConnector::from(Arc::new(config)).connect(name, recording),
     )
-    .await
-    {
-        Ok(Ok(tls)) => Ok(tls),
-        Ok(Err(e)) => Err(format!(
-            "TLS handshake with {} failed: {}",
-            target.authority(),
-            classify_handshake_error(&e).1
-        )),
-        Err(_) => Err(format!(
-            "TLS handshake with {} timed out",
-            target.authority()
-        )),
-    }
+    .await;
+    obs.chain = verifier.take_chain();
+    (obs.first_bytes, obs.bytes_received) = record.snapshot();
+    let (kind, message) = match result {
+        Ok(Ok(tls)) => {
+            let (_, conn) = tls.get_ref();
+            obs.tls = Some(TlsParams {
+                version: conn
+                    .protocol_version()
+                    .map(version_name)
+                    .unwrap_or_default(),
+                cipher_suite: conn
+                    .negotiated_cipher_suite()
+                    .map(|s| format!("{:?}", s.suite()))
+                    .unwrap_or_default(),
+                key_exchange: conn
+                    .negotiated_key_exchange_group()
+                    .map(|g| format!("{:?}", g.name())),
+                alpn: conn
+                    .alpn_protocol()
+                    .map(|p| String::from_utf8_lossy(p).into_owned()),
+                sni,
+            });
+            return Ok(tls);
+        }
+        Ok(Err(e)) => classify_handshake_error(&e),
+        Err(_) => (
+            HandshakeErrorKind::TimedOut,
+            format!("no complete TLS handshake within {:?}", options.timeout),
+        ),
+    };
+    let text = format!(
+        "TLS handshake with {} failed: {message}",
+        target.authority()
+    );
+    obs.failure = Some(handshake_failure(kind, message));
+    Err(text)
 }
 
 fn failure_text(f: &Failure) -> String {
