@@ -126,6 +126,16 @@ fn emit(
         .map(|j| {
             let allowed = j.diagnosis.verdict != Verdict::Clean
                 && output.allow.contains(&j.diagnosis.verdict);
+            let destination = j.destination.map(|d| {
+                report::destination_report(report::target_report(
+                    &d.target,
+                    &d.observation,
+                    d.facts,
+                    d.verification.as_ref(),
+                    d.diagnosis,
+                    false,
+                ))
+            });
             let mut t = report::target_report(
                 &j.target,
                 &j.observation,
@@ -138,6 +148,9 @@ fn emit(
                 .attempts
                 .as_ref()
                 .map(|a| report::AttemptsReport::new(a, &output.allow));
+            if let Some(http) = t.http.as_mut() {
+                http.destination = destination.map(Box::new);
+            }
             t
         })
         .collect();

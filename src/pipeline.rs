@@ -47,6 +47,9 @@ pub struct Judged {
     pub diagnosis: Diagnosis,
     /// With `--repeat`: every attempt added up (this is the first attempt).
     pub attempts: Option<Attempts>,
+    /// The redirect's destination on another host or port, judged like a
+    /// target (its verdict is already merged into `diagnosis`).
+    pub destination: Option<Box<Judged>>,
 }
 
 /// Verify and diagnose what was observed for `target` (from a probe or a file).
@@ -71,6 +74,20 @@ pub fn judge(
         platform: Platform::current(),
         via_proxy: observation.proxy.is_some(),
     });
+    let destination = observation
+        .http
+        .as_ref()
+        .and_then(|h| h.destination.as_ref())
+        .and_then(|d| {
+            let target = Target::parse(&d.url).ok()?;
+            Some(Box::new(judge(target, d.observation.clone(), stores, at)))
+        });
+    let diagnosis = match &destination {
+        Some(d) => {
+            crate::diagnose::with_destination(diagnosis, &d.target.authority(), &d.diagnosis)
+        }
+        None => diagnosis,
+    };
     Judged {
         target,
         observation,
@@ -78,6 +95,7 @@ pub fn judge(
         verification,
         diagnosis,
         attempts: None,
+        destination,
     }
 }
 

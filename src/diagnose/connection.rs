@@ -130,6 +130,7 @@ mod tests {
                     detail: "the server sent GOAWAY with error code PROTOCOL_ERROR (0x1)".into(),
                     status: None,
                 }),
+                destination: None,
             }),
             ..Observation::default()
         }

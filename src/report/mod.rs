@@ -88,7 +88,8 @@ pub struct HttpReport {
     pub redirects: Vec<RedirectReport>,
     /// Every request made, in order.
     pub hops: Vec<HopReport>,
-    /// Why the probe stopped: final, not_https, port_changed, loop, too_many_redirects, bad_location, failed.
+    /// Why the probe stopped: final, not_https, port_changed, other_scheme,
+    /// not_followed, loop, too_many_redirects, bad_location, failed.
     pub stop: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
@@ -96,6 +97,9 @@ pub struct HttpReport {
     pub protocol: &'static str,
     /// The HTTP/2 exchange, when `h2` was negotiated.
     pub h2: Option<H2Report>,
+    /// Where the redirects ended, on another host or port, diagnosed like a
+    /// target (DESIGN.md, Redirects).
+    pub destination: Option<Box<DestinationReport>>,
 }
 
 /// How the HTTP/2 exchange ended.
@@ -104,6 +108,29 @@ pub struct H2Report {
     /// ok, stall, goaway, reset or protocol_error.
     pub outcome: &'static str,
     pub detail: String,
+}
+
+/// A redirect's destination, diagnosed.
+#[derive(Debug, Clone, Serialize)]
+pub struct DestinationReport {
+    pub host: String,
+    pub port: u16,
+    pub verdict: Verdict,
+    pub connection: Option<ConnectionReport>,
+    pub chain: Vec<CertFacts>,
+    pub trust: TrustReport,
+}
+
+/// The destination part of a target report made for a redirect's destination.
+pub fn destination_report(t: TargetReport) -> DestinationReport {
+    DestinationReport {
+        host: t.host,
+        port: t.port,
+        verdict: t.verdict,
+        connection: t.connection,
+        chain: t.chain,
+        trust: t.trust,
+    }
 }
 
 /// One redirect.
@@ -163,6 +190,7 @@ impl From<&HttpObservation> for HttpReport {
                 outcome: h2.outcome.as_str(),
                 detail: h2.detail.clone(),
             }),
+            destination: None,
         }
     }
 }

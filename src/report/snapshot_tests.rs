@@ -131,6 +131,7 @@ fn report() -> Report {
                 outcome: "ok",
                 detail: "response headers arrived (status 307)".into(),
             }),
+            destination: None,
         }),
         attempts: Some(attempts::AttemptsReport {
             count: 10,

@@ -654,3 +654,74 @@ fn inspect_reads_a_der_or_pkcs7_chain() {
         out.stdout
     );
 }
+
+// ---------------------------------------------------------------------------
+// Redirect destinations, diagnosed (issue 13, item 5)
+
+/// `https://a/` → `https://a:PORT/` where PORT speaks only TLS 1.0:
+/// handshake_failed at the destination, not a lost port (DESIGN.md).
+#[test]
+#[cfg_attr(
+    not(tool_openssl),
+    ignore = "openssl not found (apt-get install openssl)"
+)]
+fn a_tls10_only_redirect_destination_is_handshake_failed_there() {
+    let root = root_ca("Destination Test Root", "Test");
+    let host = "api.example.com";
+    let scratch = Scratch::new();
+    let (crt, key) = rcgen_ca_files(&scratch, &root);
+    let (dleaf, dkey) = openssl_leaf(&scratch, &crt, &key, host, 2048, "sha256");
+    let old = OpensslServer::start(&scratch, &[dleaf], &dkey, &["-tls1"]);
+    let leaf = leaf(&[host], &root);
+    let location = format!("https://{host}:{}/", old.port());
+    let server = TlsServer::start_http(&[&leaf], &leaf, &["http/1.1"], move |_| {
+        format!("HTTP/1.1 301 Moved\r\nLocation: {location}\r\nContent-Length: 0\r\n\r\n")
+            .into_bytes()
+    });
+    let check = Check::new(host, server.port()).trust(&[&root]).http();
+    let run = check.json();
+    run.assert_verdict("handshake_failed", 1);
+    run.assert_findings_mention(&format!(
+        "at the redirect's destination {host}:{}",
+        old.port()
+    ));
+    let dest = &run.target["http"]["destination"];
+    assert_eq!(dest["port"], old.port(), "{}", run.dump());
+    assert_eq!(dest["host"], host);
+    assert_eq!(dest["verdict"], "handshake_failed");
+    assert!(
+        run.finding_of_kind("redirect_scheme_loss").is_none(),
+        "{}",
+        run.dump()
+    );
+    // Human and markdown say the same.
+    let all = every_format(&check);
+    assert!(all.matches("redirect's destination").count() >= 3, "{all}");
+}
+
+/// A destination whose chain no store trusts: its chain and trust are in
+/// `http.destination`, and the target's verdict is the destination's.
+#[test]
+fn an_untrusted_redirect_destination_carries_its_chain_and_trust() {
+    let root = root_ca("Target Root", "Test");
+    let other = root_ca("Other Private Root", "Elsewhere");
+    let host = "api.example.com";
+    let dleaf = leaf(&[host], &other);
+    let dest = TlsServer::start(&[&dleaf, &other], &dleaf);
+    let leaf = leaf(&[host], &root);
+    let location = format!("https://{host}:{}/next", dest.port());
+    let server = TlsServer::start_http(&[&leaf], &leaf, &["http/1.1"], move |_| {
+        format!("HTTP/1.1 302 Found\r\nLocation: {location}\r\nContent-Length: 0\r\n\r\n")
+            .into_bytes()
+    });
+    let run = Check::new(host, server.port())
+        .trust(&[&root])
+        .http()
+        .json();
+    run.assert_verdict("private_ca", 1);
+    let d = &run.target["http"]["destination"];
+    assert_eq!(d["verdict"], "private_ca", "{}", run.dump());
+    assert_eq!(d["chain"].as_array().map(Vec::len), Some(2));
+    assert_eq!(d["trust"]["bundled"]["trusted"], false);
+    assert!(d["connection"]["tls_version"].is_string(), "{}", run.dump());
+}
