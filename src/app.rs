@@ -64,6 +64,7 @@ fn check(plan: CheckPlan) -> anyhow::Result<ExitCode> {
 fn inspect(plan: InspectPlan) -> anyhow::Result<ExitCode> {
     let InspectPlan {
         target,
+        host_given,
         chain,
         trust,
         output,
@@ -76,6 +77,7 @@ fn inspect(plan: InspectPlan) -> anyhow::Result<ExitCode> {
     let observation = Observation {
         chain: chain.certs,
         file_order: chain.file_order,
+        name_unchecked: !host_given,
         ..Observation::default()
     };
     let at = output.at.unwrap_or_else(OffsetDateTime::now_utc);

@@ -96,9 +96,10 @@ pub struct InspectArgs {
     #[arg(value_name = "FILE", required = true)]
     pub files: Vec<PathBuf>,
 
-    /// The name the chain must be valid for.
+    /// The name the chain must be valid for. Without it the chain is still
+    /// diagnosed, and the report says the name was not checked.
     #[arg(long, value_name = "NAME")]
-    pub host: String,
+    pub host: Option<String>,
 
     #[command(flatten)]
     pub trust: TrustArgs,

@@ -20,6 +20,7 @@ use rustls_pki_types::CertificateDer;
 
 use crate::cert::input::parse_certificates;
 use crate::cert::CertFacts;
+use crate::target::Target;
 
 /// A chain file larger than this is not a chain (a long chain is ~10 KB, a
 /// whole CA bundle ~250 KB). Checked before reading, and again while reading
@@ -89,6 +90,21 @@ fn order_chain(certs: Vec<CertificateDer<'static>>) -> ChainFile {
         certs: ordered,
         file_order: (!identity).then_some(order),
     }
+}
+
+/// The target to judge a chain for when no `--host` was given: the first
+/// name the leaf is issued for (a wildcard's domain), so that locality
+/// (public or local name) follows the certificate. Its name is not checked.
+pub fn leaf_target(chain: &ChainFile) -> Result<Target, String> {
+    let leaf = chain.certs.first().map(|c| CertFacts::from_der(c));
+    let names = leaf
+        .iter()
+        .flat_map(|l| l.dns_names.iter().chain(&l.ip_addresses))
+        .map(|n| n.trim_start_matches("*.").to_string());
+    names
+        .chain(leaf.iter().map(|l| l.name().to_string()))
+        .find_map(|n| Target::parse(&n).ok())
+        .ok_or_else(|| "the leaf names no host: give the name to check with --host".to_string())
 }
 
 fn label(path: &Path) -> String {

@@ -40,6 +40,9 @@ pub struct Observation {
     /// through: what the large one ran into. The rest of the observation
     /// (chain, parameters, HTTP) comes from the classic handshake.
     pub large_hello: Option<Failure>,
+    /// For a chain read from a file without `--host`: no name was asked, so
+    /// the leaf's names are not checked.
+    pub name_unchecked: bool,
 }
 
 /// What the HTTP probe saw: one entry per request, in order.

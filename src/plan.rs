@@ -68,7 +68,10 @@ pub struct CheckPlan {
 /// `inspect`: judge this chain, read from files, for this host.
 #[derive(Debug)]
 pub struct InspectPlan {
+    /// `--host`, or a name the leaf is issued for when none was given.
     pub target: Target,
+    /// Whether `--host` named the target (else its name is not checked).
+    pub host_given: bool,
     pub chain: ChainFile,
     pub trust: TrustPlan,
     pub output: OutputPlan,
@@ -111,12 +114,21 @@ pub struct OutputPlan {
 pub fn from_cli(cli: Cli) -> anyhow::Result<Plan> {
     Ok(match cli.command {
         Command::Check(args) => Plan::Check(check_plan(args)?),
-        Command::Inspect(args) => Plan::Inspect(InspectPlan {
-            output: output_plan(&args.output)?,
-            target: Target::parse(&args.host).map_err(|e| usage(format!("--host: {e}")))?,
-            chain: crate::inspect::read_chain(&args.files).map_err(usage)?,
-            trust: trust_plan(&args.trust)?,
-        }),
+        Command::Inspect(args) => {
+            let output = output_plan(&args.output)?;
+            let chain = crate::inspect::read_chain(&args.files).map_err(usage)?;
+            let target = match &args.host {
+                Some(host) => Target::parse(host).map_err(|e| usage(format!("--host: {e}")))?,
+                None => crate::inspect::leaf_target(&chain).map_err(usage)?,
+            };
+            Plan::Inspect(InspectPlan {
+                output,
+                target,
+                host_given: args.host.is_some(),
+                chain,
+                trust: trust_plan(&args.trust)?,
+            })
+        }
         Command::Env(args) => Plan::Env(EnvPlan {
             format: format(args.format),
             color: args.color.enabled(),

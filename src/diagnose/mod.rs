@@ -209,8 +209,10 @@ fn chain_findings(e: &Evidence<'_>, v: &Verification) -> Vec<Finding> {
     let mut out = Vec::new();
     let path = validity::path_certs(e.chain, v);
     out.extend(validity::time_findings(e, &path));
-    if let Err(err) = &v.name {
-        out.push(validity::name_finding(e, err));
+    match &v.name {
+        _ if e.observation.name_unchecked => out.push(name_unchecked_finding(e)),
+        Err(err) => out.push(validity::name_finding(e, err)),
+        Ok(()) => {}
     }
     let roles = path_with_roles(v, &path);
     out.extend(trust::trust_findings(e, v, &roles));
@@ -225,6 +227,31 @@ fn chain_findings(e: &Evidence<'_>, v: &Verification) -> Vec<Finding> {
     }
     out.extend(trust::store_load_findings(v));
     out
+}
+
+/// `inspect` without `--host`: the chain is judged, its names are not.
+fn name_unchecked_finding(e: &Evidence<'_>) -> Finding {
+    let names: Vec<&str> = e
+        .chain
+        .first()
+        .map(|l| {
+            l.dns_names
+                .iter()
+                .chain(&l.ip_addresses)
+                .map(String::as_str)
+                .collect()
+        })
+        .unwrap_or_default();
+    let valid_for = if names.is_empty() {
+        "it names no host in subjectAltName".to_string()
+    } else {
+        format!("it is valid for {}", names.join(", "))
+    };
+    Finding::info(
+        FindingKind::Validity,
+        format!("the host name was not checked (no --host given); {valid_for}"),
+        format!("The chain was judged for '{}', the first name the server certificate is issued for, which decides whether it counts as a public or a local name. Give --host NAME to check the name a client will ask for.", e.target.host),
+    )
 }
 
 /// The one path with roles that both the strict lint and the Python 3.13

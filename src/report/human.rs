@@ -283,7 +283,13 @@ fn store_line(name: &str, s: &StoreReport, p: &Paint) -> String {
         let anchor = escape(&anchor);
         p.good(&format!("✓ trusted → {anchor}"))
     } else {
-        let err = escape(s.error.as_deref().unwrap_or_default()).into_owned();
+        let err = escape(
+            s.error_words
+                .as_deref()
+                .or(s.error.as_deref())
+                .unwrap_or_default(),
+        )
+        .into_owned();
         let extra = if s.trusted_ignoring_time {
             " (trusted apart from dates)"
         } else {

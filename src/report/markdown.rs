@@ -251,7 +251,12 @@ fn store_row(out: &mut String, name: &str, s: &StoreReport) {
     let result = if s.trusted {
         "trusted".to_string()
     } else {
-        cell(s.error.as_deref().unwrap_or("not trusted"))
+        cell(
+            s.error_words
+                .as_deref()
+                .or(s.error.as_deref())
+                .unwrap_or("not trusted"),
+        )
     };
     let anchor = s
         .anchor

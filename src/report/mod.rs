@@ -265,6 +265,9 @@ impl TrustReport {
 pub struct StoreReport {
     pub trusted: bool,
     pub error: Option<String>,
+    /// The error in words, for people (the JSON keeps the stable name).
+    #[serde(skip)]
+    pub error_words: Option<String>,
     /// Trusted once time is set aside (the chain's only problem is dates).
     pub trusted_ignoring_time: bool,
     pub source: String,
@@ -297,6 +300,7 @@ impl From<&StoreVerdict> for StoreReport {
         StoreReport {
             trusted: s.trusted(),
             error: s.at_time.as_ref().err().map(|e| e.as_str().to_string()),
+            error_words: s.at_time.as_ref().err().map(|e| e.describe()),
             trusted_ignoring_time: s.trusted_ignoring_time(),
             source: s.source.clone(),
             roots: s.roots,
@@ -451,6 +455,7 @@ mod tests {
         Some(StoreReport {
             trusted,
             error: (!trusted).then(|| "unknown_issuer".into()),
+            error_words: None,
             trusted_ignoring_time: trusted,
             source: "test".into(),
             roots: 1,

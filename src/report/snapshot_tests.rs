@@ -24,6 +24,10 @@ fn store(
     StoreReport {
         trusted,
         error: error.map(str::to_string),
+        error_words: error.map(|e| match e {
+            "unknown_issuer" => "no path to a trusted root (unknown issuer)".to_string(),
+            other => other.to_string(),
+        }),
         trusted_ignoring_time: trusted,
         source: source.into(),
         roots: 146,

@@ -101,11 +101,6 @@ const CASES: &[Case] = &[
         args: &["inspect", "{garbage}", "--host", "example.com"],
         quotes: None,
     },
-    Case {
-        name: "inspect without --host",
-        args: &["inspect", "{garbage}"],
-        quotes: Some("--host"),
-    },
 ];
 
 #[test]

@@ -725,3 +725,73 @@ fn an_untrusted_redirect_destination_carries_its_chain_and_trust() {
     assert_eq!(d["trust"]["bundled"]["trusted"], false);
     assert!(d["connection"]["tls_version"].is_string(), "{}", run.dump());
 }
+
+/// `inspect` without `--host` diagnoses the chain and says the name was not
+/// checked, in every format; the leaf's own name decides public or local.
+#[test]
+fn inspect_without_host_diagnoses_and_says_the_name_was_not_checked() {
+    let root = root_ca("Private Dev Root", "Dev");
+    let leaf = leaf(&["app.internal"], &root);
+    let scratch = Scratch::new();
+    let chain = scratch.pem_file("chain.pem", &[&leaf]);
+    let roots = scratch.pem_file("roots.pem", &[unrelated_root()]);
+    let mut outputs = String::new();
+    for format in ["json", "human", "markdown"] {
+        let mut cmd = tlsdoctor();
+        cmd.arg("inspect")
+            .arg(&chain)
+            .arg("--bundled-roots")
+            .arg(&roots)
+            .arg("--os-roots")
+            .arg(&roots)
+            .args(["--format", format]);
+        let out = run(cmd);
+        assert_eq!(out.code, 1, "{format}: {}\n{}", out.stdout, out.stderr);
+        if format == "json" {
+            let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+            assert_eq!(
+                json["targets"][0]["verdict"], "private_ca",
+                "{}",
+                out.stdout
+            );
+        }
+        outputs.push_str(&out.stdout);
+    }
+    assert_eq!(
+        outputs.matches("host name was not checked").count(),
+        3,
+        "{outputs}"
+    );
+    // A private CA for a local name, leaf only: the issuer may be an intermediate.
+    assert!(
+        outputs.contains("may be the root or an intermediate"),
+        "{outputs}"
+    );
+}
+
+/// Store errors are words in human and markdown output (the JSON keeps the
+/// stable name): no `ca_used_as_end_entity` jargon for people.
+#[test]
+fn store_errors_are_words_for_people() {
+    let me = self_signed_openssl_style("localhost");
+    let server = TlsServer::start(&[&me], &me);
+    let check = Check::new("localhost", server.port()).trust(&[&me]);
+    let json = check.json();
+    assert_eq!(
+        json.target["trust"]["bundled"]["error"],
+        "ca_used_as_end_entity",
+        "{}",
+        json.dump()
+    );
+    let human = check.human().stdout;
+    let mut cmd = check.command();
+    cmd.args(["--format", "markdown"]);
+    let markdown = run(cmd).stdout;
+    for out in [&human, &markdown] {
+        assert!(!out.contains("ca_used_as_end_entity"), "{out}");
+        assert!(
+            out.contains("CA certificate (CA:TRUE) used as a leaf"),
+            "{out}"
+        );
+    }
+}
