@@ -71,6 +71,7 @@ fn store(
         anchor,
         issuer_in_store: None,
         root_in_store: None,
+        user_named: false,
     }
 }
 

@@ -58,6 +58,8 @@ struct Context<'e, 'a> {
     e: &'e Evidence<'a>,
     v: &'e Verification,
     host: &'e str,
+    /// The target for commands: with its port when it is not 443.
+    command_target: String,
     public: bool,
     ca_name: String,
     os_trusts: bool,
@@ -69,8 +71,10 @@ impl<'e, 'a> Context<'e, 'a> {
         TrustGap {
             situation,
             ca_name: &self.ca_name,
-            in_os_store: self.os_trusts,
-            host: self.host,
+            // A root only in an --os-roots file is not known to be in this
+            // machine's store: remedies must not say it is.
+            in_os_store: self.os_trusts && !self.v.os.user_named,
+            host: &self.command_target,
             platform: self.e.platform,
             strict_x509_breaks_python: self.strict_breaks_python,
         }
@@ -110,6 +114,11 @@ pub(super) fn trust_findings(
         e,
         v,
         host: e.target.host.as_str(),
+        command_target: if e.target.port == 443 {
+            e.target.host.clone()
+        } else {
+            e.target.authority()
+        },
         public: !e.target.is_local(),
         ca_name: trust_root_name(e, v),
         os_trusts: v.os.trusted_ignoring_time(),
@@ -187,8 +196,25 @@ fn classify<'a>(
     }
 }
 
-/// The finding for a row.
+/// The finding for a row; when the OS store is a file the user gave
+/// (`--os-roots`), its sentences name that file, not this machine's store.
 fn word(cx: &Context<'_, '_>, row: TrustRow<'_>) -> Finding {
+    let mut f = word_row(cx, row);
+    if cx.v.os.user_named {
+        let given = format!("the OS store given with --os-roots ({})", cx.v.os.source);
+        f.detail = f
+            .detail
+            .replace("this machine's OS store", &given)
+            .replace("This machine's OS store", &capitalized(&given))
+            .replace("this machine's trust store", &given);
+        if cx.os_trusts {
+            push_note(&mut f, "Clients that read this machine's real OS store (curl, browsers) trust it only if the root is installed there too.");
+        }
+    }
+    f
+}
+
+fn word_row(cx: &Context<'_, '_>, row: TrustRow<'_>) -> Finding {
     match row {
         TrustRow::DeclaredCa { anchor } => declared_ca(cx, &anchor),
         TrustRow::SelfSignedLeaf { leaf } => self_signed_leaf(cx, leaf),

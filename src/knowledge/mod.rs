@@ -89,7 +89,8 @@ pub struct TrustGap<'a> {
     pub ca_name: &'a str,
     /// True when the OS store already trusts it (IT installed the root; `mkcert -install` was run).
     pub in_os_store: bool,
-    /// The host checked, for example commands.
+    /// The target for example commands: the host, with its port when it
+    /// is not 443 (`host:9443`, `[::1]:9443`), so every command runs as printed.
     pub host: &'a str,
     pub platform: Platform,
     /// True when that CA breaks Python 3.13's `VERIFY_X509_STRICT` (e.g. a root
@@ -103,9 +104,16 @@ pub const DEBIAN_SYSTEM_BUNDLE: &str = "/etc/ssl/certs/ca-certificates.crt";
 /// The same on RHEL, Fedora and CentOS.
 pub const RHEL_SYSTEM_BUNDLE: &str = "/etc/pki/tls/certs/ca-bundle.crt";
 
-/// The command that writes Mozilla's roots plus the root `host` needs, as PEM.
-pub fn bundle_command(host: &str, out: &str) -> String {
-    format!("tlsdoctor bundle {host} --out \"{out}\"")
+/// The command that writes Mozilla's roots plus the root `host` needs, as
+/// PEM. `host` keeps its port when it is not 443; a server whose own
+/// certificate is the root needs `--include-self-signed`.
+pub fn bundle_command(host: &str, out: &str, self_signed: bool) -> String {
+    let flag = if self_signed {
+        " --include-self-signed"
+    } else {
+        ""
+    };
+    format!("tlsdoctor bundle {host}{flag} --out \"{out}\"")
 }
 
 /// Clients that carry their own root list (Mozilla's, via certifi, Node's

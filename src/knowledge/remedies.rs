@@ -336,7 +336,14 @@ fn combined_bundle(c: &Ctx) -> Remedy {
              in one PEM: `tlsdoctor bundle` writes it, or append the root to certifi's copy.",
             c.ca()
         ),
-        vec![bundle_command(c.gap.host, bundle), append],
+        vec![
+            bundle_command(
+                c.gap.host,
+                bundle,
+                c.gap.situation == Situation::SelfSigned,
+            ),
+            append,
+        ],
     )
 }
 

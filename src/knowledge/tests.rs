@@ -262,8 +262,12 @@ fn helpers() {
     assert_eq!(connect_target("::1"), "[::1]:443");
     assert_eq!(connect_target("[::1]:8443"), "[::1]:8443");
     assert_eq!(
-        bundle_command("h", "o.pem"),
+        bundle_command("h", "o.pem", false),
         "tlsdoctor bundle h --out \"o.pem\""
+    );
+    assert_eq!(
+        bundle_command("h:9444", "o.pem", true),
+        "tlsdoctor bundle h:9444 --include-self-signed --out \"o.pem\""
     );
 }
 

@@ -47,6 +47,9 @@ pub struct TrustStore {
     /// its directories are searched by the chain's issuer names, as OpenSSL
     /// (and so curl) searches them: [`TrustStore::load_deferred_named`].
     pub deferred: Vec<PathBuf>,
+    /// The user named the files (`--bundled-roots`, `--os-roots`,
+    /// `--ca-file`): for the OS store, this machine's real store may differ.
+    pub user_named: bool,
 }
 
 /// A trust store the user named could not be used.
@@ -89,6 +92,7 @@ impl TrustStore {
             anchors,
             load_errors,
             deferred: Vec::new(),
+            user_named: false,
         }
     }
 
@@ -118,7 +122,9 @@ impl TrustStore {
             .map(|p| p.display().to_string())
             .collect::<Vec<_>>()
             .join(", ");
-        Ok(TrustStore::from_certs(kind, source, certs))
+        let mut store = TrustStore::from_certs(kind, source, certs);
+        store.user_named = true;
+        Ok(store)
     }
 
     /// The OS store as rustls-native-certs reads it: the union of

@@ -218,6 +218,8 @@ pub struct StoreVerdict {
     /// store's copy of it (same name and key). The store holds the root,
     /// yet cannot use it (a key too small for webpki, a bad signature).
     pub root_in_store: Option<CertFacts>,
+    /// The user named this store's files (`--os-roots` and the like).
+    pub user_named: bool,
 }
 
 impl StoreVerdict {
@@ -358,6 +360,7 @@ pub fn verify_store(
         anchor,
         issuer_in_store,
         root_in_store,
+        user_named: store.user_named,
     }
 }
 

@@ -795,3 +795,58 @@ fn store_errors_are_words_for_people() {
         );
     }
 }
+
+// ---------------------------------------------------------------------------
+// Reports that agree with themselves (issue 13, item 8)
+
+/// Every command in `text` that names `host` (a URL, `-connect`,
+/// `tlsdoctor bundle`) keeps `:port`.
+#[track_caller]
+fn assert_commands_keep_port(text: &str, host: &str, port: u16) {
+    let mut seen = 0;
+    for prefix in ["https://", "-connect ", "tlsdoctor bundle "] {
+        let needle = format!("{prefix}{host}");
+        for (at, _) in text.match_indices(&needle) {
+            seen += 1;
+            let rest = &text[at + needle.len()..];
+            assert!(
+                rest.starts_with(&format!(":{port}")),
+                "a command lost the port {port}: {}",
+                &text[at..(at + needle.len() + 40).min(text.len())]
+            );
+        }
+    }
+    assert!(seen > 0, "no command names {host}:\n{text}");
+}
+
+#[test]
+fn a_root_from_os_roots_is_not_claimed_to_be_in_the_system_bundle() {
+    let root = root_ca("Dev Team Root", "Dev");
+    let leaf = leaf(&["app.internal"], &root);
+    let server = TlsServer::start(&[&leaf], &leaf);
+    let check = Check::new("app.internal", server.port()).os(&[&root]);
+    check.json().assert_verdict("private_ca", 1);
+    let all = every_format(&check);
+    assert!(!all.contains("is in the system bundle"), "{all}");
+    assert!(!all.contains("trusts it already"), "{all}");
+    assert!(all.contains("--os-roots"), "{all}");
+    assert_commands_keep_port(&all, "app.internal", server.port());
+}
+
+#[test]
+fn commands_for_a_self_signed_server_keep_the_port_and_the_flag_it_needs() {
+    let me = self_signed_leaf("dev.localhost");
+    let server = TlsServer::start(&[&me], &me);
+    let check = Check::new("dev.localhost", server.port());
+    check.json().assert_verdict("self_signed", 1);
+    let all = every_format(&check);
+    assert_commands_keep_port(&all, "dev.localhost", server.port());
+    let bundle_lines: Vec<&str> = all
+        .lines()
+        .filter(|l| l.contains("tlsdoctor bundle dev.localhost"))
+        .collect();
+    assert!(!bundle_lines.is_empty(), "{all}");
+    for line in bundle_lines {
+        assert!(line.contains("--include-self-signed"), "{line}");
+    }
+}
