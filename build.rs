@@ -33,6 +33,7 @@ fn main() {
         "TLSDOCTOR_REQUIRE_TOOLS",
         "TLSDOCTOR_LIMBO",
         "TLSDOCTOR_COMPROMISED_CAS",
+        "TLSDOCTOR_PYCA_PYTHON",
         "TLSDOCTOR_CLIENTS_VENVS",
     ] {
         println!("cargo::rerun-if-env-changed={var}");
@@ -45,6 +46,12 @@ fn main() {
     }
     emit("limbo", limbo().as_deref(), require);
     emit("compromised_cas", compromised_cas().as_deref(), require);
+    // Python 3.13 with pinned pyca/cryptography, in a venv .ci/run makes.
+    emit(
+        "pyca_python",
+        explicit("TLSDOCTOR_PYCA_PYTHON").as_deref(),
+        require,
+    );
 }
 
 fn emit(name: &str, found: Option<&Path>, require: bool) {

@@ -850,3 +850,275 @@ fn commands_for_a_self_signed_server_keep_the_port_and_the_flag_it_needs() {
         assert!(line.contains("--include-self-signed"), "{line}");
     }
 }
+
+// ---------------------------------------------------------------------------
+// The strict lint against the real clients (issue 13, item 7)
+
+/// Asks pyca/cryptography's verifier and Python 3.13's default context (a
+/// real handshake with `port`) about a chain; prints one line per client:
+/// `pyca ok|fail`, `python ok|fail`.
+const ASK_PYTHON: &str = r#"
+import socket, ssl, sys
+from cryptography import x509
+from cryptography.x509.verification import PolicyBuilder, Store
+root, inter, leaf, host, port = sys.argv[1:6]
+load = lambda p: x509.load_pem_x509_certificate(open(p, "rb").read())
+assert sys.version_info >= (3, 13), sys.version
+try:
+    verifier = PolicyBuilder().store(Store([load(root)])).build_server_verifier(x509.DNSName(host))
+    verifier.verify(load(leaf), [load(inter)])
+    print("pyca ok")
+except Exception as e:
+    print("pyca fail", e)
+ctx = ssl.create_default_context(cafile=root)
+assert ctx.verify_flags & ssl.VERIFY_X509_STRICT
+try:
+    with socket.create_connection(("127.0.0.1", int(port)), timeout=5) as s:
+        with ctx.wrap_socket(s, server_hostname=host):
+            pass
+    print("python ok")
+except ssl.SSLCertVerificationError as e:
+    print("python fail", e)
+"#;
+
+/// A root and an intermediate made by openssl with the given
+/// authorityKeyIdentifier settings, and a leaf under the intermediate.
+struct StrictChain {
+    scratch: Scratch,
+    leaf: CertificateDer<'static>,
+    key: PrivateKeyDer<'static>,
+}
+
+impl StrictChain {
+    fn new(root_aki: &str, inter_aki: &str) -> StrictChain {
+        let scratch = Scratch::new();
+        let dir = scratch.path();
+        let ca_ext = "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\n";
+        scratch.write(
+            "root.ext",
+            format!("{ca_ext}authorityKeyIdentifier={root_aki}\n"),
+        );
+        scratch.write(
+            "inter.ext",
+            format!("{ca_ext}authorityKeyIdentifier={inter_aki}\n"),
+        );
+        let ec = [
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+        ];
+        openssl(
+            &[
+                &["req", "-new"][..],
+                &ec,
+                &[
+                    "-keyout",
+                    "root.key",
+                    "-subj",
+                    "/CN=Strict Test Root",
+                    "-out",
+                    "root.csr",
+                ],
+            ]
+            .concat(),
+            dir,
+        );
+        openssl(
+            &[
+                "x509",
+                "-req",
+                "-in",
+                "root.csr",
+                "-key",
+                "root.key",
+                "-days",
+                "30",
+                "-sha256",
+                "-set_serial",
+                "1",
+                "-extfile",
+                "root.ext",
+                "-out",
+                "root.pem",
+            ],
+            dir,
+        );
+        openssl(
+            &[
+                &["req", "-new"][..],
+                &ec,
+                &[
+                    "-keyout",
+                    "inter.key",
+                    "-subj",
+                    "/CN=Strict Test Intermediate",
+                    "-out",
+                    "inter.csr",
+                ],
+            ]
+            .concat(),
+            dir,
+        );
+        openssl(
+            &[
+                "x509",
+                "-req",
+                "-in",
+                "inter.csr",
+                "-CA",
+                "root.pem",
+                "-CAkey",
+                "root.key",
+                "-days",
+                "30",
+                "-sha256",
+                "-set_serial",
+                "2",
+                "-extfile",
+                "inter.ext",
+                "-out",
+                "inter.pem",
+            ],
+            dir,
+        );
+        let (leaf, key) = openssl_leaf(
+            &scratch,
+            &dir.join("inter.pem"),
+            &dir.join("inter.key"),
+            "api.example.com",
+            2048,
+            "sha256",
+        );
+        StrictChain { scratch, leaf, key }
+    }
+
+    fn path(&self, name: &str) -> String {
+        self.scratch.path().join(name).to_str().unwrap().to_string()
+    }
+
+    /// Which of the three clients reject the chain: "pyca", "python", "openssl_strict".
+    fn rejected_by_real_clients(&self) -> Vec<&'static str> {
+        std::fs::write(self.path("leaf.pem"), pem_of("CERTIFICATE", &self.leaf)).unwrap();
+        let inter = der_of_pem_file(Path::new(&self.path("inter.pem")));
+        let server = TlsServer::start_der(vec![self.leaf.clone(), inter], self.key.clone_key());
+        let out = Command::new(tool("pyca_python"))
+            .args(["-c", ASK_PYTHON])
+            .args([
+                self.path("root.pem"),
+                self.path("inter.pem"),
+                self.path("leaf.pem"),
+            ])
+            .args(["api.example.com".to_string(), server.port().to_string()])
+            .env_clear()
+            .output()
+            .expect("run python");
+        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        assert!(
+            out.status.success(),
+            "{text}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let mut rejected = Vec::new();
+        if text.contains("pyca fail") {
+            rejected.push("pyca");
+        }
+        if text.contains("python fail") {
+            rejected.push("python");
+        }
+        let strict = Command::new(tool("openssl"))
+            .args([
+                "verify",
+                "-x509_strict",
+                "-CAfile",
+                &self.path("root.pem"),
+                "-untrusted",
+                &self.path("inter.pem"),
+                &self.path("leaf.pem"),
+            ])
+            .env_remove("OPENSSL_CONF")
+            .output()
+            .expect("run openssl verify");
+        if !strict.status.success() {
+            rejected.push("openssl_strict");
+        }
+        rejected
+    }
+
+    /// Which of them tlsdoctor's strict_x509 findings say reject it.
+    fn rejected_by_tlsdoctor(&self) -> (Vec<&'static str>, String) {
+        let inter = der_of_pem_file(Path::new(&self.path("inter.pem")));
+        let server = TlsServer::start_der(vec![self.leaf.clone(), inter], self.key.clone_key());
+        let root = std::fs::read_to_string(self.path("root.pem")).unwrap();
+        let mut cmd = tlsdoctor();
+        let roots = self.scratch.write("roots.pem", &root);
+        cmd.arg("check")
+            .arg(format!("api.example.com:{}", server.port()))
+            .args([
+                "--resolve",
+                &format!("api.example.com:{}:127.0.0.1", server.port()),
+            ])
+            .arg("--bundled-roots")
+            .arg(&roots)
+            .arg("--os-roots")
+            .arg(&roots)
+            .args(["--no-http", "--format", "json"]);
+        let out = run(cmd);
+        let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+        let clients: Vec<String> = json["targets"][0]["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["kind"] == "strict_x509")
+            .flat_map(|f| f["rejected_by"].as_array().cloned().unwrap_or_default())
+            .filter_map(|c| c.as_str().map(str::to_string))
+            .collect();
+        let mut said = Vec::new();
+        for (id, needle) in [
+            ("pyca", "pyca/cryptography"),
+            ("python", "Python 3.13"),
+            ("openssl_strict", "-x509_strict"),
+        ] {
+            if clients.iter().any(|c| c.contains(needle)) {
+                said.push(id);
+            }
+        }
+        (said, out.stdout)
+    }
+}
+
+/// Each AKI rule's `rejected_by` is what pyca/cryptography, Python 3.13 and
+/// `openssl verify -x509_strict` really do with such a chain.
+#[test]
+#[cfg_attr(
+    not(tool_openssl),
+    ignore = "openssl not found (apt-get install openssl)"
+)]
+#[cfg_attr(
+    not(tool_pyca_python),
+    ignore = "no Python 3.13 venv with pyca/cryptography (TLSDOCTOR_PYCA_PYTHON; .ci/run makes it)"
+)]
+fn aki_rules_name_the_clients_that_really_reject() {
+    for (what, root_aki, inter_aki) in [
+        ("a compliant chain", "keyid:always", "keyid:always"),
+        (
+            "an intermediate whose AKI lacks keyIdentifier",
+            "keyid:always",
+            "issuer:always",
+        ),
+        (
+            "a root whose AKI also names its issuer and serial",
+            "keyid:always,issuer:always",
+            "keyid:always",
+        ),
+    ] {
+        let chain = StrictChain::new(root_aki, inter_aki);
+        let real = chain.rejected_by_real_clients();
+        let (said, json) = chain.rejected_by_tlsdoctor();
+        assert_eq!(
+            said, real,
+            "{what}: tlsdoctor says {said:?}, the clients {real:?}\n{json}"
+        );
+    }
+}

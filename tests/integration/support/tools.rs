@@ -18,6 +18,7 @@ pub fn tool(name: &str) -> PathBuf {
         "python3" => option_env!("TLSDOCTOR_TOOL_PYTHON3"),
         "limbo" => option_env!("TLSDOCTOR_TOOL_LIMBO"),
         "compromised_cas" => option_env!("TLSDOCTOR_TOOL_COMPROMISED_CAS"),
+        "pyca_python" => option_env!("TLSDOCTOR_TOOL_PYCA_PYTHON"),
         other => panic!("no such tool in build.rs: {other}"),
     };
     match found {
