@@ -43,6 +43,9 @@ pub struct Observation {
     /// For a chain read from a file without `--host`: no name was asked, so
     /// the leaf's names are not checked.
     pub name_unchecked: bool,
+    /// After the server refused every suite rustls offers: what it did
+    /// with the legacy offer.
+    pub legacy_offer: Option<LegacyAnswer>,
 }
 
 /// What the HTTP probe saw: one entry per request, in order.
@@ -165,6 +168,39 @@ pub enum HttpStop {
     BadLocation(String),
     /// The request failed (connection, TLS, timeout, oversized or malformed head).
     Failed(String),
+}
+
+/// What a server did with the legacy offer (ECDHE-CBC, DHE and static-RSA
+/// suites, which rustls does not implement), asked after it refused
+/// rustls' own suites.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LegacyAnswer {
+    /// It chose this cipher suite (IANA number).
+    Chose(u16),
+    /// It refused this offer too (an alert, or it closed).
+    Refused,
+}
+
+/// What kind of suite a server settled for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SuiteFamily {
+    /// ECDHE key exchange with CBC encryption.
+    EcdheCbc,
+    /// Finite-field Diffie-Hellman key exchange.
+    Dhe,
+    /// RSA key exchange (no forward secrecy).
+    StaticRsa,
+}
+
+impl SuiteFamily {
+    /// The family of a suite the legacy offer holds.
+    pub fn of(suite: u16) -> SuiteFamily {
+        match suite {
+            0xc009..=0xc028 => SuiteFamily::EcdheCbc,
+            0x0033 | 0x0039 | 0x0067 | 0x006b | 0x009e | 0x009f => SuiteFamily::Dhe,
+            _ => SuiteFamily::StaticRsa,
+        }
+    }
 }
 
 /// How many of the server's first bytes are kept for diagnosis.

@@ -7,6 +7,7 @@ use super::{join_sentences, Evidence};
 use crate::findings::{Finding, Verdict};
 use crate::observation::{
     printable_prefix, starts_like_non_tls, ConnectErrorKind, Failure, HandshakeErrorKind,
+    LegacyAnswer, SuiteFamily,
 };
 
 pub(super) fn failure_finding(e: &Evidence<'_>, failure: &Failure) -> Finding {
@@ -122,7 +123,7 @@ fn handshake_finding(e: &Evidence<'_>, kind: &HandshakeErrorKind, message: &str)
         ),
         HandshakeErrorKind::Alert(alert) => (
             format!("{target} refused the TLS handshake (alert: {alert})"),
-            alert_hint(alert, &target, !e.chain.is_empty()),
+            alert_hint(alert, &target, !e.chain.is_empty(), obs.legacy_offer),
         ),
         // rustls refuses a handshake message over 64 KiB; a server sends one
         // when its chain file is a whole CA bundle.
@@ -180,10 +181,27 @@ fn certificate_cause(e: &Evidence<'_>) -> Option<Finding> {
     ))
 }
 
-fn alert_hint(alert: &str, target: &str, chain_sent: bool) -> String {
+/// No cipher suite or key exchange in common, named by what the server
+/// chose when offered the suites rustls lacks.
+fn no_common_suite(target: &str, legacy: Option<LegacyAnswer>) -> String {
+    let see = format!("See what it offers with `openssl s_client -connect {target} -tls1_2 -cipher 'ALL:@SECLEVEL=0'`.");
+    let fix = "Enable ECDHE key exchange with an AEAD suite on the server (nginx: ssl_ciphers ECDHE+AESGCM:ECDHE+CHACHA20; with TLS 1.2 and 1.3).";
+    let cause = match legacy {
+        Some(LegacyAnswer::Chose(suite)) => match SuiteFamily::of(suite) {
+            SuiteFamily::EcdheCbc => format!("The server offers only CBC cipher suites: asked again with the suites rustls lacks, it chose 0x{suite:04x} (ECDHE with CBC). rustls, Go and current browsers refuse CBC; OpenSSL-based clients (curl, Python, Node) still offer it, so they connect."),
+            SuiteFamily::Dhe => format!("The server offers only DHE (finite-field Diffie-Hellman) key exchange: asked again with the suites rustls lacks, it chose 0x{suite:04x}. rustls, Go and browsers dropped DHE; OpenSSL-based clients (curl, Python) still offer it, so they connect."),
+            SuiteFamily::StaticRsa => format!("The server offers only static RSA key exchange (no forward secrecy): asked again with the suites rustls lacks, it chose 0x{suite:04x}. rustls, Go, browsers and Python 3.10+ refuse it; curl with OpenSSL's default suites may still connect."),
+        },
+        Some(LegacyAnswer::Refused) => "No cipher suite or key exchange in common, and the server also refused the CBC, DHE and static-RSA suites rustls lacks: it may want a TLS version, curve or signature algorithm no current client offers.".to_string(),
+        None => "No cipher suite or key exchange in common: the server accepts none of what current clients offer (TLS 1.2/1.3 with AES-GCM or ChaCha20 and ECDHE). Servers limited to CBC suites, to DHE key exchange or to static RSA key exchange do this; OpenSSL-based clients (curl, Python) still connect to CBC-only and DHE-only servers, while rustls, Go and browsers do not.".to_string(),
+    };
+    format!("{cause} {see} {fix}")
+}
+
+fn alert_hint(alert: &str, target: &str, chain_sent: bool, legacy: Option<LegacyAnswer>) -> String {
     match alert {
         "handshake_failure" | "insufficient_security" if chain_sent => format!("The server sent its certificate and then refused: it most likely requires a client certificate (mutual TLS), or refused the key exchange. Check with `openssl s_client -connect {target}` (look for \"Acceptable client certificate CA names\")."),
-        "handshake_failure" | "insufficient_security" => format!("No cipher suite or key exchange in common: the server accepts none of what current clients offer (TLS 1.2/1.3 with AES-GCM or ChaCha20 and ECDHE). Servers limited to CBC suites, to DHE key exchange or to static RSA key exchange do this; OpenSSL-based clients (curl, Python) still connect to CBC-only and DHE-only servers, while rustls, Go and browsers do not. See what it offers with `openssl s_client -connect {target} -tls1_2 -cipher 'ALL:@SECLEVEL=0'`, then enable an ECDHE suite with AES-GCM on the server."),
+        "handshake_failure" | "insufficient_security" => no_common_suite(target, legacy),
         "unrecognised_name" | "unrecognized_name" => "The server does not host the name sent in SNI. Check the host name, or --resolve to the right server.".into(),
         "certificate_required" => "The server requires a client certificate (mutual TLS).".into(),
         "access_denied" => "The server (or a gateway) denied access, often by client address or certificate.".into(),

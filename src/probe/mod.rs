@@ -16,6 +16,7 @@
 mod danger;
 pub mod h2;
 pub mod http;
+mod legacy;
 pub mod proxy;
 mod recording;
 pub mod repeat;
@@ -33,7 +34,7 @@ use url::Url;
 
 use crate::observation::{
     AddressSource, ConnectErrorKind, Destination, Failure, HandshakeErrorKind, HttpObservation,
-    HttpProtocol, HttpStop, Observation, ProxyErrorKind, Resolution, TlsParams,
+    HttpProtocol, HttpStop, LegacyAnswer, Observation, ProxyErrorKind, Resolution, TlsParams,
 };
 use crate::target::{is_public_ip, HostKind, ResolveOverride, Target};
 use danger::CapturingVerifier;
@@ -120,6 +121,9 @@ pub async fn probe(target: &Target, options: &ProbeOptions) -> Observation {
             tls = Some(classic);
             hello = Hello::Classic;
         }
+    }
+    if no_suite_in_common(&obs) {
+        obs.legacy_offer = legacy_offer(target, options).await;
     }
 
     if options.http {
@@ -386,6 +390,25 @@ async fn follow_redirects(
             })
         });
     observed
+}
+
+/// The server refused the handshake before sending a certificate, with the
+/// alert servers send when no cipher suite or key exchange is in common.
+fn no_suite_in_common(obs: &Observation) -> bool {
+    obs.chain.is_empty()
+        && matches!(
+            &obs.failure,
+            Some(Failure::Handshake { kind: HandshakeErrorKind::Alert(a), .. })
+                if a == "handshake_failure" || a == "insufficient_security"
+        )
+}
+
+/// Ask once more on a new connection, with the suites rustls lacks.
+async fn legacy_offer(target: &Target, options: &ProbeOptions) -> Option<LegacyAnswer> {
+    let mut scratch = Observation::default();
+    let stream = open_tcp(target, options, &mut scratch).await?;
+    let sni = matches!(target.host_kind, HostKind::Dns).then_some(target.host.as_str());
+    Some(legacy::ask(stream, sni, options.timeout).await)
 }
 
 /// Where a redirect hop may connect (DESIGN.md, Untrusted input →

@@ -382,35 +382,50 @@ fn an_unknown_critical_extension_is_said_in_words() {
     assert_no_debug_text(&every_format(&check));
 }
 
-/// No cipher in common (a CBC-only, static-RSA server): the printed command
-/// names the real host and port, and OpenSSL-based clients are mentioned.
+/// No cipher in common: CBC-only, DHE-only and static-RSA servers are named
+/// as such (from a second offer with the suites rustls lacks); OpenSSL-based
+/// clients are said to connect where they do, and the printed command names
+/// the real host and port.
 #[test]
 #[cfg_attr(
     not(tool_openssl),
     ignore = "openssl not found (apt-get install openssl)"
 )]
-fn no_common_cipher_prints_the_real_host_and_port() {
+fn no_common_cipher_names_the_cause_and_prints_the_real_host_and_port() {
     let root = root_ca("Cipher Test Root", "Test");
     let scratch = Scratch::new();
     let (crt, key) = rcgen_ca_files(&scratch, &root);
     let host = "api.example.com";
     let (leaf, leaf_key) = openssl_leaf(&scratch, &crt, &key, host, 2048, "sha256");
-    let server = OpensslServer::start(
-        &scratch,
-        &[leaf],
-        &leaf_key,
-        &["-no_tls1_3", "-cipher", "AES128-SHA:@SECLEVEL=0"],
-    );
-    let check = Check::new(host, server.port()).trust(&[&root]);
-    let run = check.json();
-    run.assert_verdict("handshake_failed", 1);
-    run.assert_findings_mention(&format!(
-        "openssl s_client -connect {host}:{}",
-        server.port()
-    ));
-    run.assert_findings_mention("OpenSSL-based clients");
-    assert!(!run.finding_text().contains("HOST:PORT"), "{}", run.dump());
-    assert_no_debug_text(&every_format(&check));
+    for (suites, cause, openssl_clients) in [
+        ("ECDHE-RSA-AES128-SHA", "only CBC cipher suites", true),
+        ("DHE-RSA-AES128-GCM-SHA256", "only DHE", true),
+        ("AES128-SHA", "only static RSA key exchange", false),
+    ] {
+        let server = OpensslServer::start(
+            &scratch,
+            &[leaf.clone()],
+            &leaf_key,
+            &["-no_tls1_3", "-cipher", &format!("{suites}:@SECLEVEL=0")],
+        );
+        let check = Check::new(host, server.port()).trust(&[&root]);
+        let run = check.json();
+        run.assert_verdict("handshake_failed", 1);
+        run.assert_findings_mention(cause);
+        run.assert_findings_mention(&format!(
+            "openssl s_client -connect {host}:{}",
+            server.port()
+        ));
+        assert_eq!(
+            run.finding_text()
+                .contains("OpenSSL-based clients (curl, Python"),
+            openssl_clients,
+            "{suites}: {}",
+            run.dump()
+        );
+        assert!(!run.finding_text().contains("HOST:PORT"), "{}", run.dump());
+        assert_no_debug_text(&every_format(&check));
+    }
 }
 
 /// `openssl s_server` on 127.0.0.1, killed on drop.
