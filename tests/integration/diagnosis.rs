@@ -404,7 +404,7 @@ fn no_common_cipher_names_the_cause_and_prints_the_real_host_and_port() {
     ] {
         let server = OpensslServer::start(
             &scratch,
-            &[leaf.clone()],
+            std::slice::from_ref(&leaf),
             &leaf_key,
             &["-no_tls1_3", "-cipher", &format!("{suites}:@SECLEVEL=0")],
         );
