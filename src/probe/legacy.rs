@@ -13,7 +13,9 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use crate::observation::LegacyAnswer;
+use super::{open_tcp, ProbeOptions};
+use crate::observation::{Failure, HandshakeErrorKind, LegacyAnswer, Observation};
+use crate::target::{HostKind, Target};
 
 /// The suites offered: ECDHE-CBC, DHE (GCM and CBC), static RSA (GCM and CBC).
 const SUITES: &[u16] = &[
@@ -46,6 +48,25 @@ pub async fn ask(mut stream: TcpStream, sni: Option<&str>, timeout: Duration) ->
         .ok()
         .flatten()
         .unwrap_or(LegacyAnswer::Refused)
+}
+
+/// The server refused the handshake before sending a certificate, with the
+/// alert servers send when no cipher suite or key exchange is in common.
+pub(super) fn no_suite_in_common(obs: &Observation) -> bool {
+    obs.chain.is_empty()
+        && matches!(
+            &obs.failure,
+            Some(Failure::Handshake { kind: HandshakeErrorKind::Alert(a), .. })
+                if a == "handshake_failure" || a == "insufficient_security"
+        )
+}
+
+/// Ask once more on a new connection, with the suites rustls lacks.
+pub(super) async fn legacy_offer(target: &Target, options: &ProbeOptions) -> Option<LegacyAnswer> {
+    let mut scratch = Observation::default();
+    let stream = open_tcp(target, options, &mut scratch).await?;
+    let sni = matches!(target.host_kind, HostKind::Dns).then_some(target.host.as_str());
+    Some(ask(stream, sni, options.timeout).await)
 }
 
 /// A TLS 1.2 ClientHello offering [`SUITES`], with SNI, groups, point
