@@ -105,6 +105,16 @@ enum Hello {
 
 /// Probe one target. Never fails: problems are part of the observation.
 pub async fn probe(target: &Target, options: &ProbeOptions) -> Observation {
+    probe_once(target, options, true).await
+}
+
+/// A repeated attempt (`--repeat`): the same probe without the legacy offer,
+/// whose extra connection would shift what the attempts measure.
+pub async fn probe_again(target: &Target, options: &ProbeOptions) -> Observation {
+    probe_once(target, options, false).await
+}
+
+async fn probe_once(target: &Target, options: &ProbeOptions, legacy_offer: bool) -> Observation {
     let mut obs = Observation::default();
 
     let Some(stream) = open_tcp(target, options, &mut obs).await else {
@@ -121,7 +131,7 @@ pub async fn probe(target: &Target, options: &ProbeOptions) -> Observation {
             hello = Hello::Classic;
         }
     }
-    if legacy::no_suite_in_common(&obs) {
+    if legacy_offer && legacy::no_suite_in_common(&obs) {
         obs.legacy_offer = legacy::legacy_offer(target, options).await;
     }
 

@@ -76,7 +76,11 @@ pub async fn probe_repeated(
         }
         let started = tokio::time::Instant::now();
         next_start = started + repeat.interval;
-        out.push(probe(target, options).await);
+        out.push(if i == 0 {
+            probe(target, options).await
+        } else {
+            super::probe_again(target, options).await
+        });
         attempted();
     }
     out
