@@ -86,6 +86,10 @@ pub struct CompromisedRoot {
     pub vendor: &'static str,
     /// SHA-256 of the SubjectPublicKeyInfo DER.
     pub spki_sha256: [u8; 32],
+    /// Its subjectKeyIdentifier, lowercase hex ("" when it has none): a
+    /// certificate it issued names it in authorityKeyIdentifier, so the root
+    /// is recognised even when the server does not send it.
+    pub key_id: &'static str,
     /// Why the key is public and what it means.
     pub note: &'static str,
 }
@@ -395,6 +399,7 @@ pub static COMPROMISED_ROOTS: &[CompromisedRoot] = &[
         name: "BadSSL MITM Software Test",
         vendor: "badssl.com (test)",
         spki_sha256: hex32("9d40513f43991af39fe413aff7608fc56463827137166547de0a1828d524ae98"),
+        key_id: "ffa44c5327fbb22896e44ac6ee0642bb30ec6d9f",
         note: "badssl.com's test stand-in for an interception product; its private key is \
                published in the badssl.com repository.",
     },
@@ -403,6 +408,7 @@ pub static COMPROMISED_ROOTS: &[CompromisedRoot] = &[
         name: "eDellRoot",
         vendor: "Dell",
         spki_sha256: hex32("cdee9f3305572a677e1a6c82dc1e02a35b11cae6a684338c9f37fe1ac8daec23"),
+        key_id: "",
         note: "Preinstalled by Dell Foundation Services with its private key on every machine.",
     },
     CompromisedRoot {
@@ -410,6 +416,7 @@ pub static COMPROMISED_ROOTS: &[CompromisedRoot] = &[
         name: "DSDTestProvider",
         vendor: "Dell",
         spki_sha256: hex32("130ad4e0633521290531b6651f5759b0bc7bc656709ff8f365c2143b0389b6f6"),
+        key_id: "",
         note: "Installed by Dell System Detect with its private key.",
     },
     CompromisedRoot {
@@ -418,6 +425,7 @@ pub static COMPROMISED_ROOTS: &[CompromisedRoot] = &[
         name: "Acme Co (preact-cli development certificate)",
         vendor: "preact-cli",
         spki_sha256: hex32("680971cb44b0fd56592102a256e85c58e87109ad8044c2b90d8f3c6e9eeab897"),
+        key_id: "",
         note: "preact-cli 1.x shipped this CA certificate and its private key in the npm package; \
                users who trusted it for local HTTPS let anyone forge certificates.",
     },
@@ -426,6 +434,7 @@ pub static COMPROMISED_ROOTS: &[CompromisedRoot] = &[
         name: "Superfish, Inc.",
         vendor: "Superfish",
         spki_sha256: hex32("4bb8f35ba1e126f8dde1b0c420625ed86dce61a7bddadbdea9aba578ff13145e"),
+        key_id: "fb98b3537f14442ee8eed5099a5e0e5686a83588",
         note: "The Superfish/Komodia root; its private key was extracted from the adware in 2015.",
     },
     CompromisedRoot {
@@ -434,6 +443,7 @@ pub static COMPROMISED_ROOTS: &[CompromisedRoot] = &[
         name: "localhost (webpack-dev-server certificate, 2016)",
         vendor: "webpack-dev-server",
         spki_sha256: hex32("2bd1e667ec9ebbe02b9a7da264210c99b3eac1cc9141a0e30e3f623eaccec4e1"),
+        key_id: "a91a2d802640c6bfd660cb24194e9fe875d7a59b",
         note: "webpack-dev-server shipped this certificate and its private key (ssl/server.pem); \
                users who trusted it for local HTTPS let anyone forge certificates.",
     },
@@ -442,6 +452,7 @@ pub static COMPROMISED_ROOTS: &[CompromisedRoot] = &[
         name: "Webpack (webpack-dev-server certificate, 2017)",
         vendor: "webpack-dev-server",
         spki_sha256: hex32("3617a8ec380a5cf08b08e94b309f2d19ecffc6c7cbef3ec220220d09d78ee8ff"),
+        key_id: "",
         note: "webpack-dev-server shipped this self-signed certificate with its private key \
                (ssl/server.pem); trusting it lets anyone impersonate any name it covers.",
     },
@@ -450,6 +461,7 @@ pub static COMPROMISED_ROOTS: &[CompromisedRoot] = &[
         name: "localhost (webpack-dev-server certificate, 2020)",
         vendor: "webpack-dev-server",
         spki_sha256: hex32("7e339619cfc46af472859f976b2e26adda2578efb4ba2739f4ef07176ca86cf0"),
+        key_id: "",
         note: "webpack-dev-server shipped this self-signed certificate with its private key \
                (ssl/server.pem); trusting it lets anyone impersonate any name it covers.",
     },
@@ -469,6 +481,13 @@ pub fn match_spki(spki_sha256: &[u8; 32]) -> Option<&'static CompromisedRoot> {
     COMPROMISED_ROOTS
         .iter()
         .find(|r| &r.spki_sha256 == spki_sha256)
+}
+
+/// The public-key root whose subjectKeyIdentifier is `key_id` (lowercase hex).
+pub fn match_key_id(key_id: &str) -> Option<&'static CompromisedRoot> {
+    COMPROMISED_ROOTS
+        .iter()
+        .find(|r| !r.key_id.is_empty() && r.key_id == key_id)
 }
 
 /// ASCII case-insensitive substring search (patterns are ASCII; other bytes

@@ -525,15 +525,25 @@ fn kind_name(s: &StoreVerdict) -> &'static str {
 }
 
 /// Row 3's evidence: a CA certificate above the leaf, sent or held by a
-/// store, whose key is public (matched by SPKI SHA-256, never by name).
+/// store, whose key is public (matched by SPKI SHA-256, never by name), or,
+/// when the server sent no such root, the one the top of the chain names
+/// by key identifier in its authorityKeyIdentifier.
 fn public_key_root(
     e: &Evidence<'_>,
     v: &Verification,
 ) -> Option<(&'static CompromisedRoot, String)> {
     let sent = e.chain.iter().skip(1);
     let held = store_roots(v).map(|(_, root)| root);
-    sent.chain(held).find_map(|cert| {
+    let by_key = sent.chain(held).find_map(|cert| {
         interceptors::match_spki(&cert.spki_sha256).map(|r| (r, cert.name().to_string()))
+    });
+    by_key.or_else(|| {
+        let top = chain::linked(e.chain)
+            .last()
+            .and_then(|&i| e.chain.get(i))
+            .filter(|top| !top.self_signed)?;
+        let root = interceptors::match_key_id(top.authority_key_id.as_deref()?)?;
+        Some((root, top.issuer_display_name.clone()))
     })
 }
 

@@ -156,6 +156,36 @@ fn a_root_whose_key_is_public_is_never_to_be_installed() {
     }
 }
 
+/// Not sent and not installed: a root whose key is public is still
+/// recognised when it has a key identifier the leaf names (the expired MITM
+/// Software root, Superfish, webpack-dev-server's), never `incomplete_chain`.
+#[test]
+#[cfg_attr(
+    not(tool_openssl),
+    ignore = "openssl not found (apt-get install openssl)"
+)]
+#[cfg_attr(
+    not(tool_compromised_cas),
+    ignore = "../shared/conformance/compromised-cas not found (set TLSDOCTOR_COMPROMISED_CAS)"
+)]
+fn a_public_key_root_is_recognised_when_only_the_leaf_is_sent() {
+    for name in ["ca-mitm-software", "ca-superfish", "ca-webpack-dev-server"] {
+        let dir = compromised_dir();
+        let (crt, key) = (
+            dir.join(format!("{name}.crt")),
+            dir.join(format!("{name}.key")),
+        );
+        let scratch = Scratch::new();
+        let host = "api.example.com";
+        let (leaf, leaf_key) = openssl_leaf(&scratch, &crt, &key, host, 2048, "sha256");
+        let server = TlsServer::start_der(vec![leaf], leaf_key);
+        let run = Check::new(host, server.port()).json();
+        run.assert_verdict("corporate_interception", 1);
+        run.assert_findings_mention("private key is public");
+        assert_never_install(&run, name);
+    }
+}
+
 /// Every remedy that is not marked "avoid" must not tell anyone to install,
 /// add or trust the root.
 #[track_caller]
