@@ -416,11 +416,15 @@ fn an_unknown_critical_extension_is_said_in_words() {
 /// as such (from a second offer with the suites rustls lacks); OpenSSL-based
 /// clients are said to connect where they do, and the printed command names
 /// the real host and port.
+///
+/// Where the report says OpenSSL-based clients connect, curl is run to show
+/// that it does.
 #[test]
 #[cfg_attr(
     not(tool_openssl),
     ignore = "openssl not found (apt-get install openssl)"
 )]
+#[cfg_attr(not(tool_curl), ignore = "curl not found (apt-get install curl)")]
 fn no_common_cipher_names_the_cause_and_prints_the_real_host_and_port() {
     let root = root_ca("Cipher Test Root", "Test");
     let scratch = Scratch::new();
@@ -455,6 +459,30 @@ fn no_common_cipher_names_the_cause_and_prints_the_real_host_and_port() {
         );
         assert!(!run.finding_text().contains("HOST:PORT"), "{}", run.dump());
         assert_no_debug_text(&every_format(&check));
+        if openssl_clients {
+            let port = server.port();
+            let out = Command::new(tool("curl"))
+                .args([
+                    "-sk",
+                    "--max-time",
+                    "5",
+                    "-o",
+                    "/dev/null",
+                    "-w",
+                    "%{http_code}",
+                ])
+                .args(["--resolve", &format!("{host}:{port}:127.0.0.1")])
+                .arg(format!("https://{host}:{port}/"))
+                .env_clear()
+                .output()
+                .expect("run curl");
+            assert_eq!(
+                String::from_utf8_lossy(&out.stdout),
+                "200",
+                "{suites}: curl did not connect: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
     }
 }
 
