@@ -31,6 +31,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Diagnose TLS endpoints (no TARGET: a built-in list of common developer endpoints).
+    #[command(after_help = CHECK_EXAMPLES)]
     Check(CheckArgs),
     /// Diagnose a certificate chain file offline (PEM or DER; - reads stdin).
     Inspect(InspectArgs),
@@ -44,6 +45,16 @@ pub enum Command {
     #[command(hide = true)]
     Man,
 }
+
+/// The end of `check --help`, as curl's and ripgrep's help end.
+const CHECK_EXAMPLES: &str = "\
+Examples:
+  tlsdoctor check api.openai.com
+      Why does Python or Node not trust this endpoint here?
+  tlsdoctor check pypi.org registry.npmjs.org --format json --allow corporate_interception
+      In CI: one JSON report; exit 0 when the only problem is the known company proxy.
+  tlsdoctor check api.example.com:8443 --resolve api.example.com:8443:127.0.0.1
+      A local server: connect to 127.0.0.1, but send SNI and verify for api.example.com.";
 
 /// Options of `check`.
 #[derive(Debug, Args)]

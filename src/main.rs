@@ -61,7 +61,8 @@ fn clap_exit(e: clap::Error) -> ExitCode {
             }
         }
         _ => {
-            // clap's first paragraph, folded onto one line ("... not provided: --host <NAME>").
+            // clap's first paragraph, folded onto one line ("... not provided: --host <NAME>"),
+            // then its tips.
             let rendered = e.render().to_string();
             let first = rendered
                 .lines()
@@ -71,7 +72,14 @@ fn clap_exit(e: clap::Error) -> ExitCode {
                 .collect::<Vec<_>>()
                 .join(" ");
             let first = first.trim_start_matches("error: ");
-            eprintln!("tlsdoctor: error: {first} (see 'tlsdoctor --help')");
+            // clap's tips carry the nearest subcommand, flag or value ("chek" → 'check').
+            let tips: String = rendered
+                .lines()
+                .map(str::trim)
+                .filter(|l| l.starts_with("tip: "))
+                .map(|l| format!("; {l}"))
+                .collect();
+            eprintln!("tlsdoctor: error: {first}{tips} (see 'tlsdoctor --help')");
             exit::ExitCode::Usage.into()
         }
     }

@@ -241,3 +241,54 @@ fn a_panic_is_one_line_asking_for_a_bug_report_not_a_backtrace() {
         out.stderr
     );
 }
+
+#[test]
+fn check_help_ends_with_examples() {
+    let out = run({
+        let mut cmd = tlsdoctor();
+        cmd.args(["check", "--help"]);
+        cmd
+    });
+    assert_eq!(out.code, 0, "{out:#?}");
+    let examples = out
+        .stdout
+        .split_once("\nExamples:\n")
+        .map(|(_, tail)| tail)
+        .unwrap_or_else(|| panic!("no Examples section at the end of:\n{}", out.stdout));
+    for example in [
+        "tlsdoctor check api.openai.com\n",
+        "--format json --allow corporate_interception",
+        "--resolve api.example.com:8443:127.0.0.1",
+    ] {
+        assert!(examples.contains(example), "no {example:?} in:\n{examples}");
+    }
+}
+
+/// A mistyped subcommand, flag or value: still one line and exit 2, now
+/// naming the nearest valid one.
+#[test]
+fn a_typo_suggests_the_nearest_subcommand_flag_or_value() {
+    for (args, suggestion) in [
+        (&["chek", "example.com"][..], "'check'"),
+        (
+            &["check", "127.0.0.1:1", "--formt", "json"][..],
+            "'--format'",
+        ),
+        (&["check", "127.0.0.1:1", "--format", "jsn"][..], "'json'"),
+        (&["inspct", "chain.pem"][..], "'inspect'"),
+    ] {
+        let out = run({
+            let mut cmd = tlsdoctor();
+            cmd.args(args);
+            cmd
+        });
+        assert_eq!(out.code, 2, "{args:?}: {out:#?}");
+        let lines: Vec<&str> = out.stderr.lines().collect();
+        assert_eq!(lines.len(), 1, "{args:?}: {}", out.stderr);
+        assert!(
+            lines[0].contains("similar") && lines[0].contains(suggestion),
+            "{args:?}: no {suggestion} in {}",
+            out.stderr
+        );
+    }
+}
