@@ -8,8 +8,10 @@
 //! (installed interpreters and tools) plugs in here as more fields of
 //! [`MachineFacts`].
 
+pub mod clients;
 pub mod configs;
 pub mod files;
+pub mod python;
 pub mod settings;
 
 use std::collections::BTreeMap;

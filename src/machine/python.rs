@@ -1,0 +1,339 @@
+//! Machine stage, Python: what one interpreter will import, read from its
+//! files — its version (pyvenv.cfg, `lib/pythonX.Y`), its site-packages,
+//! the versions of requests/httpx/urllib3/pip/certifi/truststore from their
+//! metadata, certifi's bundle file, and whether truststore is injected at
+//! start-up (a `sitecustomize.py`, `usercustomize.py` or `.pth` that calls
+//! `inject_into_ssl`).
+//!
+//! It never runs the interpreter and never decides trust.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+/// Small text files (pyvenv.cfg, .pth, sitecustomize.py) are read up to this.
+const MAX_SMALL_FILE: u64 = 256 * 1024;
+
+/// At most this many `.pth` files are read per site-packages directory.
+const MAX_PTH_FILES: usize = 64;
+
+/// The packages whose versions decide trust.
+pub const PACKAGES: &[&str] = &[
+    "requests",
+    "httpx",
+    "urllib3",
+    "pip",
+    "certifi",
+    "truststore",
+    "boto3",
+    "botocore",
+    "awscli",
+];
+
+/// What one interpreter imports.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct PythonFacts {
+    /// The interpreter as the user runs it (not resolved through symlinks:
+    /// Python finds its venv from this path).
+    pub interpreter: PathBuf,
+    /// How it was found: `PATH`, `VIRTUAL_ENV`, `CONDA_PREFIX`, `.venv`,
+    /// `--python`, or a version manager's selection.
+    pub found_by: String,
+    /// `3.11.7` or `3.13` — as precise as the files say.
+    pub version: Option<String>,
+    /// The `sys.prefix` this interpreter gets.
+    pub prefix: PathBuf,
+    pub venv: bool,
+    /// In import order.
+    pub site_packages: Vec<PathBuf>,
+    /// Normalised package name → version (the first on the import path wins).
+    pub packages: BTreeMap<String, String>,
+    /// certifi's `cacert.pem`, when certifi is importable.
+    pub certifi: Option<PathBuf>,
+    /// pip's vendored certifi bundle.
+    pub pip_certifi: Option<PathBuf>,
+    /// The file that injects truststore at start-up, when one does.
+    pub truststore_injected_by: Option<PathBuf>,
+    /// What could not be read.
+    pub unknown: Vec<String>,
+}
+
+impl PythonFacts {
+    /// (major, minor) when known.
+    pub fn major_minor(&self) -> Option<(u32, u32)> {
+        parse_major_minor(self.version.as_deref()?)
+    }
+
+    /// A package's version, when installed.
+    pub fn package(&self, name: &str) -> Option<&str> {
+        self.packages.get(name).map(String::as_str)
+    }
+}
+
+/// `3.11.7` → (3, 11).
+pub fn parse_major_minor(v: &str) -> Option<(u32, u32)> {
+    let mut parts = v.trim().split('.');
+    let major = parts.next()?.parse().ok()?;
+    let minor = parts
+        .next()?
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect::<String>()
+        .parse()
+        .ok()?;
+    Some((major, minor))
+}
+
+/// Is `path` something that names an interpreter or a venv? Returns the
+/// interpreter to use, or why not.
+pub fn interpreter_for(path: &Path) -> Result<PathBuf, String> {
+    if path.is_dir() {
+        for name in [
+            "bin/python3",
+            "bin/python",
+            "Scripts/python.exe",
+            "python.exe",
+        ] {
+            let candidate = path.join(name);
+            if candidate.is_file() {
+                return Ok(candidate);
+            }
+        }
+        return Err(format!(
+            "--python '{}': not a Python interpreter or virtual environment (no bin/python3 in it)",
+            path.display()
+        ));
+    }
+    let looks_like_python = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.starts_with("python"));
+    if path.is_file() && looks_like_python {
+        return Ok(path.to_path_buf());
+    }
+    Err(format!(
+        "--python '{}': not a Python interpreter or virtual environment",
+        path.display()
+    ))
+}
+
+/// Read what `interpreter` would import. `home` locates the user site.
+pub fn inspect(interpreter: &Path, found_by: &str, home: Option<&Path>) -> PythonFacts {
+    let mut facts = PythonFacts {
+        interpreter: interpreter.to_path_buf(),
+        found_by: found_by.to_string(),
+        ..PythonFacts::default()
+    };
+    let bin = interpreter.parent().unwrap_or(Path::new("/"));
+    let venv_root = [bin.join("pyvenv.cfg"), bin.join("../pyvenv.cfg")]
+        .into_iter()
+        .find(|p| p.is_file());
+    let mut include_system = false;
+    let mut base_home: Option<PathBuf> = None;
+    if let Some(cfg) = venv_root {
+        facts.venv = true;
+        facts.prefix = normalize(cfg.parent().unwrap_or(bin));
+        match read_small(&cfg) {
+            Ok(text) => {
+                let cfg = parse_cfg(&text);
+                facts.version = cfg
+                    .get("version_info")
+                    .or_else(|| cfg.get("version"))
+                    .map(|v| v.trim_end_matches(".final.0").to_string());
+                include_system = cfg
+                    .get("include-system-site-packages")
+                    .is_some_and(|v| v.eq_ignore_ascii_case("true"));
+                base_home = cfg.get("home").map(PathBuf::from);
+            }
+            Err(e) => facts.unknown.push(e),
+        }
+    } else {
+        let real = std::fs::canonicalize(interpreter).unwrap_or(interpreter.to_path_buf());
+        facts.prefix = real
+            .parent()
+            .and_then(Path::parent)
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        facts.version = version_from_name(&real);
+    }
+    if facts.version.is_none() {
+        facts.version = single_lib_version(&facts.prefix);
+    }
+    let Some(xy) = facts.major_minor().map(|(a, b)| format!("{a}.{b}")) else {
+        facts.unknown.push(format!(
+            "the Python version of {} (no pyvenv.cfg version, no lib/pythonX.Y)",
+            interpreter.display()
+        ));
+        return facts;
+    };
+    facts.site_packages = site_dirs(&facts, &xy, include_system, base_home.as_deref(), home);
+    scan_site_packages(&mut facts, &xy);
+    facts
+}
+
+/// The site directories in import order.
+fn site_dirs(
+    facts: &PythonFacts,
+    xy: &str,
+    include_system: bool,
+    base_home: Option<&Path>,
+    home: Option<&Path>,
+) -> Vec<PathBuf> {
+    let lib = format!("lib/python{xy}");
+    let mut dirs = Vec::new();
+    let system = |prefix: &Path, dirs: &mut Vec<PathBuf>| {
+        if prefix == Path::new("/usr") {
+            dirs.push(PathBuf::from(format!("/usr/local/{lib}/dist-packages")));
+            dirs.push(PathBuf::from("/usr/lib/python3/dist-packages"));
+        }
+        dirs.push(prefix.join(&lib).join("site-packages"));
+    };
+    if facts.venv {
+        dirs.push(facts.prefix.join(&lib).join("site-packages"));
+        if include_system {
+            if let Some(base) = base_home.and_then(Path::parent) {
+                system(base, &mut dirs);
+            }
+        }
+    } else {
+        if let Some(home) = home {
+            dirs.push(home.join(".local").join(&lib).join("site-packages"));
+        }
+        system(&facts.prefix, &mut dirs);
+    }
+    dirs.into_iter().filter(|d| d.is_dir()).collect()
+}
+
+/// Packages, certifi, truststore and start-up hooks, first match wins.
+fn scan_site_packages(facts: &mut PythonFacts, xy: &str) {
+    let mut hooks: Vec<PathBuf> = Vec::new();
+    for dir in facts.site_packages.clone() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            facts.unknown.push(format!("cannot list {}", dir.display()));
+            continue;
+        };
+        let mut pth = Vec::new();
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if let Some((pkg, version)) = dist_name_version(&name) {
+                if PACKAGES.contains(&pkg.as_str()) {
+                    facts.packages.entry(pkg).or_insert(version);
+                }
+            } else if name.ends_with(".pth") {
+                pth.push(entry.path());
+            } else if name == "sitecustomize.py" || name == "usercustomize.py" {
+                hooks.push(entry.path());
+            }
+        }
+        if facts.certifi.is_none() {
+            let pem = dir.join("certifi/cacert.pem");
+            facts.certifi = pem.is_file().then_some(pem);
+        }
+        if facts.pip_certifi.is_none() {
+            let pem = dir.join("pip/_vendor/certifi/cacert.pem");
+            facts.pip_certifi = pem.is_file().then_some(pem);
+        }
+        pth.sort();
+        hooks.extend(pth.into_iter().take(MAX_PTH_FILES));
+    }
+    // The interpreter's own sitecustomize (and Debian's /etc/pythonX.Y).
+    hooks.push(
+        facts
+            .prefix
+            .join(format!("lib/python{xy}/sitecustomize.py")),
+    );
+    hooks.push(PathBuf::from(format!("/etc/python{xy}/sitecustomize.py")));
+    if facts.packages.contains_key("truststore") {
+        facts.truststore_injected_by = hooks.into_iter().find(|h| injects_truststore(h));
+    }
+}
+
+/// Does this start-up file call truststore's `inject_into_ssl`? A `.pth`
+/// runs only its `import` lines.
+fn injects_truststore(path: &Path) -> bool {
+    let Ok(text) = read_small(path) else {
+        return false;
+    };
+    let is_pth = path.extension().is_some_and(|e| e == "pth");
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.starts_with('#'))
+        .filter(|l| !is_pth || l.starts_with("import ") || l.starts_with("import\t"))
+        .any(|l| l.contains("inject_into_ssl"))
+}
+
+/// `requests-2.32.3.dist-info` → ("requests", "2.32.3"); also `.egg-info`.
+pub fn dist_name_version(dir_name: &str) -> Option<(String, String)> {
+    let stem = dir_name
+        .strip_suffix(".dist-info")
+        .or_else(|| dir_name.strip_suffix(".egg-info"))?;
+    let (name, rest) = stem.split_once('-')?;
+    // egg-info names may carry `-py3.11` after the version.
+    let version = rest.split('-').next()?;
+    if version.is_empty() || !version.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    Some((
+        name.to_ascii_lowercase().replace('_', "-"),
+        version.to_string(),
+    ))
+}
+
+/// `python3.11` → `3.11`.
+fn version_from_name(path: &Path) -> Option<String> {
+    let name = path.file_name()?.to_str()?;
+    let v = name.strip_prefix("python")?;
+    parse_major_minor(v).map(|(a, b)| format!("{a}.{b}"))
+}
+
+/// The one `lib/pythonX.Y` under `prefix`, if there is exactly one.
+fn single_lib_version(prefix: &Path) -> Option<String> {
+    let found: Vec<String> = std::fs::read_dir(prefix.join("lib"))
+        .ok()?
+        .flatten()
+        .filter_map(|e| e.file_name().to_str().map(str::to_string))
+        .filter_map(|n| {
+            n.strip_prefix("python")
+                .and_then(|v| parse_major_minor(v).map(|(a, b)| format!("{a}.{b}")))
+        })
+        .collect();
+    match found.as_slice() {
+        [one] => Some(one.clone()),
+        _ => None,
+    }
+}
+
+/// `key = value` lines (pyvenv.cfg).
+fn parse_cfg(text: &str) -> BTreeMap<String, String> {
+    text.lines()
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .collect()
+}
+
+/// Remove `..` components lexically.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// A small text file, bounded; the error in words.
+pub fn read_small(path: &Path) -> Result<String, String> {
+    use std::io::Read;
+    let file =
+        std::fs::File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let mut text = String::new();
+    file.take(MAX_SMALL_FILE)
+        .read_to_string(&mut text)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    Ok(text)
+}
