@@ -9,10 +9,12 @@
 //! [`MachineFacts`].
 
 pub mod clients;
+pub mod config;
 pub mod configs;
 pub mod files;
 pub mod python;
 pub mod settings;
+pub mod shims;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

@@ -12,6 +12,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::machine::clients::{find_on_path, DiscoveryInputs, Lookup};
+
 /// Small text files (pyvenv.cfg, .pth, sitecustomize.py) are read up to this.
 const MAX_SMALL_FILE: u64 = 256 * 1024;
 
@@ -336,4 +338,92 @@ pub fn read_small(path: &Path) -> Result<String, String> {
         .read_to_string(&mut text)
         .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     Ok(text)
+}
+
+/// Every interpreter found: `--python`, `VIRTUAL_ENV`, `CONDA_PREFIX`, a
+/// `.venv` in the working directory, `python3`/`python` on PATH, and the
+/// interpreters that `pip` and `aws` on PATH name in their first line.
+/// One entry per prefix, first finder wins.
+pub fn find_interpreters(inputs: &DiscoveryInputs) -> Vec<PythonFacts> {
+    let home = inputs.home.as_deref();
+    let mut candidates: Vec<(PathBuf, String)> = Vec::new();
+    for p in &inputs.pythons {
+        if let Ok(i) = interpreter_for(p) {
+            candidates.push((i, "--python".into()));
+        }
+    }
+    for var in ["VIRTUAL_ENV", "CONDA_PREFIX"] {
+        if let Some(dir) = inputs.nonempty(var) {
+            if let Ok(i) = interpreter_for(Path::new(dir)) {
+                candidates.push((i, var.into()));
+            }
+        }
+    }
+    let dot_venv = inputs.cwd.join(".venv");
+    if dot_venv.join("pyvenv.cfg").is_file() {
+        if let Ok(i) = interpreter_for(&dot_venv) {
+            candidates.push((i, ".venv".into()));
+        }
+    }
+    for name in ["python3", "python"] {
+        if let Lookup::Found(exe, manager) = find_on_path(inputs, name) {
+            let by = match manager {
+                Some(v) => format!("PATH ({name}, selected version {v})"),
+                None => format!("PATH ({name})"),
+            };
+            candidates.push((exe, by));
+        }
+    }
+    for name in ["pip", "pip3", "aws"] {
+        if let Lookup::Found(exe, _) = find_on_path(inputs, name) {
+            if let Some(i) = shebang_interpreter(inputs, &exe) {
+                candidates.push((i, format!("{name} on PATH")));
+            }
+        }
+    }
+    let mut seen: Vec<PathBuf> = Vec::new();
+    let mut out = Vec::new();
+    for (interpreter, by) in candidates {
+        let mut facts = inspect(&interpreter, &by, home);
+        if let Some(v) = by
+            .strip_suffix(')')
+            .and_then(|b| b.rsplit_once("selected version "))
+        {
+            if parse_major_minor(v.1) == facts.major_minor() {
+                facts.version = Some(v.1.to_string());
+            }
+        }
+        let key = std::fs::canonicalize(&facts.prefix).unwrap_or(facts.prefix.clone());
+        if !seen.contains(&key) {
+            seen.push(key);
+            out.push(facts);
+        }
+    }
+    out
+}
+
+/// The Python interpreter a script's `#!` line names, if any.
+pub fn shebang_interpreter(inputs: &DiscoveryInputs, script: &Path) -> Option<PathBuf> {
+    use std::io::Read;
+    let mut head = [0u8; 256];
+    let n = std::fs::File::open(script).ok()?.read(&mut head).ok()?;
+    let head = head.get(..n)?;
+    let line = head.strip_prefix(b"#!")?;
+    let line = std::str::from_utf8(line.split(|&b| b == b'\n').next()?).ok()?;
+    let mut words = line.split_whitespace();
+    let first = words.next()?;
+    let program = if first.ends_with("/env") {
+        let name = words.find(|w| !w.starts_with('-'))?;
+        match find_on_path(inputs, name) {
+            Lookup::Found(exe, _) => exe,
+            _ => return None,
+        }
+    } else {
+        PathBuf::from(first)
+    };
+    let is_python = program
+        .file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.starts_with("python"));
+    (is_python && program.is_file()).then_some(program)
 }

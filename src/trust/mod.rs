@@ -13,6 +13,7 @@
 //! input, exit 2); the OS store never fails the run — odd certificates are
 //! skipped and counted, read errors are recorded for the report.
 
+pub mod client_stores;
 pub mod subject_hash;
 pub mod verify;
 

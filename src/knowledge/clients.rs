@@ -1,0 +1,750 @@
+//! Knowledge of clients: where each client, at its version and on this
+//! platform, gets its roots from this environment (its trust source), which
+//! verification engine it uses, and the words it prints when it refuses.
+//!
+//! Pure: it reads the facts discovery gathered, never the machine. It says
+//! nothing about any particular chain (that is Diagnose).
+
+use std::path::PathBuf;
+
+use crate::ecosystems::Platform;
+use crate::machine::clients::{ClientFacts, ClientId};
+use crate::machine::python::PythonFacts;
+
+/// How a client verifies, where engines differ (DESIGN.md, Your tools).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    /// OpenSSL: rejects an expired root, accepts a leaf that is itself in the store.
+    OpenSsl,
+    /// GnuTLS (Debian's git): rejects an expired root, stops at any trusted certificate.
+    GnuTls,
+    /// rustls/webpki: ignores a root's dates, refuses a CA certificate as leaf.
+    Rustls,
+    /// Java PKIX: ignores a root's dates, stops at any trusted certificate.
+    Java,
+    /// Go crypto/x509: checks every certificate's dates, stops at any trusted one.
+    Go,
+}
+
+/// An engine and the flags the client sets on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Semantics {
+    pub engine: Engine,
+    /// Python 3.13+ `VERIFY_X509_STRICT`.
+    pub strict: bool,
+    /// `VERIFY_X509_PARTIAL_CHAIN` (or the engine's own equivalent).
+    pub partial_chain: bool,
+}
+
+/// One place a client reads roots from.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Source {
+    /// A PEM file, or a hashed directory (decided when it is read).
+    Path(PathBuf),
+    /// A hashed certificate directory (`<hash>.0`), searched by name.
+    Dir(PathBuf),
+    /// Mozilla's roots as built into the client (Node, uv, webpki-roots).
+    Bundled,
+    /// The platform verifier (macOS, Windows).
+    OsVerifier,
+}
+
+/// How one client gets its roots here.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientTrust {
+    pub sources: Vec<Source>,
+    /// The trust source in words, e.g. `REQUESTS_CA_BUNDLE=/etc/ssl/ca.pem`.
+    pub label: String,
+    pub semantics: Semantics,
+    /// Verification is switched off, and by what.
+    pub disabled: Option<String>,
+    /// The trust source cannot be told from files, and why.
+    pub unknown: Option<String>,
+    /// What a setting in place really does for this client.
+    pub notes: Vec<String>,
+}
+
+/// Where the platform keeps its bundle file (the first that exists is used).
+pub const PLATFORM_BUNDLES: &[&str] = &[
+    "/etc/ssl/certs/ca-certificates.crt",
+    "/etc/pki/tls/certs/ca-bundle.crt",
+    "/etc/ssl/ca-bundle.pem",
+    "/etc/ssl/cert.pem",
+];
+
+/// The platform's hashed certificate directory.
+pub const PLATFORM_CERT_DIR: &str = "/etc/ssl/certs";
+
+/// Facts trust resolution needs beyond the client's own.
+#[derive(Debug, Clone)]
+pub struct Context<'a> {
+    pub platform: Platform,
+    pub vars: &'a std::collections::BTreeMap<String, String>,
+    /// The platform bundle file, when one exists.
+    pub platform_bundle: Option<PathBuf>,
+    /// Debian's Java keystore is built from the OS store.
+    pub java_cacerts_from_os: bool,
+    /// The node found on PATH (its version), for npm.
+    pub node_version: Option<String>,
+    /// The URL being checked, for git's per-URL sections.
+    pub url: String,
+}
+
+impl Context<'_> {
+    fn var(&self, name: &str) -> Option<&str> {
+        self.vars.get(name).map(String::as_str)
+    }
+    fn nonempty(&self, name: &str) -> Option<&str> {
+        self.var(name).filter(|v| !v.is_empty())
+    }
+}
+
+fn openssl(strict: bool, partial_chain: bool) -> Semantics {
+    Semantics {
+        engine: Engine::OpenSsl,
+        strict,
+        partial_chain,
+    }
+}
+
+fn plain(engine: Engine) -> Semantics {
+    Semantics {
+        engine,
+        strict: false,
+        partial_chain: matches!(
+            engine,
+            Engine::GnuTls | Engine::Java | Engine::Go | Engine::Rustls
+        ),
+    }
+}
+
+impl ClientTrust {
+    fn new(sources: Vec<Source>, label: impl Into<String>, semantics: Semantics) -> Self {
+        ClientTrust {
+            sources,
+            label: label.into(),
+            semantics,
+            disabled: None,
+            unknown: None,
+            notes: Vec::new(),
+        }
+    }
+
+    fn unknown(label: impl Into<String>, semantics: Semantics, why: impl Into<String>) -> Self {
+        let mut t = ClientTrust::new(Vec::new(), label, semantics);
+        t.unknown = Some(why.into());
+        t
+    }
+}
+
+/// OpenSSL's default verify paths: `SSL_CERT_FILE` (or the platform bundle)
+/// and `SSL_CERT_DIR` (or the platform directory).
+fn openssl_default(ctx: &Context<'_>, notes: &mut Vec<String>) -> (Vec<Source>, String) {
+    let mut sources = Vec::new();
+    let mut label = Vec::new();
+    match ctx.var("SSL_CERT_FILE") {
+        Some("") => notes.push(
+            "SSL_CERT_FILE is set but empty: OpenSSL loads no file from it (it does not mean \"use the OS store\") and still searches its certificate directory".into(),
+        ),
+        Some(f) => {
+            sources.push(Source::Path(PathBuf::from(f)));
+            label.push(format!("SSL_CERT_FILE={f}"));
+        }
+        None => {
+            if let Some(b) = &ctx.platform_bundle {
+                sources.push(Source::Path(b.clone()));
+                label.push(b.display().to_string());
+            }
+        }
+    }
+    match ctx.nonempty("SSL_CERT_DIR") {
+        Some(dirs) => {
+            sources.extend(
+                dirs.split(':')
+                    .filter(|d| !d.is_empty())
+                    .map(|d| Source::Dir(d.into())),
+            );
+            label.push(format!("SSL_CERT_DIR={dirs}"));
+        }
+        None => {
+            sources.push(Source::Dir(PLATFORM_CERT_DIR.into()));
+            label.push(PLATFORM_CERT_DIR.to_string());
+        }
+    }
+    (
+        sources,
+        format!("OS store via OpenSSL ({})", label.join(" + ")),
+    )
+}
+
+/// A CA path a variable or setting names.
+fn named(name: &str, value: &str) -> (Vec<Source>, String) {
+    (
+        vec![Source::Path(PathBuf::from(value))],
+        format!("{name}={value}"),
+    )
+}
+
+/// How `client` gets its roots in this environment.
+pub fn trust_source(client: &ClientFacts, ctx: &Context<'_>) -> ClientTrust {
+    match (client.found.client, client.python.as_ref()) {
+        (ClientId::Python, Some(py)) => python_ssl(py, ctx),
+        (ClientId::PythonRequests, Some(py)) => requests(py, ctx),
+        (ClientId::PythonHttpx, Some(py)) => httpx(py, ctx),
+        (ClientId::Pip, Some(py)) => pip(client, py, ctx),
+        (ClientId::Aws, _) => aws(client, ctx),
+        (ClientId::Node, _) => node(client.found.version.as_deref(), ctx, None),
+        (ClientId::Npm, _) => npm(client, ctx),
+        (ClientId::Curl, _) => curl(client, ctx),
+        (ClientId::Git, _) => git(client, ctx),
+        (ClientId::Java, _) => java(client, ctx),
+        (ClientId::Go, _) => go(ctx),
+        (ClientId::Cargo, _) => cargo(client, ctx),
+        (ClientId::Uv, _) => uv(client, ctx),
+        (ClientId::Conda, _) => conda(client),
+        _ => ClientTrust::unknown("unknown", plain(Engine::Rustls), "no interpreter facts"),
+    }
+}
+
+fn setting<'a>(client: &'a ClientFacts, key: &str) -> Option<&'a str> {
+    client
+        .settings
+        .iter()
+        .rev()
+        .find(|s| s.key == key)
+        .map(|s| s.value.as_str())
+}
+
+fn is_false(v: &str) -> bool {
+    matches!(
+        v.to_ascii_lowercase().as_str(),
+        "false" | "0" | "no" | "off"
+    )
+}
+
+fn is_true(v: &str) -> bool {
+    matches!(v.to_ascii_lowercase().as_str(), "true" | "1" | "yes" | "on")
+}
+
+fn py_at_least(py: &PythonFacts, minor: u32) -> bool {
+    py.major_minor()
+        .is_some_and(|(a, b)| a > 3 || (a == 3 && b >= minor))
+}
+
+/// `2.32.3` ≥ (2, 32)?
+pub fn version_at_least(v: Option<&str>, want: (u64, u64)) -> Option<bool> {
+    let mut parts = v?.split(|c: char| c == '.' || c == '-' || c == '+');
+    let major: u64 = parts.next()?.trim_start_matches('v').parse().ok()?;
+    let minor: u64 = parts
+        .next()
+        .map(|m| {
+            m.chars()
+                .take_while(char::is_ascii_digit)
+                .collect::<String>()
+        })
+        .and_then(|m| m.parse().ok())
+        .unwrap_or(0);
+    Some((major, minor) >= want)
+}
+
+/// Python's strict flags on 3.13+ when the context is Python's default one.
+fn python_flags(py: &PythonFacts, default_context: bool) -> Semantics {
+    let new = py_at_least(py, 13) && default_context;
+    openssl(new, new)
+}
+
+/// truststore injected: the OS verifier on macOS/Windows; on Linux OpenSSL
+/// with its default paths plus what the library loads itself.
+fn injected(
+    py: &PythonFacts,
+    ctx: &Context<'_>,
+    extra: Option<(Vec<Source>, String)>,
+    semantics: Semantics,
+) -> Option<ClientTrust> {
+    let by = py.truststore_injected_by.as_ref()?;
+    let via = format!("truststore (injected by {})", by.display());
+    if matches!(ctx.platform, Platform::MacOs | Platform::Windows) {
+        return Some(ClientTrust::new(
+            vec![Source::OsVerifier],
+            format!("OS verifier via {via}"),
+            plain(Engine::Rustls),
+        ));
+    }
+    let mut notes = Vec::new();
+    let (mut sources, label) = openssl_default(ctx, &mut notes);
+    let mut label = format!("{label} via {via}");
+    if let Some((more, more_label)) = extra {
+        sources.extend(more);
+        label = format!("{label} + {more_label}");
+    }
+    let mut t = ClientTrust::new(sources, label, semantics);
+    t.notes = notes;
+    Some(t)
+}
+
+fn python_ssl(py: &PythonFacts, ctx: &Context<'_>) -> ClientTrust {
+    let semantics = python_flags(py, true);
+    let mut notes = Vec::new();
+    let (sources, label) = openssl_default(ctx, &mut notes);
+    let mut t = injected(py, ctx, None, semantics)
+        .unwrap_or_else(|| ClientTrust::new(sources, label, semantics));
+    t.notes.extend(notes);
+    if ctx.var("PYTHONHTTPSVERIFY") == Some("0") {
+        t.notes.push("PYTHONHTTPSVERIFY=0 switches verification off only in some distributions' builds (RHEL's); it is not a fix".into());
+    }
+    t
+}
+
+fn certifi(py: &PythonFacts, pip_vendored: bool) -> Option<(Vec<Source>, String)> {
+    let path = if pip_vendored {
+        py.pip_certifi.as_ref()
+    } else {
+        py.certifi.as_ref()
+    }?;
+    let what = if pip_vendored {
+        "pip's vendored certifi"
+    } else {
+        "certifi"
+    };
+    Some((
+        vec![Source::Path(path.clone())],
+        format!("{what} ({})", path.display()),
+    ))
+}
+
+fn requests(py: &PythonFacts, ctx: &Context<'_>) -> ClientTrust {
+    // urllib3 2.3+ sets Python 3.13's strict flags too.
+    let strict = version_at_least(py.package("urllib3"), (2, 3)).unwrap_or(false);
+    let semantics = python_flags(py, strict);
+    let chosen = ctx
+        .nonempty("REQUESTS_CA_BUNDLE")
+        .map(|v| named("REQUESTS_CA_BUNDLE", v))
+        .or_else(|| {
+            ctx.nonempty("CURL_CA_BUNDLE")
+                .map(|v| named("CURL_CA_BUNDLE", v))
+        })
+        .or_else(|| certifi(py, false));
+    if let Some(t) = injected(py, ctx, chosen.clone(), semantics) {
+        return t;
+    }
+    match chosen {
+        Some((sources, label)) => ClientTrust::new(sources, label, semantics),
+        None => ClientTrust::unknown(
+            "certifi",
+            semantics,
+            "requests is installed but certifi's cacert.pem was not found",
+        ),
+    }
+}
+
+fn httpx(py: &PythonFacts, ctx: &Context<'_>) -> ClientTrust {
+    let semantics = python_flags(py, true);
+    let mut notes = Vec::new();
+    if ctx.var("SSL_CERT_FILE") == Some("") {
+        notes.push("SSL_CERT_FILE is empty: httpx treats it as unset and falls through to SSL_CERT_DIR, then certifi".into());
+    }
+    let chosen = ctx
+        .nonempty("SSL_CERT_FILE")
+        .map(|v| named("SSL_CERT_FILE", v))
+        .or_else(|| {
+            ctx.nonempty("SSL_CERT_DIR")
+                .map(|v| (vec![Source::Dir(v.into())], format!("SSL_CERT_DIR={v}")))
+        })
+        .or_else(|| certifi(py, false));
+    let mut t = match injected(py, ctx, chosen.clone(), semantics) {
+        Some(t) => t,
+        None => match chosen {
+            Some((sources, label)) => ClientTrust::new(sources, label, semantics),
+            None => ClientTrust::unknown(
+                "certifi",
+                semantics,
+                "httpx is installed but certifi's cacert.pem was not found",
+            ),
+        },
+    };
+    t.notes.extend(notes);
+    t
+}
+
+fn pip(client: &ClientFacts, py: &PythonFacts, ctx: &Context<'_>) -> ClientTrust {
+    let semantics = openssl(false, false);
+    let cert = ctx
+        .nonempty("PIP_CERT")
+        .map(|v| named("PIP_CERT", v))
+        .or_else(|| setting(client, "cert").map(|v| named("pip.conf cert", v)));
+    if let Some((sources, label)) = cert {
+        return ClientTrust::new(sources, label, semantics);
+    }
+    let env_bundle = ctx
+        .nonempty("REQUESTS_CA_BUNDLE")
+        .map(|v| named("REQUESTS_CA_BUNDLE", v))
+        .or_else(|| {
+            ctx.nonempty("CURL_CA_BUNDLE")
+                .map(|v| named("CURL_CA_BUNDLE", v))
+        });
+    let bundle = env_bundle.or_else(|| certifi(py, true));
+    let truststore = version_at_least(client.found.version.as_deref(), (24, 2)).unwrap_or(false)
+        && py_at_least(py, 10);
+    if truststore {
+        let mut notes = Vec::new();
+        let (mut sources, os_label) = if matches!(ctx.platform, Platform::MacOs | Platform::Windows)
+        {
+            (vec![Source::OsVerifier], "OS verifier".to_string())
+        } else {
+            openssl_default(ctx, &mut notes)
+        };
+        let mut label = format!("truststore: {os_label}");
+        if let Some((more, more_label)) = bundle {
+            sources.extend(more);
+            label = format!("{label} + {more_label}");
+        }
+        let mut t = ClientTrust::new(sources, label, semantics);
+        t.notes = notes;
+        return t;
+    }
+    match bundle {
+        Some((sources, label)) => ClientTrust::new(sources, label, semantics),
+        None => ClientTrust::unknown(
+            "pip's certifi",
+            semantics,
+            "pip's vendored certifi bundle was not found",
+        ),
+    }
+}
+
+fn aws(client: &ClientFacts, ctx: &Context<'_>) -> ClientTrust {
+    let semantics = openssl(false, false);
+    if let Some(v) = ctx.var("AWS_CA_BUNDLE").filter(|v| !v.is_empty()) {
+        let (sources, label) = named("AWS_CA_BUNDLE", v);
+        let mut t = ClientTrust::new(sources, label, semantics);
+        if v == "/dev/null" {
+            t.notes.push("AWS_CA_BUNDLE=/dev/null is an empty bundle: it does not switch verification off, it makes the AWS CLI and boto3 trust nothing".into());
+        }
+        return t;
+    }
+    if let Some(v) = setting(client, "ca_bundle") {
+        let (sources, _) = named("ca_bundle", v);
+        return ClientTrust::new(sources, format!("ca_bundle={v} (AWS config)"), semantics);
+    }
+    match client.python.as_ref().and_then(|py| certifi(py, false)) {
+        Some((sources, label)) => ClientTrust::new(sources, label, semantics),
+        None => ClientTrust::unknown(
+            "botocore's certifi",
+            semantics,
+            "the certifi bundle the AWS CLI carries was not found",
+        ),
+    }
+}
+
+/// Does this Node version have the OS-store switches (DESIGN.md)?
+fn node_system_ca(version: Option<&str>, platform: Platform, env_switch: bool) -> Option<bool> {
+    let v = version?;
+    let at = |a, b| version_at_least(Some(v), (a, b)).unwrap_or(false);
+    let major = version_at_least(Some(v), (23, 0)).map(|x| if x { 23 } else { 22 });
+    Some(if env_switch {
+        (at(22, 19) && !at(23, 0)) || at(24, 6)
+    } else {
+        let linux = platform == Platform::Linux;
+        match major {
+            Some(22) => at(22, 15),
+            _ => at(23, if linux { 9 } else { 8 }),
+        }
+    })
+}
+
+fn node(
+    version: Option<&str>,
+    ctx: &Context<'_>,
+    npm_ca: Option<(Vec<Source>, String)>,
+) -> ClientTrust {
+    let semantics = openssl(false, false);
+    let options = ctx.var("NODE_OPTIONS").unwrap_or("");
+    let flag = options.split_whitespace().any(|w| w == "--use-system-ca");
+    let env = ctx.var("NODE_USE_SYSTEM_CA") == Some("1");
+    let mut notes = Vec::new();
+    let (mut sources, mut label) = match npm_ca {
+        Some(ca) => ca,
+        None => (
+            vec![Source::Bundled],
+            "Node's built-in Mozilla roots".to_string(),
+        ),
+    };
+    if options.split_whitespace().any(|w| w == "--use-openssl-ca") {
+        let (s, l) = openssl_default(ctx, &mut notes);
+        sources = s;
+        label = l;
+    }
+    if flag || env {
+        let switch = if flag {
+            "--use-system-ca (NODE_OPTIONS)"
+        } else {
+            "NODE_USE_SYSTEM_CA=1"
+        };
+        match node_system_ca(version, ctx.platform, !flag) {
+            Some(true) => {
+                let (s, l) = openssl_default(ctx, &mut notes);
+                sources.extend(s);
+                label = format!("{label} + {l} ({switch})");
+            }
+            Some(false) => notes.push(format!(
+                "{switch} is set, but this Node ({}) does not have it: it is ignored",
+                version.unwrap_or("?")
+            )),
+            None => {
+                let mut t = ClientTrust::unknown(label, semantics, format!("{switch} is set and Node's version is unknown (it decides whether the switch works)"));
+                t.notes = notes;
+                return t;
+            }
+        }
+    }
+    if let Some(extra) = ctx.nonempty("NODE_EXTRA_CA_CERTS") {
+        sources.push(Source::Path(extra.into()));
+        label = format!("{label} + NODE_EXTRA_CA_CERTS={extra}");
+    }
+    let mut t = ClientTrust::new(sources, label, semantics);
+    t.notes = notes;
+    if ctx.var("NODE_TLS_REJECT_UNAUTHORIZED") == Some("0") {
+        t.disabled = Some("NODE_TLS_REJECT_UNAUTHORIZED=0 switches certificate verification off for every Node program: anyone on the path can read and change the traffic".into());
+    }
+    t
+}
+
+fn npm(client: &ClientFacts, ctx: &Context<'_>) -> ClientTrust {
+    let cafile = ctx
+        .nonempty("NPM_CONFIG_CAFILE")
+        .or_else(|| ctx.nonempty("npm_config_cafile"))
+        .map(|v| named("npm cafile", v))
+        .or_else(|| setting(client, "cafile").map(|v| named("npm cafile", v)));
+    let mut t = node(ctx.node_version.as_deref(), ctx, cafile);
+    let strict = ctx
+        .nonempty("NPM_CONFIG_STRICT_SSL")
+        .or_else(|| ctx.nonempty("npm_config_strict_ssl"))
+        .or_else(|| setting(client, "strict-ssl"));
+    if strict.is_some_and(is_false) {
+        t.disabled = Some("strict-ssl=false switches npm's certificate verification off".into());
+    }
+    t
+}
+
+fn curl(client: &ClientFacts, ctx: &Context<'_>) -> ClientTrust {
+    let mut semantics = openssl(false, false);
+    semantics.partial_chain = false;
+    let mut notes = Vec::new();
+    let default_file = ctx.platform_bundle.clone().map(Source::Path);
+    let (sources, label) = if let Some(v) = setting(client, "cacert") {
+        named(".curlrc cacert", v)
+    } else if let Some(v) = ctx.nonempty("CURL_CA_BUNDLE") {
+        named("CURL_CA_BUNDLE", v)
+    } else if let Some(v) = ctx.nonempty("SSL_CERT_DIR") {
+        let mut s: Vec<Source> = default_file.into_iter().collect();
+        s.extend(
+            v.split(':')
+                .filter(|d| !d.is_empty())
+                .map(|d| Source::Dir(d.into())),
+        );
+        if ctx.nonempty("SSL_CERT_FILE").is_some() {
+            notes.push("curl reads SSL_CERT_DIR here and then ignores SSL_CERT_FILE".into());
+        }
+        (s, format!("SSL_CERT_DIR={v} + the built-in bundle"))
+    } else if let Some(v) = ctx.nonempty("SSL_CERT_FILE") {
+        named("SSL_CERT_FILE", v)
+    } else {
+        let mut s: Vec<Source> = default_file.into_iter().collect();
+        s.push(Source::Dir(PLATFORM_CERT_DIR.into()));
+        (s, "OS store (curl's built-in bundle path)".to_string())
+    };
+    if ctx.var("SSL_CERT_FILE") == Some("") {
+        notes.push("SSL_CERT_FILE is empty: curl ignores it and uses its built-in bundle".into());
+    }
+    let mut t = ClientTrust::new(sources, label, semantics);
+    t.notes = notes;
+    t.notes
+        .push("curl's TLS library is taken to be OpenSSL (not read from the binary)".into());
+    if setting(client, "insecure").is_some() {
+        t.disabled =
+            Some("--insecure in .curlrc switches curl's certificate verification off".into());
+    }
+    t
+}
+
+/// The git setting that applies to `url`: the longest matching per-URL key wins.
+fn git_setting<'a>(client: &'a ClientFacts, name: &str, url: &str) -> Option<&'a str> {
+    let per_url = client
+        .settings
+        .iter()
+        .filter_map(|s| {
+            let rest = s.key.strip_prefix("http.")?;
+            let prefix = rest.strip_suffix(&format!(".{name}"))?;
+            url.starts_with(prefix)
+                .then_some((prefix.len(), s.value.as_str()))
+        })
+        .max_by_key(|(len, _)| *len)
+        .map(|(_, v)| v);
+    per_url.or_else(|| setting(client, &format!("http.{name}")))
+}
+
+fn git(client: &ClientFacts, ctx: &Context<'_>) -> ClientTrust {
+    let gnutls = client
+        .settings
+        .iter()
+        .any(|s| s.key == "tls-library" && s.value == "gnutls");
+    let openssl_lib = client
+        .settings
+        .iter()
+        .any(|s| s.key == "tls-library" && s.value == "openssl");
+    let semantics = if gnutls {
+        plain(Engine::GnuTls)
+    } else {
+        openssl(false, false)
+    };
+    let (sources, label) = if let Some(v) = ctx.nonempty("GIT_SSL_CAINFO") {
+        named("GIT_SSL_CAINFO", v)
+    } else if let Some(v) = git_setting(client, "sslCAInfo", &ctx.url) {
+        named("http.sslCAInfo", v)
+    } else {
+        let s: Vec<Source> = ctx
+            .platform_bundle
+            .clone()
+            .map(Source::Path)
+            .into_iter()
+            .collect();
+        (s, "OS store (libcurl's built-in bundle path)".to_string())
+    };
+    let mut t = ClientTrust::new(sources, label, semantics);
+    if !gnutls && !openssl_lib {
+        t.notes
+            .push("git's TLS library could not be read; OpenSSL's rules are assumed".into());
+    }
+    let off = ctx
+        .nonempty("GIT_SSL_NO_VERIFY")
+        .map(|_| "GIT_SSL_NO_VERIFY")
+        .or_else(|| {
+            git_setting(client, "sslVerify", &ctx.url)
+                .filter(|v| is_false(v))
+                .map(|_| "http.sslVerify=false")
+        });
+    if let Some(what) = off {
+        t.disabled = Some(format!(
+            "{what} switches git's certificate verification off"
+        ));
+    }
+    t
+}
+
+fn java(client: &ClientFacts, ctx: &Context<'_>) -> ClientTrust {
+    let semantics = plain(Engine::Java);
+    let cacerts = setting(client, "cacerts");
+    let debian =
+        cacerts == Some(crate::machine::clients::DEBIAN_JAVA_CACERTS) && ctx.java_cacerts_from_os;
+    match (debian, &ctx.platform_bundle) {
+        (true, Some(bundle)) => ClientTrust::new(
+            vec![Source::Path(bundle.clone())],
+            format!(
+                "{} (built from the OS store)",
+                crate::machine::clients::DEBIAN_JAVA_CACERTS
+            ),
+            semantics,
+        ),
+        _ => ClientTrust::unknown(
+            format!("Java keystore {}", cacerts.unwrap_or("(not found)")),
+            semantics,
+            "Java's keystore contents are not read (a binary keystore); --run-clients settles it",
+        ),
+    }
+}
+
+fn go(ctx: &Context<'_>) -> ClientTrust {
+    let semantics = plain(Engine::Go);
+    let mut sources = Vec::new();
+    let mut label = Vec::new();
+    match ctx.nonempty("SSL_CERT_FILE") {
+        Some(f) => {
+            sources.push(Source::Path(f.into()));
+            label.push(format!("SSL_CERT_FILE={f}"));
+        }
+        None => {
+            sources.extend(ctx.platform_bundle.clone().map(Source::Path));
+            label.push("the platform bundle".to_string());
+        }
+    }
+    match ctx.nonempty("SSL_CERT_DIR") {
+        Some(d) => {
+            sources.extend(
+                d.split(':')
+                    .filter(|x| !x.is_empty())
+                    .map(|x| Source::Dir(x.into())),
+            );
+            label.push(format!("SSL_CERT_DIR={d}"));
+        }
+        None => sources.push(Source::Dir(PLATFORM_CERT_DIR.into())),
+    }
+    ClientTrust::new(
+        sources,
+        format!("OS store via Go ({})", label.join(" + ")),
+        semantics,
+    )
+}
+
+fn cargo(client: &ClientFacts, ctx: &Context<'_>) -> ClientTrust {
+    let semantics = openssl(false, false);
+    if let Some(v) = ctx.nonempty("CARGO_HTTP_CAINFO") {
+        let (s, l) = named("CARGO_HTTP_CAINFO", v);
+        return ClientTrust::new(s, l, semantics);
+    }
+    if let Some(v) = setting(client, "http.cainfo") {
+        let (s, l) = named("http.cainfo", v);
+        return ClientTrust::new(s, l, semantics);
+    }
+    let mut notes = Vec::new();
+    let (s, l) = openssl_default(ctx, &mut notes);
+    let mut t = ClientTrust::new(s, l, semantics);
+    t.notes = notes;
+    t
+}
+
+fn uv(client: &ClientFacts, ctx: &Context<'_>) -> ClientTrust {
+    let semantics = plain(Engine::Rustls);
+    let system = ctx.nonempty("UV_SYSTEM_CERTS").is_some_and(is_true)
+        || ctx.nonempty("UV_NATIVE_TLS").is_some_and(is_true)
+        || setting(client, "system-certs").is_some_and(is_true)
+        || setting(client, "native-tls").is_some_and(is_true);
+    if system {
+        let mut notes = Vec::new();
+        let (s, l) = openssl_default(ctx, &mut notes);
+        return ClientTrust::new(
+            s,
+            format!("{l} (system certificates switched on)"),
+            semantics,
+        );
+    }
+    if let Some(f) = ctx.nonempty("SSL_CERT_FILE") {
+        let (s, l) = named("SSL_CERT_FILE", f);
+        return ClientTrust::new(s, l, semantics);
+    }
+    ClientTrust::new(
+        vec![Source::Bundled],
+        "uv's built-in Mozilla roots (webpki-roots)",
+        semantics,
+    )
+}
+
+fn conda(client: &ClientFacts) -> ClientTrust {
+    let semantics = openssl(false, false);
+    match setting(client, "ssl_verify") {
+        Some(v) if is_false(v) => {
+            let mut t = ClientTrust::new(Vec::new(), "ssl_verify: false", semantics);
+            t.disabled =
+                Some("ssl_verify: false switches conda's certificate verification off".into());
+            t
+        }
+        Some(v) if !is_true(v) => {
+            let (s, l) = named("ssl_verify", v);
+            ClientTrust::new(s, l, semantics)
+        }
+        _ => ClientTrust::unknown(
+            "conda's certifi (or truststore)",
+            semantics,
+            "conda's own Python and its trust settings are not read yet",
+        ),
+    }
+}

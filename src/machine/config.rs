@@ -1,0 +1,269 @@
+//! Machine stage: the trust settings in each client's own config files
+//! (git, npm, curl, pip, aws, cargo, uv, conda) and where Java's keystore is.
+//!
+//! Reads files only, bounded; an unreadable file is recorded as unknown,
+//! never an error. Knows where each tool looks and what its keys are
+//! called — not what they mean for trust (that is Diagnose).
+
+use std::path::{Path, PathBuf};
+
+use crate::machine::clients::{ClientFacts, ClientId, DiscoveryInputs, Setting};
+use crate::machine::python::read_small;
+
+/// Add the settings that bear on trust for `facts.found.client`.
+pub fn read_settings(inputs: &DiscoveryInputs, facts: &mut ClientFacts) {
+    let home = inputs.home.clone();
+    let env_path = |name: &str| inputs.nonempty(name).map(PathBuf::from);
+    let xdg = env_path("XDG_CONFIG_HOME").or_else(|| home.as_ref().map(|h| h.join(".config")));
+    let in_home = |rel: &str| home.as_ref().map(|h| h.join(rel));
+    let files: Vec<PathBuf> = match facts.found.client {
+        ClientId::Git => {
+            git_tls_library(facts);
+            let mut f = Vec::new();
+            if inputs.nonempty("GIT_CONFIG_NOSYSTEM").is_none() {
+                f.push(PathBuf::from("/etc/gitconfig"));
+            }
+            match env_path("GIT_CONFIG_GLOBAL") {
+                Some(p) => f.push(p),
+                None => {
+                    f.extend(xdg.as_ref().map(|x| x.join("git/config")));
+                    f.extend(in_home(".gitconfig"));
+                }
+            }
+            f
+        }
+        ClientId::Npm => {
+            let mut f: Vec<PathBuf> = env_path("NPM_CONFIG_USERCONFIG")
+                .or_else(|| in_home(".npmrc"))
+                .into_iter()
+                .collect();
+            f.push(inputs.cwd.join(".npmrc"));
+            f
+        }
+        ClientId::Curl => env_path("CURL_HOME")
+            .map(|h| h.join(".curlrc"))
+            .or_else(|| in_home(".curlrc"))
+            .into_iter()
+            .collect(),
+        ClientId::Pip => match env_path("PIP_CONFIG_FILE") {
+            Some(p) => vec![p],
+            None => [
+                Some(PathBuf::from("/etc/pip.conf")),
+                in_home(".pip/pip.conf"),
+                xdg.as_ref().map(|x| x.join("pip/pip.conf")),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
+        },
+        ClientId::Aws => env_path("AWS_CONFIG_FILE")
+            .or_else(|| in_home(".aws/config"))
+            .into_iter()
+            .collect(),
+        ClientId::Cargo => {
+            let cargo_home = env_path("CARGO_HOME").or_else(|| in_home(".cargo"));
+            cargo_home
+                .map(|c| vec![c.join("config"), c.join("config.toml")])
+                .unwrap_or_default()
+        }
+        ClientId::Uv => [
+            xdg.as_ref().map(|x| x.join("uv/uv.toml")),
+            Some(inputs.cwd.join("uv.toml")),
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
+        ClientId::Conda => env_path("CONDARC")
+            .or_else(|| in_home(".condarc"))
+            .into_iter()
+            .collect(),
+        ClientId::Java => {
+            java_cacerts(inputs, facts);
+            Vec::new()
+        }
+        _ => Vec::new(),
+    };
+    let profile = inputs
+        .nonempty("AWS_PROFILE")
+        .unwrap_or("default")
+        .to_string();
+    for file in files {
+        match read_small(&file) {
+            Ok(text) => {
+                let found = parse(facts.found.client, &text, &profile);
+                facts
+                    .settings
+                    .extend(found.into_iter().map(|(key, value)| Setting {
+                        key,
+                        value: expand_home(&value, inputs.home.as_deref()),
+                        source: file.display().to_string(),
+                    }));
+            }
+            Err(e) if file.exists() => facts.unknown.push(e),
+            Err(_) => {}
+        }
+    }
+}
+
+/// `~/x` → `$HOME/x`.
+fn expand_home(value: &str, home: Option<&Path>) -> String {
+    match (value.strip_prefix("~/"), home) {
+        (Some(rest), Some(h)) => h.join(rest).display().to_string(),
+        _ => value.to_string(),
+    }
+}
+
+/// The trust keys in one config file, as (key, value), in file order.
+fn parse(client: ClientId, text: &str, aws_profile: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut section = String::new();
+    for raw in text.lines() {
+        let line = raw.trim();
+        if line.is_empty() || line.starts_with('#') || line.starts_with(';') {
+            continue;
+        }
+        if line.starts_with('[') {
+            section = line
+                .trim_matches(|c| c == '[' || c == ']')
+                .trim()
+                .to_string();
+            continue;
+        }
+        let (key, value) = split_key_value(client, line);
+        if let Some(key) = trust_key(client, &section, key, aws_profile) {
+            out.push((key, value));
+        }
+    }
+    out
+}
+
+fn split_key_value(client: ClientId, line: &str) -> (&str, String) {
+    let (k, v) = match client {
+        ClientId::Conda => line.split_once(':').unwrap_or((line, "")),
+        ClientId::Curl => {
+            let word = line.trim_start_matches('-');
+            word.split_once(|c: char| c == '=' || c == ':' || c.is_whitespace())
+                .unwrap_or((word, ""))
+        }
+        _ => line.split_once('=').unwrap_or((line, "true")),
+    };
+    let v = v.split(" #").next().unwrap_or(v).trim();
+    let v = v.trim_start_matches(['=', ':']).trim();
+    let v = v
+        .strip_prefix('"')
+        .and_then(|s| s.strip_suffix('"'))
+        .or_else(|| v.strip_prefix('\'').and_then(|s| s.strip_suffix('\'')))
+        .unwrap_or(v);
+    (k.trim(), v.to_string())
+}
+
+/// The reported key when (`section`, `key`) bears on trust for `client`.
+fn trust_key(client: ClientId, section: &str, key: &str, aws_profile: &str) -> Option<String> {
+    let lower = key.to_ascii_lowercase();
+    match client {
+        ClientId::Git => {
+            let (name, sub) = match section.split_once(char::is_whitespace) {
+                Some((n, s)) => (n, Some(s.trim().trim_matches('"'))),
+                None => (section, None),
+            };
+            let known = ["sslcainfo", "sslcapath", "sslbackend", "sslverify"];
+            let canonical = ["sslCAInfo", "sslCAPath", "sslBackend", "sslVerify"];
+            let i = known.iter().position(|k| *k == lower)?;
+            let canon = canonical.get(i)?;
+            name.eq_ignore_ascii_case("http").then(|| match sub {
+                Some(url) => format!("http.{url}.{canon}"),
+                None => format!("http.{canon}"),
+            })
+        }
+        ClientId::Npm => {
+            let k = lower.rsplit(':').next().unwrap_or(&lower).to_string();
+            ["cafile", "ca", "strict-ssl"]
+                .contains(&k.as_str())
+                .then_some(k)
+        }
+        ClientId::Curl => match lower.as_str() {
+            "cacert" | "capath" | "insecure" => Some(lower),
+            "k" => Some("insecure".into()),
+            _ => None,
+        },
+        ClientId::Pip => (lower == "cert").then_some(lower),
+        ClientId::Aws => {
+            let wanted = if aws_profile == "default" {
+                "default".to_string()
+            } else {
+                format!("profile {aws_profile}")
+            };
+            (lower == "ca_bundle" && section == wanted).then_some(lower)
+        }
+        ClientId::Cargo => (section == "http" && lower == "cainfo").then(|| "http.cainfo".into()),
+        ClientId::Uv => ["system-certs", "native-tls"]
+            .contains(&lower.as_str())
+            .then_some(lower),
+        ClientId::Conda => (lower == "ssl_verify").then_some(lower),
+        _ => None,
+    }
+}
+
+/// The keystore the JDK that `java` belongs to reads.
+fn java_cacerts(inputs: &DiscoveryInputs, facts: &mut ClientFacts) {
+    let home = inputs.nonempty("JAVA_HOME").map(PathBuf::from).or_else(|| {
+        let real = std::fs::canonicalize(&facts.found.executable).ok()?;
+        Some(real.parent()?.parent()?.to_path_buf())
+    });
+    let Some(home) = home else {
+        facts.unknown.push("where this Java's home is".into());
+        return;
+    };
+    let cacerts = home.join("lib/security/cacerts");
+    match std::fs::canonicalize(&cacerts) {
+        Ok(real) => facts.settings.push(Setting {
+            key: "cacerts".into(),
+            value: real.display().to_string(),
+            source: cacerts.display().to_string(),
+        }),
+        Err(e) => facts
+            .unknown
+            .push(format!("cannot read {}: {e}", cacerts.display())),
+    }
+}
+
+/// Bytes of git-remote-https read to find the libcurl it links.
+const ELF_HEAD: u64 = 512 * 1024;
+
+/// Which libcurl (and so which TLS library) git's HTTPS helper links:
+/// Debian's `libcurl-gnutls.so.4` or the OpenSSL `libcurl.so.4`.
+fn git_tls_library(facts: &mut ClientFacts) {
+    use std::io::Read;
+    let Ok(real) = std::fs::canonicalize(&facts.found.executable) else {
+        return;
+    };
+    let Some(prefix) = real.parent().and_then(Path::parent) else {
+        return;
+    };
+    let helper = prefix.join("libexec/git-core/git-remote-https");
+    let mut head = Vec::new();
+    let read = std::fs::File::open(&helper).and_then(|f| f.take(ELF_HEAD).read_to_end(&mut head));
+    if read.is_err() {
+        facts.unknown.push(format!(
+            "git's TLS library ({} not readable)",
+            helper.display()
+        ));
+        return;
+    }
+    let has = |needle: &[u8]| head.windows(needle.len()).any(|w| w == needle);
+    let library = if has(b"libcurl-gnutls.so") {
+        "gnutls"
+    } else if has(b"libcurl.so") {
+        "openssl"
+    } else {
+        facts
+            .unknown
+            .push("git's TLS library (its HTTPS helper names no libcurl)".into());
+        return;
+    };
+    facts.settings.push(Setting {
+        key: "tls-library".into(),
+        value: library.into(),
+        source: helper.display().to_string(),
+    });
+}

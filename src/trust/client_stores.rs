@@ -1,0 +1,187 @@
+//! Verify, for the clients: every CA file or directory a client found on
+//! this machine reads, loaded once per run (a bundle shared by several
+//! clients is read once), and the captured chain verified against each.
+//!
+//! Loading is I/O and belongs here; verification is webpki's, plus the
+//! facts engines other than webpki decide on (the leaf itself in the store,
+//! the anchor's dates), which Diagnose weighs per client.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use rustls_pki_types::pem::PemObject;
+use rustls_pki_types::CertificateDer;
+use time::OffsetDateTime;
+
+use crate::cert::CertFacts;
+use crate::knowledge::clients::Source;
+use crate::trust::verify::{verify_store, StoreVerdict};
+use crate::trust::{StoreKind, TrustStore};
+
+/// A CA file larger than this is not a bundle.
+const MAX_CA_FILE: u64 = 16 << 20;
+
+/// Collisions in a hashed directory: `<hash>.0` … `<hash>.15`.
+const MAX_HASH_COLLISIONS: u32 = 16;
+
+/// What a client's source said about one chain.
+#[derive(Debug, Clone)]
+pub struct SourceVerdict {
+    pub store: StoreVerdict,
+    /// The leaf itself (same DER) is in this source.
+    pub leaf_in_store: bool,
+    /// Why the source gave no roots (missing, unreadable, empty).
+    pub problem: Option<String>,
+}
+
+/// Files read once per run, by path.
+#[derive(Debug, Default)]
+pub struct CaFiles {
+    files: BTreeMap<PathBuf, TrustStore>,
+    dirs: BTreeSet<PathBuf>,
+}
+
+impl CaFiles {
+    /// Read every file source once; remember directory sources for lookups.
+    /// `preloaded` is a store already read from a path (the OS bundle).
+    pub fn load<'a>(
+        sources: impl IntoIterator<Item = &'a Source>,
+        preloaded: Option<(&Path, &TrustStore)>,
+    ) -> CaFiles {
+        let mut out = CaFiles::default();
+        for source in sources {
+            match source {
+                Source::Path(p) if p.is_dir() => {
+                    out.dirs.insert(p.clone());
+                }
+                Source::Dir(p) => {
+                    out.dirs.insert(p.clone());
+                }
+                Source::Path(p) if !out.files.contains_key(p) => {
+                    let store = match preloaded {
+                        Some((path, store)) if path == p => store.clone(),
+                        _ => read_ca_file(p),
+                    };
+                    out.files.insert(p.clone(), store);
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+}
+
+/// A PEM bundle as a store; problems go to `load_errors`, never an error.
+pub fn read_ca_file(path: &Path) -> TrustStore {
+    let source = path.display().to_string();
+    let bytes = std::fs::File::open(path).and_then(|f| {
+        let mut buf = Vec::new();
+        f.take(MAX_CA_FILE).read_to_end(&mut buf).map(|_| buf)
+    });
+    match bytes {
+        Ok(bytes) => {
+            let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(&bytes)
+                .filter_map(Result::ok)
+                .collect();
+            let mut store = TrustStore::from_certs(StoreKind::Custom, source, certs);
+            if store.certs.is_empty() {
+                store
+                    .load_errors
+                    .push(format!("{} holds no certificate", path.display()));
+            }
+            store
+        }
+        Err(e) => {
+            let mut store = TrustStore::from_certs(StoreKind::Custom, source, Vec::new());
+            store
+                .load_errors
+                .push(format!("cannot read {}: {e}", path.display()));
+            store
+        }
+    }
+}
+
+/// The CAs in hashed directory `dir` under any of `names` (DER Names).
+fn dir_lookup(dir: &Path, names: &[&[u8]]) -> TrustStore {
+    let mut certs = Vec::new();
+    let mut errors = Vec::new();
+    for name in names {
+        let Some(hash) = crate::trust::subject_hash::openssl_name_hash(name) else {
+            continue;
+        };
+        for n in 0..MAX_HASH_COLLISIONS {
+            let path = dir.join(format!("{hash:08x}.{n}"));
+            if !path.is_file() {
+                break;
+            }
+            let store = read_ca_file(&path);
+            errors.extend(store.load_errors);
+            certs.extend(store.certs);
+        }
+    }
+    let mut seen = BTreeSet::new();
+    certs.retain(|c: &CertificateDer<'static>| seen.insert(c.as_ref().to_vec()));
+    let mut store = TrustStore::from_certs(StoreKind::Custom, dir.display().to_string(), certs);
+    store.load_errors.extend(errors);
+    store
+}
+
+/// Verify `chain` against every source in `wanted`. `bundled` and `os`
+/// stand for the built-in roots and the platform verifier.
+pub fn verify_sources(
+    files: &CaFiles,
+    wanted: &BTreeSet<Source>,
+    chain: &[CertificateDer<'_>],
+    facts: &[CertFacts],
+    at: OffsetDateTime,
+    bundled: &TrustStore,
+    os: &TrustStore,
+) -> BTreeMap<Source, SourceVerdict> {
+    let mut names: Vec<&[u8]> = facts.iter().map(|c| c.issuer_raw.as_slice()).collect();
+    names.extend(facts.first().map(|c| c.subject_raw.as_slice()));
+    names.sort_unstable();
+    names.dedup();
+    let mut out = BTreeMap::new();
+    for source in wanted {
+        let looked_up;
+        let store = match source {
+            Source::Bundled => bundled,
+            Source::OsVerifier => os,
+            Source::Path(p) | Source::Dir(p) if files.dirs.contains(p) => {
+                looked_up = dir_lookup(p, &names);
+                &looked_up
+            }
+            Source::Path(p) => match files.files.get(p) {
+                Some(s) => s,
+                None => continue,
+            },
+            Source::Dir(_) => continue,
+        };
+        out.insert(source.clone(), verify_one(store, chain, facts, at));
+    }
+    out
+}
+
+fn verify_one(
+    store: &TrustStore,
+    chain: &[CertificateDer<'_>],
+    facts: &[CertFacts],
+    at: OffsetDateTime,
+) -> SourceVerdict {
+    let leaf_in_store = chain
+        .first()
+        .is_some_and(|leaf| store.certs.iter().any(|c| c.as_ref() == leaf.as_ref()));
+    let problem = (store.certs.is_empty()).then(|| {
+        store
+            .load_errors
+            .first()
+            .cloned()
+            .unwrap_or_else(|| format!("{} holds no certificate", store.source))
+    });
+    SourceVerdict {
+        store: verify_store(store, chain, facts, at),
+        leaf_in_store,
+        problem,
+    }
+}
