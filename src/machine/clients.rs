@@ -235,7 +235,8 @@ pub fn discover(inputs: &DiscoveryInputs) -> ClientsFacts {
     for &(name, id) in EXECUTABLES {
         match find_on_path(inputs, name) {
             Lookup::Found(exe, _) if id == ClientId::Aws => {
-                clients.push(aws_cli(inputs, &interpreters, &mut clients, exe));
+                let aws = aws_cli(inputs, &interpreters, &mut clients, exe);
+                clients.push(aws);
             }
             Lookup::Found(exe, version) => clients.push(tool_client(inputs, id, exe, version)),
             Lookup::Unknown(exe, why) => {
