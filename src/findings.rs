@@ -131,6 +131,8 @@ pub enum FindingKind {
     TrustStore,
     /// Which clients trust this chain and which do not.
     ClientImpact,
+    /// A client found on this machine refuses a chain that is otherwise clean.
+    ClientFails,
     /// A CA, TLS or proxy setting in the environment that bears on trust.
     Environment,
     /// The connection succeeded but something about it is worth knowing.

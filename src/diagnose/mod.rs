@@ -11,6 +11,7 @@
 //! that knows the client tools.
 
 pub mod attempts;
+pub mod clients;
 pub mod connection;
 mod failure;
 mod http;

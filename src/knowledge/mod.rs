@@ -13,6 +13,7 @@
 //!
 //! Sources for the facts are named next to the data that relies on them.
 
+pub mod client_remedies;
 pub mod clients;
 pub mod configs;
 pub mod connection;

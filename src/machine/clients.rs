@@ -262,8 +262,12 @@ fn aws_cli(
     clients: &mut Vec<ClientFacts>,
     exe: PathBuf,
 ) -> ClientFacts {
-    let interp = crate::machine::python::shebang_interpreter(inputs, &exe)
-        .and_then(|i| interpreters.iter().find(|p| p.interpreter == i));
+    let interp = crate::machine::python::shebang_interpreter(inputs, &exe).and_then(|i| {
+        let real = std::fs::canonicalize(&i).unwrap_or(i);
+        interpreters
+            .iter()
+            .find(|p| std::fs::canonicalize(&p.interpreter).is_ok_and(|r| r == real))
+    });
     let Some(py) = interp else {
         return tool_client(inputs, ClientId::Aws, exe, None);
     };

@@ -1,0 +1,240 @@
+//! Knowledge: the fix for one failing client, fitted to its version and
+//! platform, preferring the OS store to bundle files, and never repeating a
+//! setting already in place (a variable that points at a file lacking the
+//! root is named, with the fix for that file).
+//!
+//! Pure: built from the facts and the per-source verdicts it is given.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use crate::findings::Remedy;
+use crate::knowledge::clients::{version_at_least, ClientTrust, Source, PLATFORM_BUNDLES};
+use crate::machine::clients::{ClientFacts, ClientId};
+use crate::trust::client_stores::SourceVerdict;
+
+/// What kind of refusal a remedy answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureKind {
+    NoRoots,
+    RootMissing,
+    RootExpired,
+    PartialChain,
+    Strict,
+    /// The server's to fix (expired leaf, bad signature, …): no client change helps.
+    ServerSide,
+}
+
+fn remedy(client: &ClientFacts, action: impl Into<String>, commands: Vec<String>) -> Remedy {
+    Remedy {
+        ecosystem: client.found.client.to_string(),
+        action: action.into(),
+        commands,
+        avoid: false,
+    }
+}
+
+/// A CA file another client reads that does trust the chain, the OS
+/// bundle first.
+fn trusting_file(sources: &BTreeMap<Source, SourceVerdict>) -> Option<PathBuf> {
+    let trusting: Vec<&PathBuf> = sources
+        .iter()
+        .filter(|(_, v)| v.store.trusted() || v.leaf_in_store)
+        .filter_map(|(s, _)| match s {
+            Source::Path(p) => Some(p),
+            _ => None,
+        })
+        .collect();
+    trusting
+        .iter()
+        .find(|p| PLATFORM_BUNDLES.iter().any(|b| p.as_os_str() == *b))
+        .or_else(|| trusting.first())
+        .map(|p| (*p).clone())
+}
+
+/// `REQUESTS_CA_BUNDLE=/x` → ("REQUESTS_CA_BUNDLE", "/x") when the trust
+/// source is a variable.
+fn variable_in_place(trust: &ClientTrust) -> Option<(&str, &str)> {
+    let (name, value) = trust.label.split_once('=')?;
+    (name.chars().all(|c| c.is_ascii_uppercase() || c == '_') && !name.is_empty())
+        .then_some((name, value))
+}
+
+/// The remedies for one failing client.
+pub fn for_client(
+    client: &ClientFacts,
+    trust: &ClientTrust,
+    sources: &BTreeMap<Source, SourceVerdict>,
+    kind: &FailureKind,
+) -> Vec<Remedy> {
+    match kind {
+        FailureKind::ServerSide => Vec::new(),
+        FailureKind::RootExpired => vec![remedy(
+            client,
+            "The root has expired and this client's TLS library refuses an expired root whatever you configure: the server (or, for an inspection root, IT) must issue from a current root",
+            Vec::new(),
+        )],
+        FailureKind::PartialChain => vec![remedy(
+            client,
+            "Install the self-signed root that issued this CA, not the intermediate: this client needs the root itself (Python 3.13, rustls and Java accept an intermediate)",
+            Vec::new(),
+        )],
+        FailureKind::Strict => strict(client),
+        FailureKind::NoRoots | FailureKind::RootMissing => root_missing(client, trust, sources),
+    }
+}
+
+fn strict(client: &ClientFacts) -> Vec<Remedy> {
+    if cfg!(any(target_os = "macos", target_os = "windows")) {
+        return vec![remedy(
+            client,
+            "Use the OS verifier through truststore (it does not apply Python 3.13's strict profile here)",
+            vec!["python -m pip install truststore".into(), "import truststore; truststore.inject_into_ssl()".into()],
+        )];
+    }
+    vec![remedy(
+        client,
+        "On Linux truststore is OpenSSL too and keeps the strict profile: ask the vendor or IT for a root that meets RFC 5280 (critical basicConstraints, keyUsage, key identifiers), or clear the flag in the application",
+        vec!["ctx = ssl.create_default_context(); ctx.verify_flags &= ~ssl.VERIFY_X509_STRICT".into()],
+    )]
+}
+
+fn root_missing(
+    client: &ClientFacts,
+    trust: &ClientTrust,
+    sources: &BTreeMap<Source, SourceVerdict>,
+) -> Vec<Remedy> {
+    let good = trusting_file(sources);
+    let good_s = good.as_ref().map(|p| p.display().to_string());
+    let mut out = Vec::new();
+    if let Some((var, path)) = variable_in_place(trust) {
+        let fix = match &good_s {
+            Some(g) => format!("point it at {g}, which holds the root, or add the root to {path}"),
+            None => format!("add the root to {path}, or unset it"),
+        };
+        out.push(remedy(
+            client,
+            format!("{var} is set to {path}, which lacks the root this chain needs: {fix}"),
+            good_s.iter().map(|g| format!("export {var}={g}")).collect(),
+        ));
+        return out;
+    }
+    let py = client.python.as_ref();
+    match client.found.client {
+        ClientId::PythonRequests | ClientId::PythonHttpx | ClientId::Aws => {
+            if let Some(py) = py
+                .filter(|p| p.package("truststore").is_some() && p.truststore_injected_by.is_none())
+            {
+                let site = py
+                    .site_packages
+                    .first()
+                    .map(|s| s.join("sitecustomize.py").display().to_string())
+                    .unwrap_or_else(|| "sitecustomize.py".into());
+                out.push(remedy(
+                    client,
+                    format!("truststore is installed but never injected: create {site} so that every program of this interpreter uses the OS store"),
+                    vec![
+                        "try:\n    import pip._vendor.truststore  # pip 24.2+ carries its own; load it first\nexcept Exception:\n    pass\nimport truststore\ntruststore.inject_into_ssl()".into(),
+                    ],
+                ));
+            } else if client.found.client != ClientId::Aws {
+                out.push(remedy(
+                    client,
+                    "Use the OS store: install truststore and inject it in a sitecustomize.py of this interpreter",
+                    vec![format!("{} -m pip install truststore", py.map(|p| p.interpreter.display().to_string()).unwrap_or_else(|| "python".into()))],
+                ));
+            }
+            let var = match client.found.client {
+                ClientId::PythonHttpx => "SSL_CERT_FILE",
+                ClientId::Aws => "AWS_CA_BUNDLE",
+                _ => "REQUESTS_CA_BUNDLE",
+            };
+            if let Some(g) = &good_s {
+                out.push(remedy(
+                    client,
+                    format!("Or point {var} at {g}, which holds the root"),
+                    vec![format!("export {var}={g}")],
+                ));
+            }
+        }
+        ClientId::Pip => {
+            if !version_at_least(client.found.version.as_deref(), (24, 2)).unwrap_or(false) {
+                let cert = good_s
+                    .as_ref()
+                    .map(|g| format!(" --cert {g}"))
+                    .unwrap_or_default();
+                out.push(remedy(
+                    client,
+                    "pip 24.2 and later use the OS store (truststore) on Python 3.10+: upgrade pip",
+                    vec![format!(
+                        "{} -m pip install --upgrade pip{cert}",
+                        py.map(|p| p.interpreter.display().to_string())
+                            .unwrap_or_else(|| "python".into())
+                    )],
+                ));
+            } else if let Some(g) = &good_s {
+                out.push(remedy(
+                    client,
+                    format!("Point pip at {g}"),
+                    vec![format!("pip config set global.cert {g}")],
+                ));
+            }
+        }
+        ClientId::Node | ClientId::Npm => {
+            let v = client.found.version.as_deref();
+            if version_at_least(v, (23, 9)).unwrap_or(false)
+                || (version_at_least(v, (22, 15)).unwrap_or(false)
+                    && !version_at_least(v, (23, 0)).unwrap_or(false))
+            {
+                out.push(remedy(
+                    client,
+                    "Let Node use the OS store",
+                    vec!["export NODE_OPTIONS=--use-system-ca".into()],
+                ));
+            }
+            if let Some(g) = &good_s {
+                out.push(remedy(
+                    client,
+                    format!("Add the roots in {g} to Node's"),
+                    vec![format!("export NODE_EXTRA_CA_CERTS={g}")],
+                ));
+            }
+        }
+        ClientId::Uv => out.push(remedy(
+            client,
+            "Let uv use the OS store",
+            vec!["export UV_SYSTEM_CERTS=1".into()],
+        )),
+        ClientId::Git => {
+            if let Some(g) = &good_s {
+                out.push(remedy(
+                    client,
+                    format!("Point git at {g}"),
+                    vec![format!("git config --global http.sslCAInfo {g}")],
+                ));
+            }
+        }
+        ClientId::Java => out.push(remedy(
+            client,
+            "Import the root into the JDK's keystore",
+            vec!["keytool -importcert -cacerts -alias company-root -file ROOT.pem".into()],
+        )),
+        _ => {}
+    }
+    if out.is_empty()
+        || matches!(
+            client.found.client,
+            ClientId::Python | ClientId::Curl | ClientId::Cargo | ClientId::Go | ClientId::Git
+        )
+    {
+        out.push(remedy(
+            client,
+            "Install the root in the OS store (as root), which this client reads",
+            vec![
+                "sudo cp ROOT.pem /usr/local/share/ca-certificates/company-root.crt".into(),
+                "sudo update-ca-certificates".into(),
+            ],
+        ));
+    }
+    out
+}
