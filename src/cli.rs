@@ -89,6 +89,13 @@ pub struct CheckArgs {
         allow_hyphen_values = true
     )]
     pub interval: String,
+    /// Another Python interpreter or venv directory to evaluate (repeatable).
+    #[arg(long, value_name = "PATH")]
+    pub python: Vec<PathBuf>,
+
+    /// Exit 1 when any client found on this machine fails, even when the verdict is clean.
+    #[arg(long)]
+    pub require_clients: bool,
 
     #[command(flatten)]
     pub connect: ConnectArgs,

@@ -40,5 +40,6 @@ pub mod plan;
 pub mod probe;
 pub mod report;
 pub mod target;
+pub mod tools;
 pub mod trust;
 pub mod untrusted;

@@ -104,8 +104,10 @@ impl Failure {
                 "unable to get local issuer certificate",
                 "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
             ),
+            // OpenSSL stops at error 20; Node lets verification go on and
+            // reports the last error, 21, for a lone leaf.
             Failure::LeafOnly => (
-                "unable to verify the first certificate",
+                "unable to get local issuer certificate",
                 "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
             ),
             Failure::SelfSignedLeaf => ("self-signed certificate", "DEPTH_ZERO_SELF_SIGNED_CERT"),

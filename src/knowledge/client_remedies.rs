@@ -108,16 +108,31 @@ fn root_missing(
     let good_s = good.as_ref().map(|p| p.display().to_string());
     let mut out = Vec::new();
     if let Some((var, path)) = variable_in_place(trust) {
-        let fix = match &good_s {
-            Some(g) => format!("point it at {g}, which holds the root, or add the root to {path}"),
-            None => format!("add the root to {path}, or unset it"),
-        };
-        out.push(remedy(
-            client,
-            format!("{var} is set to {path}, which lacks the root this chain needs: {fix}"),
-            good_s.iter().map(|g| format!("export {var}={g}")).collect(),
-        ));
-        return out;
+        if var.ends_with("_DIR") || var.ends_with("CAPATH") {
+            out.push(remedy(
+                client,
+                format!("{var} is set to {path}, which lacks the root this chain needs: add the root there under its hash name"),
+                vec![format!("cp ROOT.pem {path}/ && openssl rehash {path}")],
+            ));
+        } else {
+            let fix = match &good_s {
+                Some(g) => {
+                    format!("point it at {g}, which holds the root, or add the root to {path}")
+                }
+                None => format!("add the root to {path}, or unset it"),
+            };
+            out.push(remedy(
+                client,
+                format!("{var} is set to {path}, which lacks the root this chain needs: {fix}"),
+                good_s.iter().map(|g| format!("export {var}={g}")).collect(),
+            ));
+        }
+        if !matches!(
+            client.found.client,
+            ClientId::PythonRequests | ClientId::PythonHttpx
+        ) {
+            return out;
+        }
     }
     let py = client.python.as_ref();
     match client.found.client {

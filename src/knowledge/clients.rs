@@ -542,10 +542,11 @@ fn curl(client: &ClientFacts, ctx: &Context<'_>) -> ClientTrust {
                 .filter(|d| !d.is_empty())
                 .map(|d| Source::Dir(d.into())),
         );
+        notes.push("curl reads its built-in bundle path too".into());
         if ctx.nonempty("SSL_CERT_FILE").is_some() {
             notes.push("curl reads SSL_CERT_DIR here and then ignores SSL_CERT_FILE".into());
         }
-        (s, format!("SSL_CERT_DIR={v} + the built-in bundle"))
+        (s, format!("SSL_CERT_DIR={v}"))
     } else if let Some(v) = ctx.nonempty("SSL_CERT_FILE") {
         named("SSL_CERT_FILE", v)
     } else {

@@ -209,6 +209,8 @@ pub struct ClientsFacts {
     pub vars: BTreeMap<String, String>,
     /// Debian's Java keystore is built from the OS store.
     pub java_cacerts_from_os: bool,
+    /// The platform's CA bundle file, when one exists.
+    pub platform_bundle: Option<PathBuf>,
 }
 
 /// Executables looked for on PATH, with the client each one is.
@@ -251,6 +253,10 @@ pub fn discover(inputs: &DiscoveryInputs) -> ClientsFacts {
         clients,
         vars: inputs.vars.clone(),
         java_cacerts_from_os: Path::new(DEBIAN_JAVA_CACERTS).is_file(),
+        platform_bundle: crate::knowledge::clients::PLATFORM_BUNDLES
+            .iter()
+            .map(PathBuf::from)
+            .find(|p| p.is_file()),
     }
 }
 

@@ -77,6 +77,8 @@ pub struct TargetReport {
     pub http: Option<HttpReport>,
     /// With `--repeat`: every attempt added up.
     pub attempts: Option<AttemptsReport>,
+    /// Every client found on this machine: does it trust this server?
+    pub clients: Vec<crate::diagnose::clients::ClientOutcome>,
 }
 
 /// What the HTTP probe saw (URLs redacted).
@@ -293,6 +295,8 @@ pub struct EnvironmentReport {
     /// Settings that bear on the verdicts (from `tlsdoctor env`'s audit).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<Finding>,
+    /// The clients found on this machine, with their trust sources.
+    pub clients: Vec<crate::tools::EnvClient>,
 }
 
 impl From<&StoreVerdict> for StoreReport {
@@ -371,6 +375,7 @@ pub fn target_report(
         trust,
         http: observation.http.as_ref().map(Into::into),
         attempts: None,
+        clients: Vec::new(),
     }
 }
 
@@ -394,6 +399,7 @@ pub fn environment_report(
             })
             .collect(),
         warnings,
+        clients: Vec::new(),
     }
 }
 
@@ -434,6 +440,19 @@ pub fn summary_lines(targets: &[TargetReport]) -> Vec<String> {
     }
     for (verdict, n) in by_verdict {
         lines.push(format!("{n} of {total} targets {verdict}"));
+    }
+    let mut failing: BTreeMap<String, usize> = BTreeMap::new();
+    for t in targets {
+        for c in &t.clients {
+            if c.outcome == crate::diagnose::clients::Outcome::Fails {
+                *failing
+                    .entry(crate::diagnose::clients::label(c))
+                    .or_default() += 1;
+            }
+        }
+    }
+    for (client, n) in failing {
+        lines.push(format!("{client} fails on {n} of {total} targets"));
     }
     lines
 }

@@ -14,6 +14,7 @@ mod support;
 mod bundle;
 mod check;
 mod cli;
+mod clients;
 mod conformance;
 mod diagnosis;
 mod env;

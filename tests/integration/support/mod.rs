@@ -826,7 +826,7 @@ pub struct JsonRun {
 }
 
 impl JsonRun {
-    fn from_output(out: Output) -> JsonRun {
+    pub fn from_output(out: Output) -> JsonRun {
         let report: Value = serde_json::from_str(&out.stdout).unwrap_or_else(|e| {
             panic!(
                 "stdout is not JSON ({e})\nexit code: {}\n--- stdout ---\n{}\n--- stderr ---\n{}",

@@ -1,0 +1,532 @@
+//! Your tools: discovery of the clients on a hermetic fake machine (a real
+//! venv made by `python3 -m venv`, package metadata written as pip writes
+//! it, a fake HOME with config files, PATH holding only what the test puts
+//! there) and the per-client predictions `check` makes from them.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::support::*;
+
+/// A machine built by the test: HOME, a bin directory, a working directory,
+/// and every variable the run sees.
+struct Machine {
+    scratch: Scratch,
+    vars: Vec<(String, String)>,
+    path: Vec<PathBuf>,
+}
+
+impl Machine {
+    fn new() -> Machine {
+        let scratch = Scratch::new();
+        for d in ["home", "bin", "work", "empty-dir"] {
+            std::fs::create_dir_all(scratch.path().join(d)).unwrap();
+        }
+        let bin = scratch.path().join("bin");
+        let mut m = Machine {
+            vars: Vec::new(),
+            path: vec![bin],
+            scratch,
+        };
+        // The "OS store" clients read: an empty file and directory unless a
+        // test says otherwise.
+        let empty = m.scratch.write("os-empty.pem", "");
+        m.set("SSL_CERT_FILE", empty.to_str().unwrap());
+        let dir = m.dir("empty-dir");
+        m.set("SSL_CERT_DIR", dir.to_str().unwrap());
+        m
+    }
+
+    fn dir(&self, name: &str) -> PathBuf {
+        self.scratch.path().join(name)
+    }
+
+    fn set(&mut self, name: &str, value: &str) {
+        self.vars.retain(|(n, _)| n != name);
+        self.vars.push((name.to_string(), value.to_string()));
+    }
+
+    fn unset(&mut self, name: &str) {
+        self.vars.retain(|(n, _)| n != name);
+    }
+
+    fn pem(&self, name: &str, certs: &[&Cert]) -> PathBuf {
+        self.scratch.pem_file(name, certs)
+    }
+
+    /// A real venv (`python3 -m venv --without-pip`) with `packages`
+    /// installed as metadata, and certifi's bundle holding `certifi`.
+    fn venv(&mut self, name: &str, packages: &[(&str, &str)], certifi: &[&Cert]) -> PathBuf {
+        let dir = self.dir(name);
+        let status = std::process::Command::new(tool("python3"))
+            .args(["-m", "venv", "--without-pip"])
+            .arg(&dir)
+            .status()
+            .expect("run python3 -m venv");
+        assert!(status.success(), "python3 -m venv failed");
+        let site = site_packages(&dir);
+        for (package, version) in packages {
+            let info = site.join(format!("{package}-{version}.dist-info"));
+            std::fs::create_dir_all(&info).unwrap();
+            std::fs::write(
+                info.join("METADATA"),
+                format!("Metadata-Version: 2.1\nName: {package}\nVersion: {version}\n"),
+            )
+            .unwrap();
+            std::fs::create_dir_all(site.join(package)).unwrap();
+        }
+        if packages.iter().any(|(p, _)| *p == "certifi") {
+            std::fs::write(site.join("certifi/cacert.pem"), pem_bundle(certifi)).unwrap();
+        }
+        dir
+    }
+
+    /// An executable named `name` on PATH (never run by discovery).
+    fn fake_exe(&self, name: &str) -> PathBuf {
+        let path = self.dir("bin").join(name);
+        std::fs::write(&path, "#!/bin/sh\nexit 1\n").unwrap();
+        make_executable(&path);
+        path
+    }
+
+    fn prepend_path(&mut self, dir: PathBuf) {
+        self.path.insert(0, dir);
+    }
+
+    /// `check` with exactly this machine's environment.
+    fn check(&self, check: &Check) -> JsonRun {
+        let mut cmd = check.command();
+        cmd.env_clear();
+        cmd.env("NO_COLOR", "1");
+        cmd.env("HOME", self.dir("home"));
+        cmd.env("PATH", std::env::join_paths(&self.path).unwrap());
+        for (n, v) in &self.vars {
+            cmd.env(n, v);
+        }
+        cmd.current_dir(self.dir("work"));
+        cmd.args(["--format", "json"]);
+        JsonRun::from_output(run(cmd))
+    }
+}
+
+fn make_executable(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let mut perms = std::fs::metadata(path).unwrap().permissions();
+    perms.set_mode(0o755);
+    std::fs::set_permissions(path, perms).unwrap();
+}
+
+fn site_packages(venv: &Path) -> PathBuf {
+    let lib = venv.join("lib");
+    let py = std::fs::read_dir(&lib)
+        .unwrap()
+        .flatten()
+        .find(|e| e.file_name().to_string_lossy().starts_with("python"))
+        .expect("lib/pythonX.Y in the venv");
+    py.path().join("site-packages")
+}
+
+/// The one client `id` in a target's `clients`.
+fn client<'a>(target: &'a Value, id: &str) -> &'a Value {
+    let all = target["clients"].as_array().expect("clients array");
+    let found: Vec<&Value> = all.iter().filter(|c| c["client"] == id).collect();
+    assert_eq!(found.len(), 1, "exactly one {id} in {all:#?}");
+    found[0]
+}
+
+/// A server for `api.example.com` under a fresh root: (server, root, leaf).
+fn server() -> (TlsServer, Cert, Cert) {
+    let root = root_ca("Clients Test Root", "Clients Test");
+    let leaf = leaf(&["api.example.com"], &root);
+    let server = TlsServer::start(&[&leaf], &leaf);
+    (server, root, leaf)
+}
+
+#[test]
+#[cfg_attr(not(tool_python3), ignore = "needs python3 (to make a real venv)")]
+fn venv_libraries_follow_their_own_trust_sources() {
+    let (srv, root, _) = server();
+    let mut m = Machine::new();
+    // certifi holds the root; the "OS store" (SSL_CERT_FILE) does not.
+    let venv = m.venv(
+        "venv",
+        &[
+            ("requests", "2.32.3"),
+            ("httpx", "0.28.1"),
+            ("certifi", "2026.1.1"),
+            ("urllib3", "2.2.3"),
+        ],
+        &[&root],
+    );
+    m.set("VIRTUAL_ENV", venv.to_str().unwrap());
+    let run = m.check(
+        &Check::new("api.example.com", srv.port())
+            .bundled(&[&root])
+            .os(&[&root]),
+    );
+    let t = &run.target;
+    assert_eq!(t["verdict"], "clean", "{}", run.stderr);
+    let requests = client(t, "python-requests");
+    assert_eq!(requests["outcome"], "trusts", "{requests:#}");
+    assert_eq!(requests["version"], "2.32.3");
+    assert!(
+        requests["trust_source"]
+            .as_str()
+            .unwrap()
+            .starts_with("certifi ("),
+        "{requests:#}"
+    );
+    assert!(requests["observed"].is_null());
+    // httpx 0.28 takes SSL_CERT_FILE first: the empty "OS" file here.
+    let httpx = client(t, "python-httpx");
+    assert_eq!(httpx["outcome"], "fails", "{httpx:#}");
+    assert!(httpx["trust_source"]
+        .as_str()
+        .unwrap()
+        .starts_with("SSL_CERT_FILE="));
+    assert!(httpx["error"]
+        .as_str()
+        .unwrap()
+        .contains("CERTIFICATE_VERIFY_FAILED"));
+    // ssl/urllib read OpenSSL's default paths: the same empty file.
+    let python = client(t, "python");
+    assert_eq!(python["outcome"], "fails", "{python:#}");
+    // A clean target with failing clients: warnings, and exit 0 unless asked.
+    assert_eq!(run.code, 0);
+    let warnings: Vec<&Value> = t["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["kind"] == "client_fails")
+        .collect();
+    assert_eq!(warnings.len(), 2, "{:#}", t["findings"]);
+    let env_clients = run.report["environment"]["clients"].as_array().unwrap();
+    assert!(env_clients.iter().any(|c| c["client"] == "python-httpx"));
+}
+
+#[test]
+#[cfg_attr(not(tool_python3), ignore = "needs python3 (to make a real venv)")]
+fn require_clients_exits_1_when_a_client_fails_on_a_clean_target() {
+    let (srv, root, _) = server();
+    let mut m = Machine::new();
+    let venv = m.venv("venv", &[("httpx", "0.28.1"), ("certifi", "2026.1.1")], &[]);
+    m.set("VIRTUAL_ENV", venv.to_str().unwrap());
+    let check = Check::new("api.example.com", srv.port()).trust(&[&root]);
+    assert_eq!(m.check(&check).code, 0);
+    let run = m.check(&check.arg("--require-clients"));
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(run.target["verdict"], "clean");
+}
+
+#[test]
+#[cfg_attr(not(tool_python3), ignore = "needs python3 (to make a real venv)")]
+fn truststore_installed_but_not_injected_then_injected() {
+    let (srv, root, _) = server();
+    let mut m = Machine::new();
+    // The OS store holds the root (through SSL_CERT_FILE, as OpenSSL reads
+    // it); certifi does not; httpx must fall through to certifi.
+    let os = m.pem("os.pem", &[&root]);
+    m.set("SSL_CERT_FILE", os.to_str().unwrap());
+    let venv = m.venv(
+        "venv",
+        &[
+            ("httpx", "0.28.1"),
+            ("certifi", "2026.1.1"),
+            ("truststore", "0.10.1"),
+        ],
+        &[],
+    );
+    m.set("VIRTUAL_ENV", venv.to_str().unwrap());
+    m.set("SSL_CERT_FILE", "");
+    let check = Check::new("api.example.com", srv.port()).trust(&[&root]);
+    // SSL_CERT_FILE="" and no SSL_CERT_DIR: httpx falls through to certifi,
+    // which lacks the root.
+    m.unset("SSL_CERT_DIR");
+    let run = m.check(&check);
+    let httpx = client(&run.target, "python-httpx");
+    assert_eq!(httpx["outcome"], "fails", "{httpx:#}");
+    assert!(
+        httpx["trust_source"]
+            .as_str()
+            .unwrap()
+            .starts_with("certifi ("),
+        "{httpx:#}"
+    );
+    let notes = httpx["notes"].to_string();
+    assert!(notes.contains("httpx treats it as unset"), "{notes}");
+    let remedies = httpx["remedies"].to_string();
+    assert!(
+        remedies.contains("truststore is installed but never injected"),
+        "{remedies}"
+    );
+    assert!(remedies.contains("sitecustomize.py"), "{remedies}");
+
+    // Inject it: OpenSSL's default paths (SSL_CERT_FILE back on the OS file).
+    m.set("SSL_CERT_FILE", os.to_str().unwrap());
+    std::fs::write(
+        site_packages(&venv).join("sitecustomize.py"),
+        "import truststore\ntruststore.inject_into_ssl()\n",
+    )
+    .unwrap();
+    let run = m.check(&check);
+    let httpx = client(&run.target, "python-httpx");
+    assert_eq!(httpx["outcome"], "trusts", "{httpx:#}");
+    assert!(
+        httpx["trust_source"]
+            .as_str()
+            .unwrap()
+            .contains("truststore (injected by"),
+        "{httpx:#}"
+    );
+}
+
+#[test]
+#[cfg_attr(not(tool_python3), ignore = "needs python3 (to make a real venv)")]
+fn a_variable_pointing_at_a_file_without_the_root_is_named_not_repeated() {
+    let (srv, root, _) = server();
+    let other = root_ca("Some Other Root", "Other");
+    let mut m = Machine::new();
+    let venv = m.venv(
+        "venv",
+        &[("requests", "2.32.3"), ("certifi", "2026.1.1")],
+        &[],
+    );
+    m.set("VIRTUAL_ENV", venv.to_str().unwrap());
+    let stale = m.pem("stale.pem", &[&other]);
+    let good = m.pem("good.pem", &[&root]);
+    m.set("REQUESTS_CA_BUNDLE", stale.to_str().unwrap());
+    m.set("SSL_CERT_FILE", good.to_str().unwrap());
+    let run = m.check(&Check::new("api.example.com", srv.port()).trust(&[&root]));
+    let requests = client(&run.target, "python-requests");
+    assert_eq!(requests["outcome"], "fails");
+    let remedy = &requests["remedies"][0];
+    let action = remedy["action"].as_str().unwrap();
+    assert!(
+        action.contains(&format!("REQUESTS_CA_BUNDLE is set to {}", stale.display())),
+        "{action}"
+    );
+    assert_eq!(
+        remedy["commands"][0],
+        format!("export REQUESTS_CA_BUNDLE={}", good.display())
+    );
+    // Now pointing at the good file: shown as working, nothing prescribed.
+    m.set("REQUESTS_CA_BUNDLE", good.to_str().unwrap());
+    let run = m.check(&Check::new("api.example.com", srv.port()).trust(&[&root]));
+    let requests = client(&run.target, "python-requests");
+    assert_eq!(requests["outcome"], "trusts");
+    assert_eq!(
+        requests["trust_source"],
+        format!("REQUESTS_CA_BUNDLE={}", good.display())
+    );
+    assert!(requests.get("remedies").is_none());
+}
+
+#[test]
+#[cfg_attr(not(tool_python3), ignore = "needs python3 (to make a real venv)")]
+fn aws_ca_bundle_dev_null_is_named_for_what_it_is() {
+    let (srv, root, _) = server();
+    let mut m = Machine::new();
+    let venv = m.venv(
+        "venv",
+        &[("boto3", "1.35.0"), ("certifi", "2026.1.1")],
+        &[&root],
+    );
+    m.set("VIRTUAL_ENV", venv.to_str().unwrap());
+    m.set("AWS_CA_BUNDLE", "/dev/null");
+    let run = m.check(&Check::new("api.example.com", srv.port()).trust(&[&root]));
+    let aws = client(&run.target, "aws");
+    assert_eq!(aws["outcome"], "fails", "{aws:#}");
+    assert!(
+        aws["notes"]
+            .to_string()
+            .contains("does not switch verification off"),
+        "{aws:#}"
+    );
+}
+
+#[test]
+fn engines_differ_on_an_expired_root() {
+    // Expired root, valid leaf: webpki (tlsdoctor's rows, uv) accepts it;
+    // OpenSSL (curl) and Go reject it.
+    let root = CertSpec::ca("Expired Root")
+        .validity(date(2015, 1, 1), date(2020, 1, 1))
+        .self_signed();
+    let leaf = leaf(&["api.example.com"], &root);
+    let srv = TlsServer::start(&[&leaf], &leaf);
+    let mut m = Machine::new();
+    let os = m.pem("os.pem", &[&root]);
+    m.set("SSL_CERT_FILE", os.to_str().unwrap());
+    // curl reads SSL_CERT_DIR and then ignores SSL_CERT_FILE: not here.
+    m.unset("SSL_CERT_DIR");
+    m.set("UV_SYSTEM_CERTS", "1");
+    for exe in ["curl", "uv", "go"] {
+        m.fake_exe(exe);
+    }
+    let run = m.check(&Check::new("api.example.com", srv.port()).trust(&[&root]));
+    let t = &run.target;
+    let curl = client(t, "curl");
+    assert_eq!(curl["outcome"], "fails", "{curl:#}");
+    assert_eq!(
+        curl["error"],
+        "curl: (60) SSL certificate problem: certificate has expired"
+    );
+    assert_eq!(client(t, "uv")["outcome"], "trusts");
+    assert_eq!(client(t, "go")["outcome"], "fails");
+}
+
+#[test]
+fn openssl_accepts_a_ca_true_server_certificate_that_is_in_its_store() {
+    let cert = self_signed_openssl_style("api.example.com");
+    let srv = TlsServer::start(&[&cert], &cert);
+    let mut m = Machine::new();
+    let os = m.pem("os.pem", &[&cert]);
+    m.set("SSL_CERT_FILE", os.to_str().unwrap());
+    m.unset("SSL_CERT_DIR");
+    m.set("UV_SYSTEM_CERTS", "1");
+    m.fake_exe("curl");
+    m.fake_exe("uv");
+    let run = m.check(&Check::new("api.example.com", srv.port()).os(&[&cert]));
+    let t = &run.target;
+    assert_eq!(client(t, "curl")["outcome"], "trusts", "{:#}", t["clients"]);
+    let uv = client(t, "uv");
+    assert_eq!(uv["outcome"], "fails", "{uv:#}");
+}
+
+#[test]
+fn git_per_url_ca_info_applies_to_that_url_only() {
+    let (srv, root, _) = server();
+    let mut m = Machine::new();
+    m.fake_exe("git");
+    let ca = m.pem("git-ca.pem", &[&root]);
+    std::fs::write(
+        m.dir("home").join(".gitconfig"),
+        format!(
+            "[http \"https://api.example.com:{}/\"]\n\tsslCAInfo = {}\n",
+            srv.port(),
+            ca.display()
+        ),
+    )
+    .unwrap();
+    m.set("GIT_CONFIG_NOSYSTEM", "1");
+    let run = m.check(&Check::new("api.example.com", srv.port()).trust(&[&root]));
+    let git = client(&run.target, "git");
+    assert_eq!(git["outcome"], "trusts", "{git:#}");
+    assert_eq!(
+        git["trust_source"],
+        format!("http.sslCAInfo={}", ca.display())
+    );
+}
+
+#[test]
+fn node_reads_node_extra_ca_certs_and_its_version_decides_use_system_ca() {
+    let (srv, root, _) = server();
+    let mut m = Machine::new();
+    // A Node layout as its tarball installs it: bin/node, include/node/node_version.h.
+    let prefix = m.dir("node-v22.20.0");
+    std::fs::create_dir_all(prefix.join("bin")).unwrap();
+    std::fs::create_dir_all(prefix.join("include/node")).unwrap();
+    std::fs::write(
+        prefix.join("include/node/node_version.h"),
+        "#define NODE_MAJOR_VERSION 22\n#define NODE_MINOR_VERSION 20\n#define NODE_PATCH_VERSION 0\n",
+    )
+    .unwrap();
+    let node = prefix.join("bin/node");
+    std::fs::write(&node, "").unwrap();
+    make_executable(&node);
+    m.prepend_path(prefix.join("bin"));
+    // The bundled store stands for Node's built-in roots: not this root.
+    let check = Check::new("api.example.com", srv.port()).os(&[&root]);
+    let run = m.check(&check);
+    let n = client(&run.target, "node");
+    assert_eq!(n["version"], "22.20.0");
+    assert_eq!(n["outcome"], "fails", "{n:#}");
+    // Only the leaf is sent: Node reports OpenSSL's last error, 21.
+    assert_eq!(n["error"], "UNABLE_TO_VERIFY_LEAF_SIGNATURE");
+    assert!(
+        n["remedies"].to_string().contains("--use-system-ca"),
+        "{n:#}"
+    );
+    // The OS store holds the root and Node 22.20 honours --use-system-ca.
+    let os = m.pem("os.pem", &[&root]);
+    m.set("SSL_CERT_FILE", os.to_str().unwrap());
+    m.set("NODE_OPTIONS", "--use-system-ca");
+    let n = client(&m.check(&check).target, "node").clone();
+    assert_eq!(n["outcome"], "trusts", "{n:#}");
+    // NODE_EXTRA_CA_CERTS alone also works.
+    m.unset("NODE_OPTIONS");
+    m.set("NODE_EXTRA_CA_CERTS", os.to_str().unwrap());
+    let n = client(&m.check(&check).target, "node").clone();
+    assert_eq!(n["outcome"], "trusts", "{n:#}");
+    assert!(n["trust_source"]
+        .as_str()
+        .unwrap()
+        .ends_with(&format!("NODE_EXTRA_CA_CERTS={}", os.display())));
+}
+
+#[test]
+fn pyenv_shims_resolve_to_the_selected_version_only() {
+    let (srv, root, _) = server();
+    let mut m = Machine::new();
+    let pyenv = m.dir("home").join(".pyenv");
+    let v = pyenv.join("versions/3.12.4");
+    let site = v.join("lib/python3.12/site-packages");
+    std::fs::create_dir_all(v.join("bin")).unwrap();
+    std::fs::create_dir_all(site.join("httpx-0.28.1.dist-info")).unwrap();
+    std::fs::create_dir_all(site.join("certifi-2026.1.1.dist-info")).unwrap();
+    std::fs::create_dir_all(site.join("certifi")).unwrap();
+    std::fs::write(site.join("certifi/cacert.pem"), pem_bundle(&[&root])).unwrap();
+    let python = v.join("bin/python3.12");
+    std::fs::write(&python, "").unwrap();
+    make_executable(&python);
+    std::os::unix::fs::symlink("python3.12", v.join("bin/python3")).unwrap();
+    // Another version, not selected, has uv; its shim runs nothing.
+    let other = pyenv.join("versions/3.11.9/bin");
+    std::fs::create_dir_all(&other).unwrap();
+    std::fs::write(other.join("uv"), "").unwrap();
+    make_executable(&other.join("uv"));
+    let shims = pyenv.join("shims");
+    std::fs::create_dir_all(&shims).unwrap();
+    for shim in ["python3", "uv"] {
+        std::fs::write(
+            shims.join(shim),
+            "#!/bin/sh\nexec pyenv exec \"$0\" \"$@\"\n",
+        )
+        .unwrap();
+        make_executable(&shims.join(shim));
+    }
+    std::fs::write(m.dir("work").join(".python-version"), "3.12\n").unwrap();
+    m.prepend_path(shims);
+    let run = m.check(&Check::new("api.example.com", srv.port()).trust(&[&root]));
+    let t = &run.target;
+    let httpx = client(t, "python-httpx");
+    assert_eq!(
+        httpx["interpreter"],
+        python.parent().unwrap().join("python3").to_str().unwrap()
+    );
+    let py = client(t, "python");
+    assert_eq!(py["version"], "3.12.4");
+    assert!(
+        !t["clients"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["client"] == "uv"),
+        "{:#}",
+        t["clients"]
+    );
+}
+
+#[test]
+fn python_option_rejects_what_is_not_an_interpreter_or_venv() {
+    let s = Scratch::new();
+    let file = s.write("notes.txt", "hello");
+    for bad in [file, s.path().to_path_buf(), s.path().join("missing")] {
+        let mut cmd = tlsdoctor();
+        cmd.args(["check", "localhost:1", "--python"]).arg(&bad);
+        let out = run(cmd);
+        assert_eq!(out.code, 2, "{}", out.stderr);
+        assert_eq!(out.stderr.trim().lines().count(), 1, "{}", out.stderr);
+        assert!(out.stderr.contains("--python"), "{}", out.stderr);
+    }
+}
