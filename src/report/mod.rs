@@ -553,6 +553,7 @@ mod tests {
             trust: TrustReport::default(),
             http: None,
             attempts: None,
+            clients: Vec::new(),
         };
         let targets = [
             target(Verdict::CorporateInterception, Some("Zscaler")),

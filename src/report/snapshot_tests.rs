@@ -4,7 +4,9 @@
 use std::collections::BTreeMap;
 
 use super::*;
+use crate::diagnose::clients::{ClientOutcome, Outcome};
 use crate::findings::{Finding, FindingKind, Remedy, Verdict};
+use crate::machine::clients::ClientId;
 
 /// A real certificate (stable across runs): ISRG Root X1 from the Mozilla list.
 fn isrg_root() -> CertFacts {
@@ -172,6 +174,24 @@ fn report() -> Report {
                 http: None,
             },
         }),
+        clients: vec![
+            client(
+                ClientId::PythonHttpx,
+                "0.28.1",
+                Outcome::Fails,
+                "certifi (/venv/lib/python3.11/site-packages/certifi/cacert.pem)",
+                "the root this chain needs is not in certifi",
+                Some("CERTIFICATE_VERIFY_FAILED: unable to get local issuer certificate"),
+            ),
+            client(
+                ClientId::Curl,
+                "8.5.0",
+                Outcome::Trusts,
+                "OS store (curl's built-in bundle path)",
+                "'ISRG Root X1' is in /etc/ssl/certs/ca-certificates.crt",
+                None,
+            ),
+        ],
     };
     let unreachable = TargetReport {
         input: "localhost:1".into(),
@@ -190,6 +210,7 @@ fn report() -> Report {
         trust: TrustReport::default(),
         http: None,
         attempts: None,
+        clients: Vec::new(),
     };
     Report {
         schema_version: SCHEMA_VERSION,
@@ -208,7 +229,31 @@ fn report() -> Report {
                 "SSL_CERT_FILE is empty",
                 "An empty SSL_CERT_FILE loads no roots at all. Fix: unset it.",
             )],
+            clients: Vec::new(),
         },
+    }
+}
+
+fn client(
+    id: ClientId,
+    version: &str,
+    outcome: Outcome,
+    source: &str,
+    reason: &str,
+    error: Option<&str>,
+) -> ClientOutcome {
+    ClientOutcome {
+        client: id,
+        executable: "/usr/bin/x".into(),
+        version: Some(version.into()),
+        interpreter: None,
+        trust_source: source.into(),
+        outcome,
+        reason: reason.into(),
+        error: error.map(str::to_string),
+        observed: None,
+        notes: Vec::new(),
+        remedies: Vec::new(),
     }
 }
 
