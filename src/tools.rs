@@ -6,7 +6,7 @@
 //! It owns no rule and renders nothing.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -20,21 +20,65 @@ use crate::machine::clients::{ClientFacts, ClientId, ClientsFacts, DiscoveryInpu
 use crate::trust::client_stores::{verify_sources, CaFiles};
 use crate::trust::verify::Stores;
 
-/// Discovery, started before the probes.
-pub struct Discovery(std::thread::JoinHandle<ClientsFacts>);
+/// Discovery, started before the probes: it finds the clients, resolves
+/// each one's trust source for every target, and reads every CA file they
+/// name, while the connections are being made.
+pub struct Discovery(std::thread::JoinHandle<Prepared>);
+
+/// What discovery prepared: the clients, their trust sources per target,
+/// and the CA files read once.
+#[derive(Debug, Default)]
+pub struct Prepared {
+    pub facts: ClientsFacts,
+    planned: Vec<Vec<(ClientFacts, ClientTrust)>>,
+    files: CaFiles,
+}
 
 impl Discovery {
     /// Read this process's environment and find the clients, on a thread.
-    pub fn start(pythons: Vec<PathBuf>) -> Discovery {
+    /// `urls` are the targets' URLs (git's per-URL settings depend on them).
+    pub fn start(pythons: Vec<PathBuf>, urls: Vec<String>) -> Discovery {
         Discovery(std::thread::spawn(move || {
-            crate::machine::clients::discover(&DiscoveryInputs::from_process(pythons))
+            let facts = crate::machine::clients::discover(&DiscoveryInputs::from_process(pythons));
+            prepare(facts, &urls)
         }))
     }
 
-    /// The clients found (none when discovery failed).
-    pub fn finish(self) -> ClientsFacts {
+    /// The prepared clients (none when discovery failed).
+    pub fn finish(self) -> Prepared {
         self.0.join().unwrap_or_default()
     }
+}
+
+/// Resolve trust sources per target and read the CA files they name.
+pub fn prepare(facts: ClientsFacts, urls: &[String]) -> Prepared {
+    let planned: Vec<Vec<(ClientFacts, ClientTrust)>> = urls
+        .iter()
+        .map(|url| {
+            let ctx = context(&facts, url.clone());
+            facts
+                .clients
+                .iter()
+                .map(|c| (c.clone(), trust_source(c, &ctx)))
+                .collect()
+        })
+        .collect();
+    let all: BTreeSet<Source> = planned
+        .iter()
+        .flatten()
+        .flat_map(|(_, t)| t.sources.iter().cloned())
+        .collect();
+    let files = CaFiles::load(all.iter(), None);
+    Prepared {
+        facts,
+        planned,
+        files,
+    }
+}
+
+/// The URL git matches its per-URL sections against.
+pub fn target_url(target: &crate::target::Target) -> String {
+    format!("https://{}:{}{}", target.host, target.port, target.path())
 }
 
 /// A client as `tlsdoctor env` and JSON `environment.clients` list it.
@@ -103,52 +147,24 @@ fn env_client(c: &ClientFacts, t: &ClientTrust) -> EnvClient {
     }
 }
 
-/// Evaluate every client for every judged target.
+/// Evaluate every client for every judged target (in the order the URLs
+/// were given to [`Discovery::start`]).
 pub fn evaluate(
-    facts: &ClientsFacts,
+    prepared: &Prepared,
     judged: &[Judged],
     stores: &Stores,
     at: OffsetDateTime,
 ) -> Evaluated {
-    let planned: Vec<Vec<(ClientFacts, ClientTrust)>> = judged
-        .iter()
-        .map(|j| {
-            let url = format!(
-                "https://{}:{}{}",
-                j.target.host,
-                j.target.port,
-                j.target.path()
-            );
-            let ctx = context(facts, url);
-            facts
-                .clients
-                .iter()
-                .map(|c| (c.clone(), trust_source(c, &ctx)))
-                .collect()
-        })
-        .collect();
-    let all: BTreeSet<Source> = planned
-        .iter()
-        .flatten()
-        .flat_map(|(_, t)| t.sources.iter().cloned())
-        .collect();
-    // The OS store was already read from the platform bundle: reuse it.
-    let preloaded = facts
-        .platform_bundle
-        .as_deref()
-        .filter(|b| stores.os.source.starts_with(&b.display().to_string()))
-        .map(|b| (b, &stores.os));
-    let files = CaFiles::load(all.iter(), preloaded.map(|(b, s): (&Path, _)| (b, s)));
     let per_target = judged
         .iter()
-        .zip(&planned)
+        .zip(&prepared.planned)
         .map(|(j, clients)| {
             let wanted: BTreeSet<Source> = clients
                 .iter()
                 .flat_map(|(_, t)| t.sources.iter().cloned())
                 .collect();
             let sources = verify_sources(
-                &files,
+                &prepared.files,
                 &wanted,
                 &j.observation.chain,
                 &j.facts,
@@ -174,6 +190,6 @@ pub fn evaluate(
         .collect();
     Evaluated {
         per_target,
-        environment: environment(facts),
+        environment: environment(&prepared.facts),
     }
 }

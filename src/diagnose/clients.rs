@@ -80,14 +80,14 @@ impl Failure {
         }
     }
 
-    /// The reason in plain words.
-    fn reason(&self, source: &str) -> String {
+    /// The reason in plain words (the trust source is shown beside it).
+    fn reason(&self) -> String {
         match self {
             Failure::NoRoots(why) => format!("its trust source has no roots: {why}"),
-            Failure::UnknownIssuer => format!("the root this chain needs is not in {source}"),
-            Failure::LeafOnly => format!("the server sent only its own certificate and its issuer is not in {source}"),
-            Failure::SelfSignedLeaf => format!("the self-signed server certificate is not in {source}"),
-            Failure::SelfSignedInChain => format!("the root the server sent is not in {source}"),
+            Failure::UnknownIssuer => "the root this chain needs is not in its trust source".into(),
+            Failure::LeafOnly => "only the leaf was sent and its issuer is not in its trust source".into(),
+            Failure::SelfSignedLeaf => "the self-signed server certificate is not in its trust source".into(),
+            Failure::SelfSignedInChain => "the root the server sent is not in its trust source".into(),
             Failure::Expired(which) => format!("{which} has expired"),
             Failure::NotYetValid(which) => format!("{which} is not valid yet"),
             Failure::RootExpired(root) => format!("the root '{root}' has expired; this client's TLS library rejects an expired root (rustls and Java do not)"),
@@ -281,7 +281,7 @@ fn one_client(e: &ClientEvidence<'_>, facts: &ClientFacts, trust: &ClientTrust) 
         .max_by_key(Failure::weight)
         .unwrap_or(Failure::UnknownIssuer);
     out.outcome = Outcome::Fails;
-    out.reason = failure.reason(&trust.label);
+    out.reason = failure.reason();
     out.error = Some(failure.error(facts.found.client, trust.semantics.engine));
     out.remedies =
         crate::knowledge::client_remedies::for_client(facts, trust, e.sources, &failure_kind(&failure));

@@ -233,7 +233,7 @@ fn py_at_least(py: &PythonFacts, minor: u32) -> bool {
 
 /// `2.32.3` ≥ (2, 32)?
 pub fn version_at_least(v: Option<&str>, want: (u64, u64)) -> Option<bool> {
-    let mut parts = v?.split(|c: char| c == '.' || c == '-' || c == '+');
+    let mut parts = v?.split(['.', '-', '+']);
     let major: u64 = parts.next()?.trim_start_matches('v').parse().ok()?;
     let minor: u64 = parts
         .next()

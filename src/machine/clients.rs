@@ -476,30 +476,3 @@ pub fn is_executable(path: &Path) -> bool {
         _ => false,
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    #[ignore = "prints this machine's clients"]
-    fn print_this_machine() {
-        let inputs = DiscoveryInputs::from_process(Vec::new());
-        let t = std::time::Instant::now();
-        let facts = discover(&inputs);
-        let took = t.elapsed();
-        for c in &facts.clients {
-            println!(
-                "{:?} {:?} {:?} {:?} {:?}",
-                c.found,
-                c.settings,
-                c.unknown,
-                c.python
-                    .as_ref()
-                    .map(|p| (&p.packages, &p.certifi, &p.truststore_injected_by)),
-                ()
-            );
-        }
-        println!("took {took:?}");
-    }
-}

@@ -228,7 +228,7 @@ fn java_cacerts(inputs: &DiscoveryInputs, facts: &mut ClientFacts) {
 }
 
 /// Bytes of git-remote-https read to find the libcurl it links.
-const ELF_HEAD: u64 = 512 * 1024;
+const ELF_HEAD: u64 = 64 * 1024;
 
 /// Which libcurl (and so which TLS library) git's HTTPS helper links:
 /// Debian's `libcurl-gnutls.so.4` or the OpenSSL `libcurl.so.4`.

@@ -384,6 +384,12 @@ pub fn find_interpreters(inputs: &DiscoveryInputs) -> Vec<PythonFacts> {
     let mut seen: Vec<PathBuf> = Vec::new();
     let mut out = Vec::new();
     for (interpreter, by) in candidates {
+        // One entry per environment, decided before its files are read.
+        let key = identity(&interpreter);
+        if seen.contains(&key) {
+            continue;
+        }
+        seen.push(key);
         let mut facts = inspect(&interpreter, &by, home);
         if let Some(v) = by
             .strip_suffix(')')
@@ -393,13 +399,20 @@ pub fn find_interpreters(inputs: &DiscoveryInputs) -> Vec<PythonFacts> {
                 facts.version = Some(v.1.to_string());
             }
         }
-        let key = std::fs::canonicalize(&facts.prefix).unwrap_or(facts.prefix.clone());
-        if !seen.contains(&key) {
-            seen.push(key);
-            out.push(facts);
-        }
+        out.push(facts);
     }
     out
+}
+
+/// What makes two interpreter paths the same environment: the venv's root
+/// (a venv's python links to its base interpreter), else the real file.
+fn identity(interpreter: &Path) -> PathBuf {
+    let bin = interpreter.parent().unwrap_or(Path::new("/"));
+    let root = [bin.to_path_buf(), bin.join("..")]
+        .into_iter()
+        .find(|d| d.join("pyvenv.cfg").is_file());
+    let path = root.unwrap_or_else(|| interpreter.to_path_buf());
+    std::fs::canonicalize(&path).unwrap_or(path)
 }
 
 /// The Python interpreter a script's `#!` line names, if any.

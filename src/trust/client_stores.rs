@@ -44,7 +44,7 @@ pub struct CaFiles {
 
 impl CaFiles {
     /// Read every file source once; remember directory sources for lookups.
-    /// `preloaded` is a store already read from a path (the OS bundle).
+    /// `preloaded` is a store already read from a path.
     pub fn load<'a>(
         sources: impl IntoIterator<Item = &'a Source>,
         preloaded: Option<(&Path, &TrustStore)>,
