@@ -41,7 +41,11 @@ fn check(plan: CheckPlan) -> anyhow::Result<ExitCode> {
         repeat,
         trust,
         output,
+        clients,
     } = plan;
+    // The clients on this machine are found while the probes run.
+    let urls = targets.iter().map(crate::tools::target_url).collect();
+    let discovery = crate::tools::Discovery::start(clients.pythons.clone(), urls);
     // The environment audit reads the files CA variables name: off the hot path.
     let vars = machine::environment_variables();
     let audit_vars = vars.clone();
@@ -49,7 +53,7 @@ fn check(plan: CheckPlan) -> anyhow::Result<ExitCode> {
         let facts = machine::collect_for_check(&audit_vars);
         audit::findings_for_check(&facts, Platform::current())
     });
-    let (judged, _) = probe_and_judge(
+    let (mut judged, stores) = probe_and_judge(
         targets,
         &connect.probe,
         repeat,
@@ -58,7 +62,17 @@ fn check(plan: CheckPlan) -> anyhow::Result<ExitCode> {
         output.quiet,
     );
     let warnings = env_audit.join().unwrap_or_default();
-    emit(judged, &output, vars, warnings)
+    let at = output.at.unwrap_or_else(OffsetDateTime::now_utc);
+    let tools = crate::tools::evaluate(&discovery.finish(), &judged, &stores, at);
+    for (j, (_, findings)) in judged.iter_mut().zip(&tools.per_target) {
+        j.diagnosis.findings.extend(findings.iter().cloned());
+    }
+    let code = emit(judged, &output, vars, warnings, Some(&tools))?;
+    Ok(if clients.require && tools.any_fails() {
+        ExitCode::Diagnosis
+    } else {
+        code
+    })
 }
 
 fn inspect(plan: InspectPlan) -> anyhow::Result<ExitCode> {
@@ -88,11 +102,18 @@ fn inspect(plan: InspectPlan) -> anyhow::Result<ExitCode> {
         &output,
         machine::environment_variables(),
         Vec::new(),
+        None,
     )
 }
 
 fn env(plan: EnvPlan) -> anyhow::Result<ExitCode> {
-    let audit = audit::audit(&machine::collect(), Platform::current());
+    let discovery = std::thread::spawn(|| {
+        machine::clients::discover(&machine::clients::DiscoveryInputs::from_process(Vec::new()))
+    });
+    let mut audit = audit::audit(&machine::collect(), Platform::current());
+    if let Ok(found) = discovery.join() {
+        audit.clients = crate::tools::environment(&found);
+    }
     write_stdout(&report::env::render(&audit, plan.format, plan.color))?;
     Ok(audit.exit_code())
 }
@@ -118,6 +139,7 @@ fn emit(
     output: &OutputPlan,
     vars: Vec<(String, String)>,
     env_warnings: Vec<crate::findings::Finding>,
+    tools: Option<&crate::tools::Evaluated>,
 ) -> anyhow::Result<ExitCode> {
     // Whole seconds: a report is read by people.
     let now = OffsetDateTime::now_utc()
@@ -156,13 +178,22 @@ fn emit(
             t
         })
         .collect();
+    let mut targets = targets;
+    if let Some(tools) = tools {
+        for (t, (outcomes, _)) in targets.iter_mut().zip(&tools.per_target) {
+            t.clients = outcomes.clone();
+        }
+    }
+    let mut environment =
+        report::environment_report(Platform::current().as_str(), vars, env_warnings);
+    environment.clients = tools.map(|t| t.environment.clone()).unwrap_or_default();
     let report = Report {
         schema_version: report::SCHEMA_VERSION,
         tool_version: env!("CARGO_PKG_VERSION"),
         generated_at: crate::cert::format_time(now),
         at: output.at.map(crate::cert::format_time),
         targets,
-        environment: report::environment_report(Platform::current().as_str(), vars, env_warnings),
+        environment,
     };
     let code = ExitCode::for_verdicts(report.targets.iter().map(|t| (t.verdict, t.allowed)));
     if !output.quiet {

@@ -63,6 +63,16 @@ pub struct CheckPlan {
     pub repeat: Repeat,
     pub trust: TrustPlan,
     pub output: OutputPlan,
+    pub clients: ClientsPlan,
+}
+
+/// Which clients to evaluate besides those found, and what they decide.
+#[derive(Debug, Clone, Default)]
+pub struct ClientsPlan {
+    /// `--python`: interpreters or venvs, each already checked to be one.
+    pub pythons: Vec<std::path::PathBuf>,
+    /// `--require-clients`: a failing client makes the run exit 1.
+    pub require: bool,
 }
 
 /// `inspect`: judge this chain, read from files, for this host.
@@ -166,12 +176,19 @@ fn check_plan(args: cli::CheckArgs) -> anyhow::Result<CheckPlan> {
         return Err(usage("no targets to check"));
     }
     let trust = trust_plan(&args.trust)?;
+    for python in &args.python {
+        crate::machine::python::interpreter_for(python).map_err(usage)?;
+    }
     Ok(CheckPlan {
         targets,
         connect,
         repeat,
         trust,
         output,
+        clients: ClientsPlan {
+            pythons: args.python.clone(),
+            require: args.require_clients,
+        },
     })
 }
 

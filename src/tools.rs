@@ -11,12 +11,12 @@ use std::path::PathBuf;
 use serde::Serialize;
 use time::OffsetDateTime;
 
-use crate::app::Judged;
 use crate::diagnose::clients::{evaluate as evaluate_clients, ClientEvidence, ClientOutcome};
-use crate::ecosystems::Platform;
 use crate::findings::Finding;
 use crate::knowledge::clients::{trust_source, ClientTrust, Context, Source};
+use crate::knowledge::Platform;
 use crate::machine::clients::{ClientFacts, ClientId, ClientsFacts, DiscoveryInputs, Setting};
+use crate::pipeline::Judged;
 use crate::trust::client_stores::{verify_sources, CaFiles};
 use crate::trust::verify::Stores;
 
@@ -103,6 +103,17 @@ pub struct EnvClient {
 pub struct Evaluated {
     pub per_target: Vec<(Vec<ClientOutcome>, Vec<Finding>)>,
     pub environment: Vec<EnvClient>,
+}
+
+impl Evaluated {
+    /// Some client fails on some target (`--require-clients`).
+    pub fn any_fails(&self) -> bool {
+        self.per_target.iter().any(|(outcomes, _)| {
+            outcomes
+                .iter()
+                .any(|o| o.outcome == crate::diagnose::clients::Outcome::Fails)
+        })
+    }
 }
 
 fn context<'a>(facts: &'a ClientsFacts, url: String) -> Context<'a> {

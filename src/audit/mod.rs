@@ -123,6 +123,8 @@ pub struct Audit {
     pub warnings: Vec<Warning>,
     /// A warning says verification is off or broken (exit 1).
     pub verification_off_or_broken: bool,
+    /// The clients found on this machine, with their trust sources.
+    pub clients: Vec<crate::tools::EnvClient>,
 }
 
 impl Audit {
@@ -161,6 +163,7 @@ pub fn audit(facts: &MachineFacts, platform: Platform) -> Audit {
         settings: settings_out,
         warnings,
         verification_off_or_broken: broken,
+        clients: Vec::new(),
     }
 }
 

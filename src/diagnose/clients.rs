@@ -283,8 +283,12 @@ fn one_client(e: &ClientEvidence<'_>, facts: &ClientFacts, trust: &ClientTrust) 
     out.outcome = Outcome::Fails;
     out.reason = failure.reason();
     out.error = Some(failure.error(facts.found.client, trust.semantics.engine));
-    out.remedies =
-        crate::knowledge::client_remedies::for_client(facts, trust, e.sources, &failure_kind(&failure));
+    out.remedies = crate::knowledge::client_remedies::for_client(
+        facts,
+        trust,
+        e.sources,
+        &failure_kind(&failure),
+    );
     out
 }
 

@@ -7,7 +7,7 @@
 
 use std::path::PathBuf;
 
-use crate::ecosystems::Platform;
+use crate::knowledge::Platform;
 use crate::machine::clients::{ClientFacts, ClientId};
 use crate::machine::python::PythonFacts;
 

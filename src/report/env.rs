@@ -48,6 +48,7 @@ pub fn render_human(a: &Audit, color: bool) -> String {
     variables(&mut out, a, &p);
     config_files(&mut out, a, &p);
     warnings(&mut out, a, &p);
+    clients(&mut out, a, &p);
     out
 }
 
@@ -234,5 +235,56 @@ pub fn render_markdown(a: &Audit) -> String {
         }
         out.push('\n');
     }
+    out.push_str("\n### Your tools\n\n| client | executable | trust source |\n|---|---|---|\n");
+    for c in &a.clients {
+        let version = c
+            .version
+            .as_deref()
+            .map(|v| format!(" {v}"))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "| {}{} | `{}` | {} |\n",
+            c.client,
+            escape(&version),
+            escape(&c.executable.display().to_string()),
+            escape(&c.trust_source.replace('|', "\\|"))
+        ));
+    }
     out
+}
+
+/// The clients found, each with what it trusts through.
+fn clients(out: &mut String, a: &Audit, p: &Paint) {
+    use owo_colors::Style;
+    out.push_str(&format!(
+        "\n{}\n",
+        p.style("Your tools", Style::new().bold())
+    ));
+    if a.clients.is_empty() {
+        out.push_str("  no TLS client found on PATH\n");
+    }
+    for c in &a.clients {
+        let version = c
+            .version
+            .as_deref()
+            .map(|v| format!(" {v}"))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "  {}{} ({}): {}\n",
+            c.client,
+            escape(&version),
+            escape(&c.executable.display().to_string()),
+            escape(&c.trust_source)
+        ));
+        if let Some(off) = &c.verification_off {
+            out.push_str(&format!(
+                "      {} {}\n",
+                level(p, Level::Danger),
+                escape(off)
+            ));
+        }
+        for note in &c.notes {
+            out.push_str(&format!("      {}\n", escape(note)));
+        }
+    }
 }

@@ -9,6 +9,7 @@ use std::fmt::Write;
 use super::paint::Paint;
 use super::{Report, StoreReport, TargetReport};
 use crate::cert::format_date;
+use crate::diagnose::clients::Outcome;
 use crate::findings::{Finding, Severity, Verdict};
 use crate::untrusted::escape;
 
@@ -54,6 +55,7 @@ fn render_target(out: &mut String, t: &TargetReport, p: &Paint) {
     http(out, t, p);
     attempts(out, t, p);
     findings(out, t, p);
+    your_tools(out, t, p);
     fixes(out, t, p);
 }
 
@@ -82,7 +84,46 @@ fn headline(out: &mut String, t: &TargetReport, p: &Paint) {
         }
         None => {}
     }
+    if let Some(line) = failing_tools_line(t) {
+        let _ = writeln!(out, "  {}", p.warn(&line));
+    }
     out.push('\n');
+}
+
+/// "but 2 of your tools fail here: curl, python-requests" for a clean target.
+fn failing_tools_line(t: &TargetReport) -> Option<String> {
+    let failing: Vec<String> = t
+        .clients
+        .iter()
+        .filter(|c| c.outcome == Outcome::Fails)
+        .map(crate::diagnose::clients::label)
+        .collect();
+    (t.verdict == Verdict::Clean && !failing.is_empty()).then(|| {
+        format!(
+            "but {} of your tools fail here: {}",
+            failing.len(),
+            failing.join(", ")
+        )
+    })
+}
+
+/// One line per client found here: ✓/✗/?, client and version, its trust
+/// source, and why; failing ones first (Diagnose sorted them).
+fn your_tools(out: &mut String, t: &TargetReport, p: &Paint) {
+    for (i, c) in t.clients.iter().enumerate() {
+        let mark = match c.outcome {
+            Outcome::Trusts => p.good("✓"),
+            Outcome::Fails => p.bad("✗"),
+            Outcome::Unknown => p.warn("?"),
+        };
+        let text = format!(
+            "{mark} {} {}: {}",
+            p.bold(&crate::diagnose::clients::label(c)),
+            p.dim(&format!("[{}]", escape(&c.trust_source))),
+            escape(&c.reason),
+        );
+        wrapped(out, p, if i == 0 { "your tools" } else { "" }, &text);
+    }
 }
 
 fn connection(out: &mut String, t: &TargetReport, p: &Paint) {

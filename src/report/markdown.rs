@@ -65,8 +65,38 @@ fn render_target(out: &mut String, t: &TargetReport) {
     chain_and_stores(out, t);
     http(out, t);
     attempts(out, t);
+    your_tools(out, t);
     diagnosis(out, t);
     fixes(out, t);
+}
+
+/// One row per client found here.
+fn your_tools(out: &mut String, t: &TargetReport) {
+    use crate::diagnose::clients::{label, Outcome};
+    if t.clients.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "### Your tools\n");
+    let _ = writeln!(
+        out,
+        "| | client | trust source | why | error |\n|---|---|---|---|---|"
+    );
+    for c in &t.clients {
+        let mark = match c.outcome {
+            Outcome::Trusts => "✓ trusts",
+            Outcome::Fails => "✗ fails",
+            Outcome::Unknown => "? unknown",
+        };
+        let _ = writeln!(
+            out,
+            "| {mark} | {} | {} | {} | {} |",
+            cell(&label(c)),
+            cell(&c.trust_source),
+            cell(&c.reason),
+            c.error.as_deref().map(cell).unwrap_or_default()
+        );
+    }
+    out.push('\n');
 }
 
 fn target_table(out: &mut String, t: &TargetReport) {

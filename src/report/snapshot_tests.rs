@@ -313,7 +313,55 @@ fn clean_target() -> TargetReport {
         },
         http: None,
         attempts: None,
+        clients: Vec::new(),
     }
+}
+
+/// Clean, but a client found here refuses it (an expired root for curl).
+fn clean_with_failing_client() -> TargetReport {
+    let mut t = clean_target();
+    let mut curl = client(
+        ClientId::Curl,
+        "8.5.0",
+        Outcome::Fails,
+        "OS store (curl's built-in bundle path)",
+        "the root 'Old Root' has expired; this client's TLS library rejects an expired root (rustls and Java do not)",
+        Some("curl: (60) SSL certificate problem: certificate has expired"),
+    );
+    curl.remedies = vec![Remedy {
+        ecosystem: "curl".into(),
+        action: "The root has expired: the server must issue from a current root".into(),
+        commands: Vec::new(),
+        avoid: false,
+    }];
+    t.findings.push(
+        Finding::warning(
+            FindingKind::ClientFails,
+            "curl 8.5.0 fails here: the root 'Old Root' has expired",
+            "The server's chain is trusted by the bundled and OS roots, but curl refuses it.",
+        )
+        .with_remedies(curl.remedies.clone()),
+    );
+    t.clients = vec![
+        curl,
+        client(
+            ClientId::PythonRequests,
+            "2.32.3",
+            Outcome::Trusts,
+            "REQUESTS_CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt",
+            "'Old Root' is in /etc/ssl/certs/ca-certificates.crt",
+            None,
+        ),
+        client(
+            ClientId::Java,
+            "",
+            Outcome::Unknown,
+            "Java keystore /opt/jdk/lib/security/cacerts",
+            "Java's keystore contents are not read (a binary keystore); --run-clients settles it",
+            None,
+        ),
+    ];
+    t
 }
 
 fn declared_ca_target() -> TargetReport {
@@ -364,6 +412,7 @@ fn cases() -> Vec<(&'static str, Report)> {
     allowed.allowed = true;
     vec![
         ("clean", one(clean_target())),
+        ("clean_client_fails", one(clean_with_failing_client())),
         ("allowed", one(allowed)),
         ("declared_ca", one(declared_ca_target())),
         ("interception", one(intercepted)),
