@@ -530,3 +530,159 @@ fn python_option_rejects_what_is_not_an_interpreter_or_venv() {
         assert!(out.stderr.contains("--python"), "{}", out.stderr);
     }
 }
+
+/// A venv laid out by hand as `python3.13 -m venv` lays it out (discovery
+/// reads files only; nothing runs it), with httpx and certifi holding `certifi`.
+fn hand_venv(m: &Machine, name: &str, version: &str, certifi: &[&Cert]) -> PathBuf {
+    let dir = m.dir(name);
+    let xy: String = version.split('.').take(2).collect::<Vec<_>>().join(".");
+    let site = dir.join(format!("lib/python{xy}/site-packages"));
+    std::fs::create_dir_all(dir.join("bin")).unwrap();
+    std::fs::create_dir_all(site.join("certifi")).unwrap();
+    std::fs::create_dir_all(site.join("httpx-0.28.1.dist-info")).unwrap();
+    std::fs::create_dir_all(site.join("certifi-2026.1.1.dist-info")).unwrap();
+    std::fs::write(site.join("certifi/cacert.pem"), pem_bundle(certifi)).unwrap();
+    std::fs::write(
+        dir.join("pyvenv.cfg"),
+        format!("home = /usr/bin\ninclude-system-site-packages = false\nversion = {version}\n"),
+    )
+    .unwrap();
+    std::fs::write(dir.join("bin/python3"), "").unwrap();
+    make_executable(&dir.join("bin/python3"));
+    dir
+}
+
+#[test]
+fn python_3_13_strict_profile_fails_where_3_11_trusts() {
+    // A root without keyUsage: Python 3.13's VERIFY_X509_STRICT rejects
+    // it, 3.11 (and webpki) do not.
+    let root = CertSpec::ca("Strict-Breaking Root")
+        .without_key_usage()
+        .self_signed();
+    let leaf = leaf(&["api.example.com"], &root);
+    let srv = TlsServer::start(&[&leaf], &leaf);
+    let mut m = Machine::new();
+    // httpx would take SSL_CERT_FILE/SSL_CERT_DIR first: certifi here.
+    m.unset("SSL_CERT_FILE");
+    m.unset("SSL_CERT_DIR");
+    let v311 = hand_venv(&m, "v311", "3.11.9", &[&root]);
+    let v313 = hand_venv(&m, "v313", "3.13.1", &[&root]);
+    let run = m.check(
+        &Check::new("api.example.com", srv.port())
+            .trust(&[&root])
+            .arg("--python")
+            .arg(&v311)
+            .arg("--python")
+            .arg(&v313),
+    );
+    let httpx: Vec<&Value> = run.target["clients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["client"] == "python-httpx")
+        .collect();
+    assert_eq!(httpx.len(), 2, "{:#}", run.target["clients"]);
+    let by = |v: &Path| {
+        *httpx
+            .iter()
+            .find(|c| c["interpreter"] == v.join("bin/python3").to_str().unwrap())
+            .unwrap()
+    };
+    assert_eq!(by(&v311)["outcome"], "trusts", "{:#}", by(&v311));
+    let strict = by(&v313);
+    assert_eq!(strict["outcome"], "fails", "{strict:#}");
+    assert!(
+        strict["reason"].as_str().unwrap().contains("strict"),
+        "{strict:#}"
+    );
+    // On Linux truststore keeps the strict profile: the fix says so.
+    if cfg!(target_os = "linux") {
+        let remedies = strict["remedies"].to_string();
+        assert!(
+            remedies.contains("On Linux truststore is OpenSSL too"),
+            "{remedies}"
+        );
+    }
+}
+
+#[test]
+fn an_intermediate_as_anchor_works_for_python_3_13_not_3_11_or_curl() {
+    let root = root_ca("Partial Root", "Partial");
+    let inter = intermediate_ca("Partial Intermediate", &root);
+    let leaf = leaf(&["api.example.com"], &inter);
+    let srv = TlsServer::start(&[&leaf, &inter], &leaf);
+    let mut m = Machine::new();
+    // Only the intermediate is installed, as an anchor.
+    let os = m.pem("os.pem", &[&inter]);
+    m.set("SSL_CERT_FILE", os.to_str().unwrap());
+    m.unset("SSL_CERT_DIR");
+    m.fake_exe("curl");
+    let v311 = hand_venv(&m, "v311", "3.11.9", &[]);
+    let v313 = hand_venv(&m, "v313", "3.13.1", &[]);
+    let run = m.check(
+        &Check::new("api.example.com", srv.port())
+            .os(&[&inter])
+            .arg("--python")
+            .arg(&v311)
+            .arg("--python")
+            .arg(&v313),
+    );
+    let clients = run.target["clients"].as_array().unwrap();
+    let python = |v: &Path| {
+        clients
+            .iter()
+            .find(|c| {
+                c["client"] == "python"
+                    && c["interpreter"] == v.join("bin/python3").to_str().unwrap()
+            })
+            .unwrap()
+    };
+    assert_eq!(python(&v313)["outcome"], "trusts", "{:#}", python(&v313));
+    let old = python(&v311);
+    assert_eq!(old["outcome"], "fails", "{old:#}");
+    assert_eq!(
+        old["error"],
+        "CERTIFICATE_VERIFY_FAILED: unable to get issuer certificate"
+    );
+    assert_eq!(client(&run.target, "curl")["outcome"], "fails");
+}
+
+#[test]
+fn env_lists_the_clients_with_their_trust_sources() {
+    let mut m = Machine::new();
+    m.fake_exe("curl");
+    m.fake_exe("uv");
+    let bundle = m.pem("corp.pem", &[unrelated_root()]);
+    m.set("CURL_CA_BUNDLE", bundle.to_str().unwrap());
+    // uv would take SSL_CERT_FILE: unset, it keeps its own roots.
+    m.unset("SSL_CERT_FILE");
+    let mut cmd = tlsdoctor();
+    cmd.env_clear();
+    cmd.env("HOME", m.dir("home"));
+    cmd.env("PATH", std::env::join_paths(&m.path).unwrap());
+    for (n, v) in &m.vars {
+        cmd.env(n, v);
+    }
+    cmd.current_dir(m.dir("work"));
+    cmd.args(["env", "--format", "json"]);
+    let out = run(cmd);
+    let json: Value = serde_json::from_str(&out.stdout).expect("env JSON");
+    let clients = json["clients"].as_array().expect("clients");
+    let curl = clients
+        .iter()
+        .find(|c| c["client"] == "curl")
+        .expect("curl listed");
+    assert_eq!(
+        curl["trust_source"],
+        format!("CURL_CA_BUNDLE={}", bundle.display())
+    );
+    let uv = clients
+        .iter()
+        .find(|c| c["client"] == "uv")
+        .expect("uv listed");
+    assert_eq!(
+        uv["trust_source"],
+        "uv's built-in Mozilla roots (webpki-roots)"
+    );
+    assert_eq!(clients.len(), 2, "{clients:#?}");
+}

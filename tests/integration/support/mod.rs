@@ -191,6 +191,12 @@ impl CertSpec {
         self
     }
 
+    /// Drops the keyUsage extension (a CA without it breaks strict profiles).
+    pub fn without_key_usage(mut self) -> CertSpec {
+        self.params.key_usages.clear();
+        self
+    }
+
     /// Replaces the extended key usages (empty: no EKU extension).
     pub fn eku(mut self, ekus: &[ExtendedKeyUsagePurpose]) -> CertSpec {
         self.params.extended_key_usages = ekus.to_vec();
