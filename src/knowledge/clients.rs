@@ -11,6 +11,8 @@ use crate::knowledge::Platform;
 use crate::machine::clients::{ClientFacts, ClientId};
 use crate::machine::python::PythonFacts;
 
+use super::clients_python as python;
+
 /// How a client verifies, where engines differ (DESIGN.md, Your tools).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Engine {
@@ -91,15 +93,15 @@ pub struct Context<'a> {
 }
 
 impl Context<'_> {
-    fn var(&self, name: &str) -> Option<&str> {
+    pub(crate) fn var(&self, name: &str) -> Option<&str> {
         self.vars.get(name).map(String::as_str)
     }
-    fn nonempty(&self, name: &str) -> Option<&str> {
+    pub(crate) fn nonempty(&self, name: &str) -> Option<&str> {
         self.var(name).filter(|v| !v.is_empty())
     }
 }
 
-fn openssl(strict: bool, partial_chain: bool) -> Semantics {
+pub(crate) fn openssl(strict: bool, partial_chain: bool) -> Semantics {
     Semantics {
         engine: Engine::OpenSsl,
         strict,
@@ -107,7 +109,7 @@ fn openssl(strict: bool, partial_chain: bool) -> Semantics {
     }
 }
 
-fn plain(engine: Engine) -> Semantics {
+pub(crate) fn plain(engine: Engine) -> Semantics {
     Semantics {
         engine,
         strict: false,
@@ -119,7 +121,11 @@ fn plain(engine: Engine) -> Semantics {
 }
 
 impl ClientTrust {
-    fn new(sources: Vec<Source>, label: impl Into<String>, semantics: Semantics) -> Self {
+    pub(crate) fn new(
+        sources: Vec<Source>,
+        label: impl Into<String>,
+        semantics: Semantics,
+    ) -> Self {
         ClientTrust {
             sources,
             label: label.into(),
@@ -130,7 +136,11 @@ impl ClientTrust {
         }
     }
 
-    fn unknown(label: impl Into<String>, semantics: Semantics, why: impl Into<String>) -> Self {
+    pub(crate) fn unknown(
+        label: impl Into<String>,
+        semantics: Semantics,
+        why: impl Into<String>,
+    ) -> Self {
         let mut t = ClientTrust::new(Vec::new(), label, semantics);
         t.unknown = Some(why.into());
         t
@@ -139,7 +149,7 @@ impl ClientTrust {
 
 /// OpenSSL's default verify paths: `SSL_CERT_FILE` (or the platform bundle)
 /// and `SSL_CERT_DIR` (or the platform directory).
-fn openssl_default(ctx: &Context<'_>, notes: &mut Vec<String>) -> (Vec<Source>, String) {
+pub(crate) fn openssl_default(ctx: &Context<'_>, notes: &mut Vec<String>) -> (Vec<Source>, String) {
     let mut sources = Vec::new();
     let mut label = Vec::new();
     match ctx.var("SSL_CERT_FILE") {
@@ -178,7 +188,7 @@ fn openssl_default(ctx: &Context<'_>, notes: &mut Vec<String>) -> (Vec<Source>, 
 }
 
 /// A CA path a variable or setting names.
-fn named(name: &str, value: &str) -> (Vec<Source>, String) {
+pub(crate) fn named(name: &str, value: &str) -> (Vec<Source>, String) {
     (
         vec![Source::Path(PathBuf::from(value))],
         format!("{name}={value}"),
@@ -188,11 +198,11 @@ fn named(name: &str, value: &str) -> (Vec<Source>, String) {
 /// How `client` gets its roots in this environment.
 pub fn trust_source(client: &ClientFacts, ctx: &Context<'_>) -> ClientTrust {
     match (client.found.client, client.python.as_ref()) {
-        (ClientId::Python, Some(py)) => python_ssl(py, ctx),
-        (ClientId::PythonRequests, Some(py)) => requests(py, ctx),
-        (ClientId::PythonHttpx, Some(py)) => httpx(py, ctx),
-        (ClientId::Pip, Some(py)) => pip(client, py, ctx),
-        (ClientId::Aws, _) => aws(client, ctx),
+        (ClientId::Python, Some(py)) => python::python_ssl(py, ctx),
+        (ClientId::PythonRequests, Some(py)) => python::requests(py, ctx),
+        (ClientId::PythonHttpx, Some(py)) => python::httpx(py, ctx),
+        (ClientId::Pip, Some(py)) => python::pip(client, py, ctx),
+        (ClientId::Aws, _) => python::aws(client, ctx),
         (ClientId::Node, _) => node(client.found.version.as_deref(), ctx, None),
         (ClientId::Npm, _) => npm(client, ctx),
         (ClientId::Curl, _) => curl(client, ctx),
@@ -206,7 +216,7 @@ pub fn trust_source(client: &ClientFacts, ctx: &Context<'_>) -> ClientTrust {
     }
 }
 
-fn setting<'a>(client: &'a ClientFacts, key: &str) -> Option<&'a str> {
+pub(crate) fn setting<'a>(client: &'a ClientFacts, key: &str) -> Option<&'a str> {
     client
         .settings
         .iter()
@@ -215,18 +225,18 @@ fn setting<'a>(client: &'a ClientFacts, key: &str) -> Option<&'a str> {
         .map(|s| s.value.as_str())
 }
 
-fn is_false(v: &str) -> bool {
+pub(crate) fn is_false(v: &str) -> bool {
     matches!(
         v.to_ascii_lowercase().as_str(),
         "false" | "0" | "no" | "off"
     )
 }
 
-fn is_true(v: &str) -> bool {
+pub(crate) fn is_true(v: &str) -> bool {
     matches!(v.to_ascii_lowercase().as_str(), "true" | "1" | "yes" | "on")
 }
 
-fn py_at_least(py: &PythonFacts, minor: u32) -> bool {
+pub(crate) fn py_at_least(py: &PythonFacts, minor: u32) -> bool {
     py.major_minor()
         .is_some_and(|(a, b)| a > 3 || (a == 3 && b >= minor))
 }
@@ -245,195 +255,6 @@ pub fn version_at_least(v: Option<&str>, want: (u64, u64)) -> Option<bool> {
         .and_then(|m| m.parse().ok())
         .unwrap_or(0);
     Some((major, minor) >= want)
-}
-
-/// Python's strict flags on 3.13+ when the context is Python's default one.
-fn python_flags(py: &PythonFacts, default_context: bool) -> Semantics {
-    let new = py_at_least(py, 13) && default_context;
-    openssl(new, new)
-}
-
-/// truststore injected: the OS verifier on macOS/Windows; on Linux OpenSSL
-/// with its default paths plus what the library loads itself.
-fn injected(
-    py: &PythonFacts,
-    ctx: &Context<'_>,
-    extra: Option<(Vec<Source>, String)>,
-    semantics: Semantics,
-) -> Option<ClientTrust> {
-    let by = py.truststore_injected_by.as_ref()?;
-    let via = format!("truststore (injected by {})", by.display());
-    if matches!(ctx.platform, Platform::MacOs | Platform::Windows) {
-        return Some(ClientTrust::new(
-            vec![Source::OsVerifier],
-            format!("OS verifier via {via}"),
-            plain(Engine::Rustls),
-        ));
-    }
-    let mut notes = Vec::new();
-    let (mut sources, label) = openssl_default(ctx, &mut notes);
-    let mut label = format!("{label} via {via}");
-    if let Some((more, more_label)) = extra {
-        sources.extend(more);
-        label = format!("{label} + {more_label}");
-    }
-    let mut t = ClientTrust::new(sources, label, semantics);
-    t.notes = notes;
-    Some(t)
-}
-
-fn python_ssl(py: &PythonFacts, ctx: &Context<'_>) -> ClientTrust {
-    let semantics = python_flags(py, true);
-    let mut notes = Vec::new();
-    let (sources, label) = openssl_default(ctx, &mut notes);
-    let mut t = injected(py, ctx, None, semantics)
-        .unwrap_or_else(|| ClientTrust::new(sources, label, semantics));
-    t.notes.extend(notes);
-    if ctx.var("PYTHONHTTPSVERIFY") == Some("0") {
-        t.notes.push("PYTHONHTTPSVERIFY=0 switches verification off only in some distributions' builds (RHEL's); it is not a fix".into());
-    }
-    t
-}
-
-fn certifi(py: &PythonFacts, pip_vendored: bool) -> Option<(Vec<Source>, String)> {
-    let path = if pip_vendored {
-        py.pip_certifi.as_ref()
-    } else {
-        py.certifi.as_ref()
-    }?;
-    let what = if pip_vendored {
-        "pip's vendored certifi"
-    } else {
-        "certifi"
-    };
-    Some((
-        vec![Source::Path(path.clone())],
-        format!("{what} ({})", path.display()),
-    ))
-}
-
-fn requests(py: &PythonFacts, ctx: &Context<'_>) -> ClientTrust {
-    // urllib3 2.3+ sets Python 3.13's strict flags too.
-    let strict = version_at_least(py.package("urllib3"), (2, 3)).unwrap_or(false);
-    let semantics = python_flags(py, strict);
-    let chosen = ctx
-        .nonempty("REQUESTS_CA_BUNDLE")
-        .map(|v| named("REQUESTS_CA_BUNDLE", v))
-        .or_else(|| {
-            ctx.nonempty("CURL_CA_BUNDLE")
-                .map(|v| named("CURL_CA_BUNDLE", v))
-        })
-        .or_else(|| certifi(py, false));
-    if let Some(t) = injected(py, ctx, chosen.clone(), semantics) {
-        return t;
-    }
-    match chosen {
-        Some((sources, label)) => ClientTrust::new(sources, label, semantics),
-        None => ClientTrust::unknown(
-            "certifi",
-            semantics,
-            "requests is installed but certifi's cacert.pem was not found",
-        ),
-    }
-}
-
-fn httpx(py: &PythonFacts, ctx: &Context<'_>) -> ClientTrust {
-    let semantics = python_flags(py, true);
-    let mut notes = Vec::new();
-    if ctx.var("SSL_CERT_FILE") == Some("") {
-        notes.push("SSL_CERT_FILE is empty: httpx treats it as unset and falls through to SSL_CERT_DIR, then certifi".into());
-    }
-    let chosen = ctx
-        .nonempty("SSL_CERT_FILE")
-        .map(|v| named("SSL_CERT_FILE", v))
-        .or_else(|| {
-            ctx.nonempty("SSL_CERT_DIR")
-                .map(|v| (vec![Source::Dir(v.into())], format!("SSL_CERT_DIR={v}")))
-        })
-        .or_else(|| certifi(py, false));
-    let mut t = match injected(py, ctx, chosen.clone(), semantics) {
-        Some(t) => t,
-        None => match chosen {
-            Some((sources, label)) => ClientTrust::new(sources, label, semantics),
-            None => ClientTrust::unknown(
-                "certifi",
-                semantics,
-                "httpx is installed but certifi's cacert.pem was not found",
-            ),
-        },
-    };
-    t.notes.extend(notes);
-    t
-}
-
-fn pip(client: &ClientFacts, py: &PythonFacts, ctx: &Context<'_>) -> ClientTrust {
-    let semantics = openssl(false, false);
-    let cert = ctx
-        .nonempty("PIP_CERT")
-        .map(|v| named("PIP_CERT", v))
-        .or_else(|| setting(client, "cert").map(|v| named("pip.conf cert", v)));
-    if let Some((sources, label)) = cert {
-        return ClientTrust::new(sources, label, semantics);
-    }
-    let env_bundle = ctx
-        .nonempty("REQUESTS_CA_BUNDLE")
-        .map(|v| named("REQUESTS_CA_BUNDLE", v))
-        .or_else(|| {
-            ctx.nonempty("CURL_CA_BUNDLE")
-                .map(|v| named("CURL_CA_BUNDLE", v))
-        });
-    let bundle = env_bundle.or_else(|| certifi(py, true));
-    let truststore = version_at_least(client.found.version.as_deref(), (24, 2)).unwrap_or(false)
-        && py_at_least(py, 10);
-    if truststore {
-        let mut notes = Vec::new();
-        let (mut sources, os_label) = if matches!(ctx.platform, Platform::MacOs | Platform::Windows)
-        {
-            (vec![Source::OsVerifier], "OS verifier".to_string())
-        } else {
-            openssl_default(ctx, &mut notes)
-        };
-        let mut label = format!("truststore: {os_label}");
-        if let Some((more, more_label)) = bundle {
-            sources.extend(more);
-            label = format!("{label} + {more_label}");
-        }
-        let mut t = ClientTrust::new(sources, label, semantics);
-        t.notes = notes;
-        return t;
-    }
-    match bundle {
-        Some((sources, label)) => ClientTrust::new(sources, label, semantics),
-        None => ClientTrust::unknown(
-            "pip's certifi",
-            semantics,
-            "pip's vendored certifi bundle was not found",
-        ),
-    }
-}
-
-fn aws(client: &ClientFacts, ctx: &Context<'_>) -> ClientTrust {
-    let semantics = openssl(false, false);
-    if let Some(v) = ctx.var("AWS_CA_BUNDLE").filter(|v| !v.is_empty()) {
-        let (sources, label) = named("AWS_CA_BUNDLE", v);
-        let mut t = ClientTrust::new(sources, label, semantics);
-        if v == "/dev/null" {
-            t.notes.push("AWS_CA_BUNDLE=/dev/null is an empty bundle: it does not switch verification off, it makes the AWS CLI and boto3 trust nothing".into());
-        }
-        return t;
-    }
-    if let Some(v) = setting(client, "ca_bundle") {
-        let (sources, _) = named("ca_bundle", v);
-        return ClientTrust::new(sources, format!("ca_bundle={v} (AWS config)"), semantics);
-    }
-    match client.python.as_ref().and_then(|py| certifi(py, false)) {
-        Some((sources, label)) => ClientTrust::new(sources, label, semantics),
-        None => ClientTrust::unknown(
-            "botocore's certifi",
-            semantics,
-            "the certifi bundle the AWS CLI carries was not found",
-        ),
-    }
 }
 
 /// Does this Node version have the OS-store switches (DESIGN.md)?
@@ -576,12 +397,23 @@ fn git_setting<'a>(client: &'a ClientFacts, name: &str, url: &str) -> Option<&'a
         .filter_map(|s| {
             let rest = s.key.strip_prefix("http.")?;
             let prefix = rest.strip_suffix(&format!(".{name}"))?;
-            url.starts_with(prefix)
+            // git compares URLs with the scheme's default port removed.
+            let prefix = without_default_port(prefix);
+            without_default_port(url)
+                .starts_with(&prefix)
                 .then_some((prefix.len(), s.value.as_str()))
         })
         .max_by_key(|(len, _)| *len)
         .map(|(_, v)| v);
     per_url.or_else(|| setting(client, &format!("http.{name}")))
+}
+
+/// `https://h:443/x` → `https://h/x`.
+fn without_default_port(url: &str) -> String {
+    match url.strip_suffix(":443") {
+        Some(bare) => bare.to_string(),
+        None => url.replacen(":443/", "/", 1),
+    }
 }
 
 fn git(client: &ClientFacts, ctx: &Context<'_>) -> ClientTrust {
@@ -749,3 +581,7 @@ fn conda(client: &ClientFacts) -> ClientTrust {
         ),
     }
 }
+
+#[cfg(test)]
+#[path = "clients_tests.rs"]
+mod tests;

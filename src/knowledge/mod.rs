@@ -15,6 +15,7 @@
 
 pub mod client_remedies;
 pub mod clients;
+pub mod clients_python;
 pub mod configs;
 pub mod connection;
 pub mod remedies;

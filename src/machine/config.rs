@@ -267,3 +267,67 @@ fn git_tls_library(facts: &mut ClientFacts) {
         source: helper.display().to_string(),
     });
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn git_sections_and_per_url_keys() {
+        let text = "[http]\n\tsslcainfo = /a.pem\n[http \"https://x/\"]\n\tsslVerify = false\n[core]\n\tsslCAInfo = /no\n";
+        assert_eq!(
+            parse(ClientId::Git, text, "default"),
+            vec![
+                ("http.sslCAInfo".to_string(), "/a.pem".to_string()),
+                ("http.https://x/.sslVerify".to_string(), "false".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn aws_reads_the_selected_profile_only() {
+        let text = "[default]\nca_bundle = /d.pem\n[profile work]\nca_bundle = /w.pem\n";
+        assert_eq!(
+            parse(ClientId::Aws, text, "default"),
+            vec![("ca_bundle".into(), "/d.pem".into())]
+        );
+        assert_eq!(
+            parse(ClientId::Aws, text, "work"),
+            vec![("ca_bundle".into(), "/w.pem".into())]
+        );
+    }
+
+    #[test]
+    fn npm_curl_cargo_uv_conda_keys() {
+        assert_eq!(
+            parse(
+                ClientId::Npm,
+                "//registry.example/:cafile=/n.pem\nstrict-ssl=false\n",
+                ""
+            ),
+            vec![
+                ("cafile".into(), "/n.pem".into()),
+                ("strict-ssl".into(), "false".into())
+            ]
+        );
+        assert_eq!(
+            parse(ClientId::Curl, "-k\ncacert = \"/c.pem\"\n", ""),
+            vec![
+                ("insecure".into(), "".into()),
+                ("cacert".into(), "/c.pem".into())
+            ]
+        );
+        assert_eq!(
+            parse(ClientId::Cargo, "[http]\ncainfo = \"/cargo.pem\"\n", ""),
+            vec![("http.cainfo".into(), "/cargo.pem".into())]
+        );
+        assert_eq!(
+            parse(ClientId::Uv, "system-certs = true\n", ""),
+            vec![("system-certs".into(), "true".into())]
+        );
+        assert_eq!(
+            parse(ClientId::Conda, "ssl_verify: /corp.pem\n", ""),
+            vec![("ssl_verify".into(), "/corp.pem".into())]
+        );
+    }
+}

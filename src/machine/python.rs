@@ -440,3 +440,47 @@ pub fn shebang_interpreter(inputs: &DiscoveryInputs, script: &Path) -> Option<Pa
         .is_some_and(|n| n.starts_with("python"));
     (is_python && program.is_file()).then_some(program)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dist_info_names_give_package_and_version() {
+        assert_eq!(
+            dist_name_version("requests-2.32.3.dist-info"),
+            Some(("requests".into(), "2.32.3".into()))
+        );
+        assert_eq!(
+            dist_name_version("Truststore-0.10.1.dist-info"),
+            Some(("truststore".into(), "0.10.1".into()))
+        );
+        assert_eq!(
+            dist_name_version("requests-2.28.1.egg-info"),
+            Some(("requests".into(), "2.28.1".into()))
+        );
+        assert_eq!(dist_name_version("requests"), None);
+        assert_eq!(dist_name_version("x-abc.dist-info"), None);
+    }
+
+    #[test]
+    fn versions_parse_to_major_minor() {
+        assert_eq!(parse_major_minor("3.11.7"), Some((3, 11)));
+        assert_eq!(parse_major_minor("3.13"), Some((3, 13)));
+        assert_eq!(parse_major_minor("3.13t"), Some((3, 13)));
+        assert_eq!(parse_major_minor("3"), None);
+    }
+
+    #[test]
+    fn only_import_lines_of_a_pth_inject() {
+        let dir = tempfile::tempdir().unwrap();
+        let pth = dir.path().join("a.pth");
+        std::fs::write(&pth, "# inject_into_ssl\n/some/path\n").unwrap();
+        assert!(!injects_truststore(&pth));
+        std::fs::write(&pth, "import truststore; truststore.inject_into_ssl()\n").unwrap();
+        assert!(injects_truststore(&pth));
+        let site = dir.path().join("sitecustomize.py");
+        std::fs::write(&site, "import truststore\n# truststore.inject_into_ssl()\n").unwrap();
+        assert!(!injects_truststore(&site));
+    }
+}
