@@ -64,7 +64,8 @@ fn check(plan: CheckPlan) -> anyhow::Result<ExitCode> {
     let warnings = env_audit.join().unwrap_or_default();
     let at = output.at.unwrap_or_else(OffsetDateTime::now_utc);
     let tools = crate::tools::evaluate(&discovery.finish(), &judged, &stores, at);
-    for (j, (_, findings)) in judged.iter_mut().zip(&tools.per_target) {
+    for (j, (outcomes, findings)) in judged.iter_mut().zip(&tools.per_target) {
+        crate::diagnose::clients::fit_remedies(&mut j.diagnosis.findings, outcomes);
         j.diagnosis.findings.extend(findings.iter().cloned());
     }
     let code = emit(judged, &output, vars, warnings, Some(&tools))?;

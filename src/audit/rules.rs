@@ -60,7 +60,7 @@ pub(super) fn variable_warnings(
             out.push(warn(
                 Level::Danger,
                 name,
-                "is set but empty: OpenSSL (Python's ssl, curl) loads no roots from it, and rustls-native-certs errors and skips the OS store",
+                "is set but empty: Python's ssl loads no file from it (only OpenSSL's certificate directory), httpx falls through to SSL_CERT_DIR and certifi, curl, git and pip ignore it, and rustls-native-certs errors and skips the OS store",
                 Some("unset it rather than setting it empty"),
             ))
         }

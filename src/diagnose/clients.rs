@@ -429,3 +429,41 @@ fn strict_failure(e: &ClientEvidence<'_>, indices: &[usize], anchor: &CertFacts)
             .map(|v| v.message)
     })
 }
+
+/// Fit a target's remedies to the clients found here: a generic remedy for
+/// an ecosystem whose clients were found is replaced by the remedies of
+/// those that fail (fitted to their version and settings), or dropped when
+/// they all trust — never prescribing what already works. Remedies to
+/// avoid, and those for clients not found here, stay.
+pub fn fit_remedies(findings: &mut [Finding], outcomes: &[ClientOutcome]) {
+    use crate::knowledge::client_remedies::generic_clients;
+    if outcomes.is_empty() {
+        return;
+    }
+    for finding in findings.iter_mut().filter(|f| f.verdict().is_some()) {
+        let mut fitted: Vec<Remedy> = Vec::new();
+        for remedy in std::mem::take(&mut finding.remedies) {
+            let ids = generic_clients(&remedy.ecosystem).filter(|_| !remedy.avoid);
+            let Some(ids) = ids else {
+                fitted.push(remedy);
+                continue;
+            };
+            let found: Vec<&ClientOutcome> = outcomes
+                .iter()
+                .filter(|o| ids.contains(&o.client))
+                .collect();
+            if found.is_empty() {
+                fitted.push(remedy);
+                continue;
+            }
+            for o in found.iter().filter(|o| o.outcome == Outcome::Fails) {
+                for r in &o.remedies {
+                    if !fitted.contains(r) {
+                        fitted.push(r.clone());
+                    }
+                }
+            }
+        }
+        finding.remedies = fitted;
+    }
+}

@@ -253,3 +253,69 @@ fn root_missing(
     }
     out
 }
+
+/// The generic remedies' ecosystems (`knowledge::remedies`) and the clients
+/// each one is about: once those clients were found here, their own fitted
+/// remedies replace the generic one (or nothing, when they all trust).
+pub const GENERIC_ECOSYSTEMS: &[(&str, &[ClientId])] = &[
+    (
+        "Python (requests, httpx, pip)",
+        &[
+            ClientId::PythonRequests,
+            ClientId::PythonHttpx,
+            ClientId::Pip,
+        ],
+    ),
+    (
+        "Python 3.13+",
+        &[
+            ClientId::Python,
+            ClientId::PythonRequests,
+            ClientId::PythonHttpx,
+        ],
+    ),
+    ("Node.js (npm)", &[ClientId::Node, ClientId::Npm]),
+    ("curl", &[ClientId::Curl]),
+    ("git", &[ClientId::Git]),
+    ("AWS CLI / boto3", &[ClientId::Aws]),
+    ("pip", &[ClientId::Pip]),
+    ("Java", &[ClientId::Java]),
+    ("Go", &[ClientId::Go]),
+    ("Rust (reqwest, cargo)", &[ClientId::Cargo]),
+];
+
+/// The clients a generic remedy's ecosystem is about.
+pub fn generic_clients(ecosystem: &str) -> Option<&'static [ClientId]> {
+    GENERIC_ECOSYSTEMS
+        .iter()
+        .find(|(e, _)| *e == ecosystem)
+        .map(|(_, ids)| *ids)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::knowledge::{trust_remedies, Platform, Situation, TrustGap};
+
+    #[test]
+    fn every_mapped_ecosystem_is_one_the_generic_remedies_use() {
+        let gap = TrustGap {
+            situation: Situation::Interception { vendor: None },
+            ca_name: "Corp Root",
+            in_os_store: true,
+            host: "api.example.com",
+            platform: Platform::Linux,
+            strict_x509_breaks_python: true,
+        };
+        let used: Vec<String> = trust_remedies(&gap)
+            .into_iter()
+            .map(|r| r.ecosystem)
+            .collect();
+        for (ecosystem, _) in GENERIC_ECOSYSTEMS {
+            assert!(
+                used.iter().any(|u| u == ecosystem),
+                "{ecosystem} not in {used:?}"
+            );
+        }
+    }
+}

@@ -647,8 +647,9 @@ pub fn fixes_to_avoid() -> Vec<Remedy> {
         ),
         avoid(
             "SSL_CERT_FILE",
-            "An empty SSL_CERT_FILE does not mean 'default': OpenSSL (Python's ssl, curl) loads no roots from it \
-             and rustls-native-certs errors and skips the OS store; unset it instead.",
+            "An empty SSL_CERT_FILE does not mean 'use the OS store': Python's ssl loads no file from it (only \
+             OpenSSL's certificate directory), httpx falls through to SSL_CERT_DIR and certifi, curl, git and pip \
+             ignore it, and rustls-native-certs errors and skips the OS store; unset it instead.",
             &["export SSL_CERT_FILE=\"\""],
         ),
         avoid(

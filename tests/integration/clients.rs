@@ -686,3 +686,70 @@ fn env_lists_the_clients_with_their_trust_sources() {
     );
     assert_eq!(clients.len(), 2, "{clients:#?}");
 }
+
+#[test]
+#[cfg_attr(not(tool_python3), ignore = "needs python3 (to make a real venv)")]
+fn where_every_tool_already_trusts_the_root_nothing_is_reported_failing_or_prescribed() {
+    // The machine: egress re-signed by a root in the OS store, and
+    // every tool's variable already pointing at a bundle that holds it.
+    let root = root_ca("Corp Egress Root", "Corp");
+    let inter = intermediate_ca("Corp Egress Issuing CA", &root);
+    let leaf = leaf(&["api.example.com"], &inter);
+    let srv = TlsServer::start(&[&leaf, &inter], &leaf);
+    let mut m = Machine::new();
+    let bundle = m.pem("corp-bundle.pem", &[&root]);
+    let b = bundle.to_str().unwrap().to_string();
+    for var in [
+        "SSL_CERT_FILE",
+        "REQUESTS_CA_BUNDLE",
+        "NODE_EXTRA_CA_CERTS",
+        "AWS_CA_BUNDLE",
+        "PIP_CERT",
+        "GIT_SSL_CAINFO",
+        "CURL_CA_BUNDLE",
+    ] {
+        m.set(var, &b);
+    }
+    m.unset("SSL_CERT_DIR");
+    let venv = m.venv(
+        "venv",
+        &[
+            ("requests", "2.32.3"),
+            ("httpx", "0.28.1"),
+            ("pip", "23.2.1"),
+            ("boto3", "1.35.0"),
+            ("certifi", "2026.1.1"),
+        ],
+        &[],
+    );
+    m.set("VIRTUAL_ENV", venv.to_str().unwrap());
+    for exe in ["node", "npm", "curl", "git"] {
+        m.fake_exe(exe);
+    }
+    let run = m.check(&Check::new("api.example.com", srv.port()).os(&[&root]));
+    let t = &run.target;
+    assert_eq!(t["verdict"], "corporate_interception", "{}", run.stderr);
+    let clients = t["clients"].as_array().unwrap();
+    assert!(clients.len() >= 9, "{clients:#?}");
+    for c in clients {
+        assert_eq!(c["outcome"], "trusts", "{c:#}");
+    }
+    // No remedy repeats a variable already set.
+    for f in t["findings"].as_array().unwrap() {
+        for r in f["remedies"].as_array().into_iter().flatten() {
+            if r["avoid"] == true {
+                continue;
+            }
+            for cmd in r["commands"].as_array().into_iter().flatten() {
+                let cmd = cmd.as_str().unwrap();
+                for (var, _) in &m.vars {
+                    assert!(
+                        !cmd.starts_with(&format!("export {var}=")),
+                        "prescribes {var} again: {r:#}"
+                    );
+                }
+            }
+            assert_ne!(r["ecosystem"], "Python (requests, httpx, pip)", "{r:#}");
+        }
+    }
+}
