@@ -440,7 +440,19 @@ pub fn fit_remedies(findings: &mut [Finding], outcomes: &[ClientOutcome]) {
     if outcomes.is_empty() {
         return;
     }
-    for finding in findings.iter_mut().filter(|f| f.verdict().is_some()) {
+    // Only trust verdicts carry trust remedies (not http2_failure, …).
+    let about_trust = |f: &Finding| {
+        matches!(
+            f.verdict(),
+            Some(
+                Verdict::CorporateInterception
+                    | Verdict::SelfSigned
+                    | Verdict::PrivateCa
+                    | Verdict::IncompleteChain
+            )
+        )
+    };
+    for finding in findings.iter_mut().filter(|f| about_trust(f)) {
         let mut fitted: Vec<Remedy> = Vec::new();
         for remedy in std::mem::take(&mut finding.remedies) {
             let ids = generic_clients(&remedy.ecosystem).filter(|_| !remedy.avoid);
@@ -465,5 +477,86 @@ pub fn fit_remedies(findings: &mut [Finding], outcomes: &[ClientOutcome]) {
             }
         }
         finding.remedies = fitted;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn remedy(ecosystem: &str, action: &str, avoid: bool) -> Remedy {
+        Remedy {
+            ecosystem: ecosystem.into(),
+            action: action.into(),
+            commands: Vec::new(),
+            avoid,
+        }
+    }
+
+    fn outcome(client: ClientId, outcome: Outcome, remedies: Vec<Remedy>) -> ClientOutcome {
+        ClientOutcome {
+            client,
+            executable: "/usr/bin/x".into(),
+            version: None,
+            interpreter: None,
+            trust_source: String::new(),
+            outcome,
+            reason: String::new(),
+            error: None,
+            observed: None,
+            notes: Vec::new(),
+            remedies,
+        }
+    }
+
+    fn findings() -> Vec<Finding> {
+        vec![
+            Finding::error(Verdict::CorporateInterception, "", "").with_remedies(vec![
+                remedy("curl", "generic curl", false),
+                remedy("git", "generic git", false),
+                remedy("Node.js (npm)", "generic node", false),
+                remedy("Better fix", "keep", false),
+                remedy("curl", "do not -k", true),
+            ]),
+            Finding::warning(FindingKind::Http, "", "").with_remedies(vec![remedy(
+                "curl",
+                "--http1.1",
+                false,
+            )]),
+        ]
+    }
+
+    #[test]
+    fn generic_remedies_give_way_to_the_clients_found() {
+        let mut f = findings();
+        let own = remedy("git", "point git at the bundle", false);
+        fit_remedies(
+            &mut f,
+            &[
+                outcome(ClientId::Curl, Outcome::Trusts, Vec::new()),
+                outcome(ClientId::Git, Outcome::Fails, vec![own.clone()]),
+            ],
+        );
+        let actions: Vec<&str> = f[0].remedies.iter().map(|r| r.action.as_str()).collect();
+        // curl trusts: nothing prescribed; git fails: its own fix; node not
+        // found here: the generic one stays; avoid and general ones stay.
+        assert_eq!(
+            actions,
+            [
+                "point git at the bundle",
+                "generic node",
+                "keep",
+                "do not -k"
+            ]
+        );
+        // A finding that is not about trust keeps its remedies.
+        assert_eq!(f[1].remedies.len(), 1);
+    }
+
+    #[test]
+    fn no_clients_found_changes_nothing() {
+        let mut f = findings();
+        fit_remedies(&mut f, &[]);
+        assert_eq!(f, findings());
     }
 }
