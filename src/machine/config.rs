@@ -233,7 +233,6 @@ const ELF_HEAD: u64 = 64 * 1024;
 /// Which libcurl (and so which TLS library) git's HTTPS helper links:
 /// Debian's `libcurl-gnutls.so.4` or the OpenSSL `libcurl.so.4`.
 fn git_tls_library(facts: &mut ClientFacts) {
-    use std::io::Read;
     let Ok(real) = std::fs::canonicalize(&facts.found.executable) else {
         return;
     };
@@ -241,15 +240,13 @@ fn git_tls_library(facts: &mut ClientFacts) {
         return;
     };
     let helper = prefix.join("libexec/git-core/git-remote-https");
-    let mut head = Vec::new();
-    let read = std::fs::File::open(&helper).and_then(|f| f.take(ELF_HEAD).read_to_end(&mut head));
-    if read.is_err() {
+    let Ok(head) = crate::machine::files::read_regular(&helper, ELF_HEAD) else {
         facts.unknown.push(format!(
             "git's TLS library ({} not readable)",
             helper.display()
         ));
         return;
-    }
+    };
     let has = |needle: &[u8]| head.windows(needle.len()).any(|w| w == needle);
     let library = if has(b"libcurl-gnutls.so") {
         "gnutls"

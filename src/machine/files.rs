@@ -87,13 +87,34 @@ fn holds_mozilla_root(pem: &[u8]) -> bool {
 }
 
 fn read_bounded(path: &Path) -> Result<Vec<u8>, String> {
+    read_regular(path, MAX_FILE_BYTES)
+}
+
+/// Read at most `limit` bytes of a regular file. A FIFO or socket is
+/// refused before it is opened (opening a FIFO waits for a writer: a hang);
+/// a character device such as `/dev/null` reads as empty.
+pub fn read_regular(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
     use std::io::Read;
+    let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => e.to_string(),
+    })?;
+    if !meta.is_file() {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::FileTypeExt;
+            if meta.file_type().is_char_device() {
+                return Ok(Vec::new());
+            }
+        }
+        return Err("not a regular file".into());
+    }
     let file = std::fs::File::open(path).map_err(|e| match e.kind() {
         std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
         _ => e.to_string(),
     })?;
     let mut bytes = Vec::new();
-    file.take(MAX_FILE_BYTES)
+    file.take(limit)
         .read_to_end(&mut bytes)
         .map_err(|e| e.to_string())?;
     Ok(bytes)

@@ -330,14 +330,9 @@ fn normalize(path: &Path) -> PathBuf {
 
 /// A small text file, bounded; the error in words.
 pub fn read_small(path: &Path) -> Result<String, String> {
-    use std::io::Read;
-    let file =
-        std::fs::File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let mut text = String::new();
-    file.take(MAX_SMALL_FILE)
-        .read_to_string(&mut text)
+    let bytes = crate::machine::files::read_regular(path, MAX_SMALL_FILE)
         .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    Ok(text)
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 /// Every interpreter found: `--python`, `VIRTUAL_ENV`, `CONDA_PREFIX`, a
@@ -417,10 +412,7 @@ fn identity(interpreter: &Path) -> PathBuf {
 
 /// The Python interpreter a script's `#!` line names, if any.
 pub fn shebang_interpreter(inputs: &DiscoveryInputs, script: &Path) -> Option<PathBuf> {
-    use std::io::Read;
-    let mut head = [0u8; 256];
-    let n = std::fs::File::open(script).ok()?.read(&mut head).ok()?;
-    let head = head.get(..n)?;
+    let head = crate::machine::files::read_regular(script, 256).ok()?;
     let line = head.strip_prefix(b"#!")?;
     let line = std::str::from_utf8(line.split(|&b| b == b'\n').next()?).ok()?;
     let mut words = line.split_whitespace();

@@ -7,7 +7,6 @@
 //! the anchor's dates), which Diagnose weighs per client.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use rustls_pki_types::pem::PemObject;
@@ -75,10 +74,7 @@ impl CaFiles {
 /// A PEM bundle as a store; problems go to `load_errors`, never an error.
 pub fn read_ca_file(path: &Path) -> TrustStore {
     let source = path.display().to_string();
-    let bytes = std::fs::File::open(path).and_then(|f| {
-        let mut buf = Vec::new();
-        f.take(MAX_CA_FILE).read_to_end(&mut buf).map(|_| buf)
-    });
+    let bytes = crate::machine::files::read_regular(path, MAX_CA_FILE);
     match bytes {
         Ok(bytes) => {
             let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(&bytes)

@@ -753,3 +753,35 @@ fn where_every_tool_already_trusts_the_root_nothing_is_reported_failing_or_presc
         }
     }
 }
+
+#[test]
+fn a_fifo_as_config_or_bundle_is_unknown_not_a_hang() {
+    let (srv, root, _) = server();
+    let mut m = Machine::new();
+    m.fake_exe("git");
+    m.fake_exe("curl");
+    let fifo = m.dir("home").join(".gitconfig");
+    let bundle_fifo = m.dir("bundle.fifo");
+    for f in [&fifo, &bundle_fifo] {
+        let status = std::process::Command::new("mkfifo")
+            .arg(f)
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+    m.set("CURL_CA_BUNDLE", bundle_fifo.to_str().unwrap());
+    m.set("GIT_CONFIG_NOSYSTEM", "1");
+    let start = std::time::Instant::now();
+    let run = m.check(&Check::new("api.example.com", srv.port()).trust(&[&root]));
+    assert!(start.elapsed() < std::time::Duration::from_secs(10));
+    let curl = client(&run.target, "curl");
+    assert_eq!(curl["outcome"], "fails", "{curl:#}");
+    assert!(
+        curl["reason"]
+            .as_str()
+            .unwrap()
+            .contains("not a regular file"),
+        "{curl:#}"
+    );
+    assert_eq!(client(&run.target, "git")["client"], "git");
+}
