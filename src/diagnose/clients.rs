@@ -392,7 +392,7 @@ fn decide(e: &ClientEvidence<'_>, sv: &SourceVerdict, sem: Semantics) -> Decisio
 
 /// OpenSSL's words for a chain whose root is not in the store.
 fn untrusted(chain: &[CertFacts]) -> Failure {
-    let linked = crate::trust::verify::linked_chain(chain);
+    let linked = crate::cert::chain::linked(chain);
     let top = linked.last().and_then(|&i| chain.get(i));
     match (chain.first(), top) {
         (Some(leaf), _) if leaf.self_signed => Failure::SelfSignedLeaf,

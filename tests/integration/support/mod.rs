@@ -659,13 +659,18 @@ pub fn ambient_vars() -> Vec<&'static str> {
     tlsdoctor::knowledge::audited_names()
 }
 
-/// The built binary, with every CA and proxy variable removed, `NO_COLOR=1`,
-/// and a timeout.
+/// The built binary, with every CA and proxy variable removed, no client
+/// to find (an empty PATH, no VIRTUAL_ENV/CONDA_PREFIX: a test about your
+/// tools builds its own machine), `NO_COLOR=1`, and a timeout.
 pub fn tlsdoctor() -> assert_cmd::Command {
     let mut cmd = assert_cmd::Command::new(env!("CARGO_BIN_EXE_tlsdoctor"));
     for var in ambient_vars() {
         cmd.env_remove(var);
     }
+    for var in ["VIRTUAL_ENV", "CONDA_PREFIX", "PYENV_VERSION"] {
+        cmd.env_remove(var);
+    }
+    cmd.env("PATH", "");
     cmd.env("NO_COLOR", "1").env_remove("CLICOLOR_FORCE");
     cmd.timeout(RUN_TIMEOUT);
     cmd
