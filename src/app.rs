@@ -43,11 +43,16 @@ fn check(plan: CheckPlan) -> anyhow::Result<ExitCode> {
         output,
         clients,
     } = plan;
-    // The clients on this machine are found while the probes run.
-    let urls = targets.iter().map(crate::tools::target_url).collect();
-    let discovery = crate::tools::Discovery::start(clients.pythons.clone(), urls);
     // The environment audit reads the files CA variables name: off the hot path.
     let vars = machine::environment_variables();
+    // The clients on this machine are found while the probes run.
+    let urls = targets.iter().map(crate::tools::target_url).collect();
+    let os_store_reads_bundle = trust.os.is_none()
+        && !vars
+            .iter()
+            .any(|(n, _)| n == "SSL_CERT_FILE" || n == "SSL_CERT_DIR");
+    let discovery =
+        crate::tools::Discovery::start(clients.pythons.clone(), urls, os_store_reads_bundle);
     let audit_vars = vars.clone();
     let env_audit = std::thread::spawn(move || {
         let facts = machine::collect_for_check(&audit_vars);

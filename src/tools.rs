@@ -37,10 +37,16 @@ pub struct Prepared {
 impl Discovery {
     /// Read this process's environment and find the clients, on a thread.
     /// `urls` are the targets' URLs (git's per-URL settings depend on them).
-    pub fn start(pythons: Vec<PathBuf>, urls: Vec<String>) -> Discovery {
+    /// `os_store_reads_bundle`: the OS store will load the platform bundle
+    /// itself (then it is not read twice).
+    pub fn start(
+        pythons: Vec<PathBuf>,
+        urls: Vec<String>,
+        os_store_reads_bundle: bool,
+    ) -> Discovery {
         Discovery(std::thread::spawn(move || {
             let facts = crate::machine::clients::discover(&DiscoveryInputs::from_process(pythons));
-            prepare(facts, &urls)
+            prepare(facts, &urls, os_store_reads_bundle)
         }))
     }
 
@@ -51,7 +57,7 @@ impl Discovery {
 }
 
 /// Resolve trust sources per target and read the CA files they name.
-pub fn prepare(facts: ClientsFacts, urls: &[String]) -> Prepared {
+pub fn prepare(facts: ClientsFacts, urls: &[String], os_store_reads_bundle: bool) -> Prepared {
     let planned: Vec<Vec<(ClientFacts, ClientTrust)>> = urls
         .iter()
         .map(|url| {
@@ -68,7 +74,11 @@ pub fn prepare(facts: ClientsFacts, urls: &[String]) -> Prepared {
         .flatten()
         .flat_map(|(_, t)| t.sources.iter().cloned())
         .collect();
-    let files = CaFiles::load(all.iter(), None);
+    let os_bundle = facts
+        .platform_bundle
+        .as_deref()
+        .filter(|_| os_store_reads_bundle);
+    let files = CaFiles::load(all.iter(), os_bundle);
     Prepared {
         facts,
         planned,

@@ -39,16 +39,22 @@ pub struct SourceVerdict {
 pub struct CaFiles {
     files: BTreeMap<PathBuf, TrustStore>,
     dirs: BTreeSet<PathBuf>,
+    /// The platform bundle, left to the OS store that is reading it anyway.
+    from_os_store: Option<PathBuf>,
 }
 
 impl CaFiles {
     /// Read every file source once; remember directory sources for lookups.
-    /// `preloaded` is a store already read from a path.
+    /// `os_bundle` is the platform bundle when the OS store loads it anyway
+    /// (no `--os-roots`, no `SSL_CERT_FILE`/`SSL_CERT_DIR`): not read twice.
     pub fn load<'a>(
         sources: impl IntoIterator<Item = &'a Source>,
-        preloaded: Option<(&Path, &TrustStore)>,
+        os_bundle: Option<&Path>,
     ) -> CaFiles {
-        let mut out = CaFiles::default();
+        let mut out = CaFiles {
+            from_os_store: os_bundle.map(Path::to_path_buf),
+            ..CaFiles::default()
+        };
         for source in sources {
             match source {
                 Source::Path(p) if p.is_dir() => {
@@ -57,12 +63,9 @@ impl CaFiles {
                 Source::Dir(p) => {
                     out.dirs.insert(p.clone());
                 }
+                Source::Path(p) if out.from_os_store.as_ref() == Some(p) => {}
                 Source::Path(p) if !out.files.contains_key(p) => {
-                    let store = match preloaded {
-                        Some((path, store)) if path == p => store.clone(),
-                        _ => read_ca_file(p),
-                    };
-                    out.files.insert(p.clone(), store);
+                    out.files.insert(p.clone(), read_ca_file(p));
                 }
                 _ => {}
             }
@@ -148,9 +151,20 @@ pub fn verify_sources(
                 looked_up = dir_lookup(p, &names);
                 &looked_up
             }
+            // The OS store read the platform bundle (it may have added
+            // certificates from its directory, which OpenSSL reads too).
+            Source::Path(p)
+                if files.from_os_store.as_ref() == Some(p)
+                    && os.source.starts_with(&p.display().to_string()) =>
+            {
+                os
+            }
             Source::Path(p) => match files.files.get(p) {
                 Some(s) => s,
-                None => continue,
+                None => {
+                    looked_up = read_ca_file(p);
+                    &looked_up
+                }
             },
             Source::Dir(_) => continue,
         };

@@ -785,3 +785,36 @@ fn a_fifo_as_config_or_bundle_is_unknown_not_a_hang() {
     );
     assert_eq!(client(&run.target, "git")["client"], "git");
 }
+
+#[test]
+fn without_os_roots_the_platform_bundle_is_read_once_through_the_os_store() {
+    // No --os-roots and no SSL_CERT_FILE/SSL_CERT_DIR: curl's bundle is the
+    // platform's, which the OS store loads anyway; a test root is not in it.
+    let (srv, root, _) = server();
+    let mut m = Machine::new();
+    m.unset("SSL_CERT_FILE");
+    m.unset("SSL_CERT_DIR");
+    m.fake_exe("curl");
+    let bundled = m.pem("bundled.pem", &[&root]);
+    let mut cmd = tlsdoctor();
+    cmd.env_clear();
+    cmd.env("HOME", m.dir("home"));
+    cmd.env("PATH", std::env::join_paths(&m.path).unwrap());
+    cmd.current_dir(m.dir("work"));
+    cmd.args(["check", &format!("api.example.com:{}", srv.port())]);
+    cmd.args([
+        "--resolve",
+        &format!("api.example.com:{}:127.0.0.1", srv.port()),
+    ]);
+    cmd.arg("--bundled-roots").arg(&bundled);
+    cmd.args(["--no-http", "--format", "json"]);
+    let run = JsonRun::from_output(run(cmd));
+    let curl = client(&run.target, "curl");
+    if Path::new("/etc/ssl/certs/ca-certificates.crt").is_file() {
+        assert_eq!(curl["outcome"], "fails", "{curl:#}");
+        assert_eq!(
+            curl["trust_source"],
+            "OS store (curl's built-in bundle path)"
+        );
+    }
+}
