@@ -68,10 +68,16 @@ fn check(plan: CheckPlan) -> anyhow::Result<ExitCode> {
     );
     let warnings = env_audit.join().unwrap_or_default();
     let at = output.at.unwrap_or_else(OffsetDateTime::now_utc);
-    let tools = crate::tools::evaluate(&discovery.finish(), &judged, &stores, at);
+    let mut tools = crate::tools::evaluate(&discovery.finish(), &judged, &stores, at);
+    if clients.run {
+        run_found_clients(&judged, &mut tools.per_target, connect.probe.timeout);
+    }
     for (j, (outcomes, findings)) in judged.iter_mut().zip(&tools.per_target) {
         crate::diagnose::clients::fit_remedies(&mut j.diagnosis.findings, outcomes);
         j.diagnosis.findings.extend(findings.iter().cloned());
+        j.diagnosis
+            .findings
+            .extend(crate::diagnose::observed::prediction_mismatches(outcomes));
     }
     let code = emit(judged, &output, vars, warnings, Some(&tools))?;
     Ok(if clients.require && tools.any_fails() {
@@ -137,6 +143,56 @@ fn bundle(plan: BundlePlan) -> anyhow::Result<ExitCode> {
     let outcome = crate::bundle::run(&judged, &stores, &plan.options)?;
     write_stdout(&report::bundle::render_human(&outcome, plan.color))?;
     Ok(outcome.exit_code())
+}
+
+/// `--run-clients`: every client found, against every target the probe
+/// reached (pinned to the address it connected to, or through the client's
+/// own proxy settings when the probe used a proxy), all at once; what each
+/// did becomes its `observed`.
+fn run_found_clients(
+    judged: &[Judged],
+    per_target: &mut [(
+        Vec<crate::diagnose::clients::ClientOutcome>,
+        Vec<crate::findings::Finding>,
+    )],
+    timeout: std::time::Duration,
+) {
+    use machine::run::{self, Destination, RunClient, RunResult};
+    let jobs: Vec<(Option<Destination>, Vec<RunClient>)> = judged
+        .iter()
+        .zip(per_target.iter())
+        .map(|(j, (outcomes, _))| {
+            let pinned = match (&j.observation.proxy, j.observation.connected) {
+                (Some(_), _) => Some(None),
+                (None, Some(addr)) => Some(Some(addr.ip())),
+                (None, None) => None,
+            };
+            let to = pinned.map(|pinned| Destination {
+                host: j.target.host.clone(),
+                port: j.target.port,
+                path: j.target.path().to_string(),
+                pinned,
+            });
+            let clients = outcomes
+                .iter()
+                .map(|o| RunClient {
+                    client: o.client.as_str().to_string(),
+                    executable: o.executable.clone(),
+                    interpreter: o.interpreter.clone(),
+                })
+                .collect();
+            (to, clients)
+        })
+        .collect();
+    let results = run::run_for_targets(&jobs, timeout);
+    for ((outcomes, _), results) in per_target.iter_mut().zip(results) {
+        for (outcome, result) in outcomes.iter_mut().zip(results) {
+            match result {
+                RunResult::Observed(o) => outcome.observed = Some(o),
+                RunResult::NotRun(why) => outcome.not_run_reason = Some(why),
+            }
+        }
+    }
 }
 
 /// Render the report and compute the exit code.

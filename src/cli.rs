@@ -96,6 +96,10 @@ pub struct CheckArgs {
     /// Exit 1 when any client found on this machine fails, even when the verdict is clean.
     #[arg(long)]
     pub require_clients: bool,
+    /// Also run each client found here (curl, git, node, Python, pip, Java)
+    /// against the target, once, and record what it did.
+    #[arg(long)]
+    pub run_clients: bool,
 
     #[command(flatten)]
     pub connect: ConnectArgs,

@@ -143,6 +143,8 @@ pub enum FindingKind {
     ChainVaries,
     /// With `--repeat`: one distinct outcome of the attempts, with its count.
     Attempts,
+    /// A client run with `--run-clients` contradicted its predicted outcome.
+    ClientPredictionMismatch,
     /// An error finding whose kind is a verdict name (untagged variants
     /// must come last for serde).
     #[serde(untagged)]

@@ -73,6 +73,8 @@ pub struct ClientsPlan {
     pub pythons: Vec<std::path::PathBuf>,
     /// `--require-clients`: a failing client makes the run exit 1.
     pub require: bool,
+    /// `--run-clients`: run the clients found against each target.
+    pub run: bool,
 }
 
 /// `inspect`: judge this chain, read from files, for this host.
@@ -188,6 +190,7 @@ fn check_plan(args: cli::CheckArgs) -> anyhow::Result<CheckPlan> {
         clients: ClientsPlan {
             pythons: args.python.clone(),
             require: args.require_clients,
+            run: args.run_clients,
         },
     })
 }

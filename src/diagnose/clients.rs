@@ -42,8 +42,11 @@ pub struct ClientOutcome {
     pub reason: String,
     /// What the client prints when it refuses.
     pub error: Option<String>,
-    /// Filled by `--run-clients`.
-    pub observed: Option<serde_json::Value>,
+    /// What the client did when `--run-clients` ran it; null when not run.
+    pub observed: Option<crate::machine::run::Observed>,
+    /// Why `--run-clients` did not run it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_run_reason: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -225,6 +228,7 @@ fn one_client(e: &ClientEvidence<'_>, facts: &ClientFacts, trust: &ClientTrust) 
         reason: String::new(),
         error: None,
         observed: None,
+        not_run_reason: None,
         notes: trust.notes.clone(),
         remedies: Vec::new(),
     };
@@ -504,6 +508,7 @@ mod tests {
             reason: String::new(),
             error: None,
             observed: None,
+            not_run_reason: None,
             notes: Vec::new(),
             remedies,
         }

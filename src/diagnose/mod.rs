@@ -20,6 +20,7 @@ pub mod lint;
 mod rejection;
 mod trust;
 mod validity;
+pub mod observed;
 
 use time::OffsetDateTime;
 

@@ -6,13 +6,18 @@
 //!
 //! Owns reading; must not decide, warn or render. Client discovery
 //! (installed interpreters and tools) plugs in here as more fields of
-//! [`MachineFacts`].
+//! [`MachineFacts`]. The one exception to "reads only": [`run`] starts the
+//! clients found, when the user asks (`--run-clients`), and records what
+//! they did.
 
 pub mod clients;
 pub mod config;
 pub mod configs;
 pub mod files;
 pub mod python;
+pub mod run;
+mod run_clients;
+mod run_scripts;
 pub mod settings;
 pub mod shims;
 

@@ -117,10 +117,11 @@ fn your_tools(out: &mut String, t: &TargetReport, p: &Paint) {
             Outcome::Unknown => p.warn("?"),
         };
         let text = format!(
-            "{mark} {} {}: {}",
+            "{mark} {} {}: {}{}",
             p.bold(&crate::diagnose::clients::label(c)),
             p.dim(&format!("[{}]", escape(&c.trust_source))),
             escape(&c.reason),
+            ran(c, p),
         );
         wrapped(out, p, if i == 0 { "your tools" } else { "" }, &text);
     }
@@ -304,6 +305,28 @@ fn fixes(out: &mut String, t: &TargetReport, p: &Paint) {
                 escape(&avoid.join(" · "))
             ),
         );
+    }
+}
+
+/// `--run-clients`: what the client did when run, for its line.
+fn ran(c: &crate::diagnose::clients::ClientOutcome, p: &Paint) -> String {
+    use crate::machine::run::ObservedOutcome;
+    match (&c.observed, &c.not_run_reason) {
+        (Some(o), _) => {
+            let mark = match o.outcome {
+                ObservedOutcome::Trusts => p.good("✓"),
+                ObservedOutcome::Fails => p.bad("✗"),
+                ObservedOutcome::Timeout | ObservedOutcome::Error => p.warn("?"),
+            };
+            let error = o
+                .error
+                .as_deref()
+                .map(|e| format!(": {}", escape(e)))
+                .unwrap_or_default();
+            format!(" — ran: {mark} {} ({} ms){error}", o.outcome.as_str(), o.ms)
+        }
+        (None, Some(why)) => p.dim(&format!(" — not run: {}", escape(why))),
+        (None, None) => String::new(),
     }
 }
 

@@ -67,6 +67,7 @@ fn render_target(out: &mut String, t: &TargetReport) {
     attempts(out, t);
     your_tools(out, t);
     diagnosis(out, t);
+    clients_run(out, t);
     fixes(out, t);
 }
 
@@ -244,6 +245,47 @@ fn diagnosis(out: &mut String, t: &TargetReport) {
         if !f.detail.is_empty() {
             let _ = writeln!(out, "  {}", escape(&f.detail));
         }
+    }
+    out.push('\n');
+}
+
+/// `--run-clients`: what each client did when run.
+fn clients_run(out: &mut String, t: &TargetReport) {
+    let ran = |c: &&crate::diagnose::clients::ClientOutcome| {
+        c.observed.is_some() || c.not_run_reason.is_some()
+    };
+    if !t.clients.iter().any(|c| ran(&c)) {
+        return;
+    }
+    let _ = writeln!(out, "### Clients run (`--run-clients`)\n");
+    let _ = writeln!(
+        out,
+        "| client | executable | predicted | observed | ms | error |\n|---|---|---|---|---|---|"
+    );
+    for c in t.clients.iter().filter(ran) {
+        let (observed, ms, error) = match &c.observed {
+            Some(o) => (
+                o.outcome.as_str().to_string(),
+                o.ms.to_string(),
+                o.error.clone().unwrap_or_default(),
+            ),
+            None => (
+                "not run".to_string(),
+                "-".to_string(),
+                c.not_run_reason.clone().unwrap_or_default(),
+            ),
+        };
+        let predicted = serde_json::to_value(c.outcome)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "| {} | `{}` | {predicted} | {observed} | {ms} | {} |",
+            c.client,
+            cell(&c.executable.display().to_string()),
+            cell(&error)
+        );
     }
     out.push('\n');
 }

@@ -252,6 +252,7 @@ fn client(
         reason: reason.into(),
         error: error.map(str::to_string),
         observed: None,
+        not_run_reason: None,
         notes: Vec::new(),
         remedies: Vec::new(),
     }

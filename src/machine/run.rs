@@ -1,0 +1,370 @@
+//! `--run-clients`: start every requested client at once, each pinned to the
+//! probe's address (or through its own proxy settings when the probe used a
+//! proxy), and record what it did — [`Observed`]. Every client is bounded by
+//! the timeout and killed, with its whole process group, when it expires;
+//! nothing here can hang the check.
+//!
+//! This module spawns and times processes only; what each client's command
+//! is and how its output reads live in `run_clients`, and judging an
+//! observation against a prediction is Diagnose's.
+
+use std::io::Read;
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use super::run_clients::{self, Classified, Invocation};
+
+/// At most this many clients run at the same time.
+const MAX_AT_ONCE: usize = 32;
+/// How often running clients are looked at.
+const POLL: Duration = Duration::from_millis(2);
+/// Output kept per stream; the rest is read and dropped.
+const MAX_OUTPUT: u64 = 64 * 1024;
+
+/// A client to run: its id (`python-requests`, `curl`, …), its executable,
+/// and for the Python family and pip the interpreter that imports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunClient {
+    pub client: String,
+    pub executable: PathBuf,
+    pub interpreter: Option<PathBuf>,
+}
+
+/// Where a client is sent: the target, and the address the probe connected
+/// to (`None` when the probe went through a proxy: the client then uses its
+/// own proxy settings).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Destination {
+    pub host: String,
+    pub port: u16,
+    pub path: String,
+    pub pinned: Option<IpAddr>,
+}
+
+/// One client run against one destination.
+#[derive(Debug, Clone)]
+pub struct RunRequest {
+    pub client: RunClient,
+    pub to: Destination,
+}
+
+/// What a client did (JSON `observed.outcome`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ObservedOutcome {
+    /// A completed HTTP response, of any status.
+    Trusts,
+    /// A TLS verification failure.
+    Fails,
+    /// No answer within the timeout.
+    Timeout,
+    /// Stopped for a reason that is not about trust (DNS, connect, 407, …).
+    Error,
+}
+
+impl ObservedOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ObservedOutcome::Trusts => "trusts",
+            ObservedOutcome::Fails => "fails",
+            ObservedOutcome::Timeout => "timeout",
+            ObservedOutcome::Error => "error",
+        }
+    }
+}
+
+/// JSON `observed`: the outcome, the first line of the client's error, and
+/// how long it ran.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Observed {
+    pub outcome: ObservedOutcome,
+    pub error: Option<String>,
+    pub ms: u64,
+}
+
+/// A run's result: what the client did, or why it was not run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RunResult {
+    Observed(Observed),
+    NotRun(String),
+}
+
+/// Whether tlsdoctor can pin `client` to an address (else the reason).
+pub fn runnable(client: &str) -> Result<(), String> {
+    if run_clients::RUNNABLE.contains(&client) {
+        Ok(())
+    } else {
+        Err(format!("tlsdoctor cannot yet pin {client} to an address"))
+    }
+}
+
+/// For each destination (`None`: the probe reached nothing, so nothing is
+/// run) its clients, all at once. Per destination, per client, in order.
+pub fn run_for_targets(
+    jobs: &[(Option<Destination>, Vec<RunClient>)],
+    timeout: Duration,
+) -> Vec<Vec<RunResult>> {
+    let requests: Vec<RunRequest> = jobs
+        .iter()
+        .filter_map(|(to, clients)| Some((to.as_ref()?, clients)))
+        .flat_map(|(to, clients)| {
+            clients.iter().map(|c| RunRequest {
+                client: c.clone(),
+                to: to.clone(),
+            })
+        })
+        .collect();
+    let mut results = run_all(&requests, timeout).into_iter();
+    jobs.iter()
+        .map(|(to, clients)| {
+            clients
+                .iter()
+                .map(|_| {
+                    let result = if to.is_some() { results.next() } else { None };
+                    result.unwrap_or_else(|| {
+                        RunResult::NotRun("the probe did not reach the target".into())
+                    })
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Run every request at once (at most [`MAX_AT_ONCE`] at a time), each
+/// bounded by `timeout` from its start. Results are in request order.
+pub fn run_all(requests: &[RunRequest], timeout: Duration) -> Vec<RunResult> {
+    let scratch = match Scratch::create() {
+        Ok(s) => s,
+        Err(e) => {
+            let why = format!("cannot create a temporary directory: {e}");
+            return requests
+                .iter()
+                .map(|_| RunResult::NotRun(why.clone()))
+                .collect();
+        }
+    };
+    let mut slots: Vec<Slot> = requests
+        .iter()
+        .enumerate()
+        .map(|(i, r)| prepare(r, &scratch.dir.join(i.to_string()), timeout))
+        .collect();
+    loop {
+        let running = slots
+            .iter()
+            .filter(|s| matches!(s, Slot::Running(_)))
+            .count();
+        let mut room = MAX_AT_ONCE.saturating_sub(running);
+        for slot in slots.iter_mut() {
+            if room == 0 {
+                break;
+            }
+            if matches!(slot, Slot::Ready(_)) {
+                start(slot);
+                room -= 1;
+            }
+        }
+        let mut busy = false;
+        for slot in slots.iter_mut() {
+            busy |= poll(slot, timeout);
+        }
+        if !busy && !slots.iter().any(|s| matches!(s, Slot::Ready(_))) {
+            break;
+        }
+        std::thread::sleep(POLL);
+    }
+    slots
+        .into_iter()
+        .map(|s| match s {
+            Slot::Done(r) => r,
+            _ => RunResult::NotRun("not run".into()),
+        })
+        .collect()
+}
+
+enum Slot {
+    Ready(Invocation),
+    Running(Running),
+    Done(RunResult),
+    Taken,
+}
+
+struct Running {
+    child: Child,
+    reader: run_clients::Reader,
+    started: Instant,
+    out: mpsc::Receiver<(bool, Vec<u8>)>,
+}
+
+fn prepare(request: &RunRequest, dir: &Path, timeout: Duration) -> Slot {
+    let inv = match run_clients::invocation(&request.client, &request.to, dir, timeout) {
+        Ok(inv) => inv,
+        Err(why) => return Slot::Done(RunResult::NotRun(why)),
+    };
+    let mut inv = inv;
+    inv.cwd = dir.to_path_buf();
+    let written = std::fs::create_dir_all(dir).and_then(|_| {
+        inv.files
+            .iter()
+            .try_for_each(|(name, text)| std::fs::write(dir.join(name), text))
+    });
+    match written {
+        Ok(()) => Slot::Ready(inv),
+        Err(e) => Slot::Done(RunResult::NotRun(format!("cannot write its files: {e}"))),
+    }
+}
+
+fn start(slot: &mut Slot) {
+    let Slot::Ready(inv) = std::mem::replace(slot, Slot::Taken) else {
+        return;
+    };
+    *slot = match spawn(&inv) {
+        Ok(running) => Slot::Running(running),
+        Err(e) => Slot::Done(RunResult::NotRun(format!(
+            "cannot start {}: {e}",
+            inv.program.display()
+        ))),
+    };
+}
+
+fn spawn(inv: &Invocation) -> std::io::Result<Running> {
+    use std::os::unix::process::CommandExt;
+    let mut cmd = Command::new(&inv.program);
+    cmd.args(&inv.args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        // Its own process group, so that expiry kills its children too.
+        .process_group(0);
+    for var in &inv.remove {
+        cmd.env_remove(var);
+    }
+    for (var, value) in &inv.set {
+        cmd.env(var, value);
+    }
+    // A script started with `-c` puts the working directory on its import
+    // path: start in the client's own empty directory, where nothing can
+    // shadow a module.
+    cmd.current_dir(&inv.cwd);
+    let started = Instant::now();
+    let mut child = cmd.spawn()?;
+    let (tx, rx) = mpsc::channel();
+    if let Some(out) = child.stdout.take() {
+        drain(out, true, tx.clone());
+    }
+    if let Some(err) = child.stderr.take() {
+        drain(err, false, tx);
+    }
+    Ok(Running {
+        child,
+        reader: inv.reader,
+        started,
+        out: rx,
+    })
+}
+
+fn drain(mut pipe: impl Read + Send + 'static, stdout: bool, tx: mpsc::Sender<(bool, Vec<u8>)>) {
+    std::thread::spawn(move || {
+        let mut kept = Vec::new();
+        let _ = (&mut pipe).take(MAX_OUTPUT).read_to_end(&mut kept);
+        let _ = std::io::copy(&mut pipe, &mut std::io::sink());
+        let _ = tx.send((stdout, kept));
+    });
+}
+
+/// Look at one slot; true while it is still running.
+fn poll(slot: &mut Slot, timeout: Duration) -> bool {
+    let Slot::Running(run) = slot else {
+        return false;
+    };
+    let elapsed = run.started.elapsed();
+    let status = match run.child.try_wait() {
+        Ok(Some(status)) => Some(status.code()),
+        Ok(None) if elapsed < timeout => return true,
+        Ok(None) | Err(_) => None,
+    };
+    let code = match status {
+        Some(code) => code,
+        None => {
+            kill_group(&mut run.child);
+            None
+        }
+    };
+    let ms = u64::try_from(run.started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    let (stdout, stderr) = collect(&run.out);
+    let result = if status.is_none() {
+        RunResult::Observed(run_clients::observed(
+            super::run::ObservedOutcome::Timeout,
+            Some(format!(
+                "no answer within {:.1} s; stopped",
+                timeout.as_secs_f64()
+            )),
+            ms,
+        ))
+    } else {
+        match run_clients::classify(run.reader, code, &stdout, &stderr) {
+            Classified::Observed(outcome, error) => {
+                RunResult::Observed(run_clients::observed(outcome, error, ms))
+            }
+            Classified::NotRun(why) => RunResult::NotRun(why),
+        }
+    };
+    *slot = Slot::Done(result);
+    false
+}
+
+/// Kill the client's process group (its children too), then reap it.
+fn kill_group(child: &mut Child) {
+    if let Ok(pid) = i32::try_from(child.id()) {
+        if let Some(pid) = rustix::process::Pid::from_raw(pid) {
+            let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// Both streams, waiting briefly: a pipe still held open by a stray
+/// grandchild must not hold the check.
+fn collect(rx: &mpsc::Receiver<(bool, Vec<u8>)>) -> (String, String) {
+    let (mut stdout, mut stderr) = (String::new(), String::new());
+    let until = Instant::now() + Duration::from_millis(200);
+    for _ in 0..2 {
+        let left = until.saturating_duration_since(Instant::now());
+        match rx.recv_timeout(left) {
+            Ok((true, bytes)) => stdout = String::from_utf8_lossy(&bytes).into_owned(),
+            Ok((false, bytes)) => stderr = String::from_utf8_lossy(&bytes).into_owned(),
+            Err(_) => break,
+        }
+    }
+    (stdout, stderr)
+}
+
+/// A private temporary directory for the run, removed when dropped.
+struct Scratch {
+    dir: PathBuf,
+}
+
+impl Scratch {
+    fn create() -> std::io::Result<Scratch> {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
+        let dir =
+            std::env::temp_dir().join(format!("tlsdoctor-run-{}-{nanos}", std::process::id()));
+        use std::os::unix::fs::DirBuilderExt;
+        std::fs::DirBuilder::new().mode(0o700).create(&dir)?;
+        Ok(Scratch { dir })
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
