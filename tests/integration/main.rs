@@ -30,4 +30,5 @@ mod mitmproxy;
 mod nginx;
 mod output;
 mod proxy;
+mod real_clients;
 mod repeat;

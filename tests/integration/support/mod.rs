@@ -20,6 +20,7 @@ hanging it.
 */
 
 pub mod connpath;
+pub mod sandbox;
 mod tools;
 pub use tools::tool;
 
@@ -194,6 +195,13 @@ impl CertSpec {
     /// Drops the keyUsage extension (a CA without it breaks strict profiles).
     pub fn without_key_usage(mut self) -> CertSpec {
         self.params.key_usages.clear();
+        self
+    }
+
+    /// Leaves out the authorityKeyIdentifier (which Python 3.13's strict mode
+    /// and `-x509_strict` require in a certificate a CA issued).
+    pub fn no_aki(mut self) -> CertSpec {
+        self.params.use_authority_key_identifier_extension = false;
         self
     }
 

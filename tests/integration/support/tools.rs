@@ -19,6 +19,10 @@ pub fn tool(name: &str) -> PathBuf {
         "limbo" => option_env!("TLSDOCTOR_TOOL_LIMBO"),
         "compromised_cas" => option_env!("TLSDOCTOR_TOOL_COMPROMISED_CAS"),
         "pyca_python" => option_env!("TLSDOCTOR_TOOL_PYCA_PYTHON"),
+        "unshare" => option_env!("TLSDOCTOR_TOOL_UNSHARE"),
+        "py311" => option_env!("TLSDOCTOR_TOOL_PY311"),
+        "py313" => option_env!("TLSDOCTOR_TOOL_PY313"),
+        "node24" => option_env!("TLSDOCTOR_TOOL_NODE24"),
         other => panic!("no such tool in build.rs: {other}"),
     };
     match found {
