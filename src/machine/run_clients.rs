@@ -349,9 +349,17 @@ pub(super) fn classify_pip(stdout: &str, stderr: &str) -> Classified {
     {
         return Classified::Observed(ObservedOutcome::Trusts, None);
     }
+    // A crash: its last "…Error: …" line says more than "ERROR: Exception:".
+    let raised = stderr
+        .lines()
+        .rev()
+        .find(|l| !l.starts_with(' ') && l.contains("Error") && !l.starts_with("ERROR:"))
+        .and_then(first_line);
     Classified::Observed(
         ObservedOutcome::Error,
-        first_line(stderr).or_else(|| first_line(stdout)),
+        raised
+            .or_else(|| first_line(stderr))
+            .or_else(|| first_line(stdout)),
     )
 }
 
@@ -590,6 +598,14 @@ mod tests {
             classify_pip("", "/usr/bin/python3: No module named pip"),
             Classified::NotRun(_)
         ));
+        let crash = "ERROR: Exception:\nTraceback (most recent call last):\n  File \"x\"\nRecursionError: maximum recursion depth exceeded\nTLSDOCTOR-PIP-EXIT 2";
+        assert_eq!(
+            observed(classify_pip("", crash)),
+            (
+                ObservedOutcome::Error,
+                Some("RecursionError: maximum recursion depth exceeded".into())
+            )
+        );
     }
 
     #[test]

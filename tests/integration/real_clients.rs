@@ -13,8 +13,8 @@
 use std::path::{Path, PathBuf};
 
 use crate::support::sandbox::{ClientsRun, Sandbox};
-use crate::support::{leaf, root_ca, tool};
-use crate::support::{Cert, TlsServer};
+use crate::support::{date, leaf, root_ca, self_signed_openssl_style, tool, unrelated_root};
+use crate::support::{Cert, CertSpec, Scratch, TlsServer};
 
 const HOST: &str = "app.test";
 
@@ -23,6 +23,8 @@ struct Clients {
     py311: PathBuf,
     py313: PathBuf,
     node24_dir: PathBuf,
+    /// Overlay venvs, when a scenario changes a venv's files.
+    _overlays: Option<Scratch>,
 }
 
 impl Clients {
@@ -32,7 +34,36 @@ impl Clients {
             py311: tool("py311"),
             py313: tool("py313"),
             node24_dir: node24.parent().expect("node24's dir").to_path_buf(),
+            _overlays: None,
         }
+    }
+
+    /// Replaces each Python venv by a venv of its own that sees the cached
+    /// venv's packages (through a `.pth`) and whose site-packages `change`
+    /// then edits (given it and the cached venv's site-packages): the
+    /// cached venvs are never modified.
+    fn overlay(mut self, change: impl Fn(&Path, &Path)) -> Clients {
+        let scratch = Scratch::new();
+        for (name, python) in [("py311", &mut self.py311), ("py313", &mut self.py313)] {
+            let dir = scratch.path().join(name);
+            let made = std::process::Command::new(&*python)
+                .args(["-m", "venv", "--without-pip"])
+                .arg(&dir)
+                .status()
+                .expect("python -m venv");
+            assert!(made.success(), "python -m venv {}", dir.display());
+            let base_site = site_packages(&Clients::venv(python));
+            let site = site_packages(&dir);
+            std::fs::write(
+                site.join("_tlsdoctor_base.pth"),
+                format!("{}\n", base_site.display()),
+            )
+            .expect("write .pth");
+            change(&site, &base_site);
+            *python = dir.join("bin/python");
+        }
+        self._overlays = Some(scratch);
+        self
     }
 
     /// Every client on PATH; the OS store holds `os`.
@@ -58,19 +89,50 @@ impl Clients {
     }
 
     /// Asserts each client's real outcome: `expect` maps (client, which) to
-    /// an outcome, where which is "3.11", "3.13", "node20", "node24" or "".
+    /// an outcome, where which is "3.11", "3.13", "node24" or "" (the
+    /// sandbox's own `bin`). Every difference is listed before failing.
     #[track_caller]
     fn assert_all(&self, run: &ClientsRun, sandbox: &Sandbox, expect: &[(&str, &str, &str)]) {
+        let mut wrong = String::new();
         for (client, which, outcome) in expect {
-            let exe = match *which {
-                "3.11" => Clients::venv(&self.py311),
-                "3.13" => Clients::venv(&self.py313),
-                "node24" => self.node24_dir.clone(),
-                _ => sandbox.scratch().path().join("bin"),
-            };
-            run.assert_client(client, &exe, outcome);
+            let exe = self.exe(sandbox, which);
+            let observed = run.observed(client, &exe);
+            if observed != *outcome {
+                let error = &run.client(client, &exe)["observed"]["error"];
+                wrong.push_str(&format!(
+                    "{client} {which}: expected {outcome}, observed {observed} ({error})\n"
+                ));
+            }
+        }
+        assert!(
+            wrong.is_empty(),
+            "real clients differ:\n{wrong}\n{}",
+            run.dump()
+        );
+        for (client, which, outcome) in expect {
+            run.assert_client(client, &self.exe(sandbox, which), outcome);
         }
     }
+
+    fn exe(&self, sandbox: &Sandbox, which: &str) -> PathBuf {
+        match which {
+            "3.11" => Clients::venv(&self.py311),
+            "3.13" => Clients::venv(&self.py313),
+            "node24" => self.node24_dir.clone(),
+            _ => sandbox.scratch().path().join("bin"),
+        }
+    }
+}
+
+/// `VENV/lib/pythonX.Y/site-packages`.
+fn site_packages(venv: &Path) -> PathBuf {
+    let lib = venv.join("lib");
+    let version = std::fs::read_dir(&lib)
+        .expect("venv lib")
+        .filter_map(Result::ok)
+        .find(|e| e.file_name().to_string_lossy().starts_with("python"))
+        .expect("lib/pythonX.Y");
+    lib.join(version.file_name()).join("site-packages")
 }
 
 /// What each Python venv's four clients do: (urllib, requests, httpx, pip).
@@ -152,4 +214,375 @@ fn root_in_the_os_store_only() {
     );
     c.assert_all(&run, &sandbox, &want);
     assert_eq!(curl_directly(&sandbox, tls.port()), Some(0));
+}
+
+#[test]
+#[cfg_attr(
+    not(all(
+        tool_unshare,
+        tool_openssl,
+        tool_py311,
+        tool_py313,
+        tool_node24,
+        tool_node,
+        tool_curl,
+        tool_git
+    )),
+    ignore = "needs unshare, openssl, the client venvs of .ci/run, node, curl and git"
+)]
+fn root_through_each_clients_own_variable() {
+    let c = Clients::new();
+    let (root, server) = interception();
+    let tls = TlsServer::start(&[&server], &server);
+    let sandbox = c.sandbox(&[unrelated_root()]);
+    let pem = sandbox.scratch().pem_file("root.pem", &[&root]);
+    let sandbox = [
+        "REQUESTS_CA_BUNDLE",
+        "NODE_EXTRA_CA_CERTS",
+        "GIT_SSL_CAINFO",
+        "CURL_CA_BUNDLE",
+    ]
+    .into_iter()
+    .fold(sandbox, |s, var| s.env(var, &pem));
+    let run = sandbox.check_run_clients(&format!("{HOST}:{}", tls.port()), &[]);
+    let want = expect(
+        ["fails", "trusts", "fails", "trusts"],
+        ["fails", "trusts", "fails", "trusts"],
+        "trusts",
+        "trusts",
+        "trusts",
+        "trusts",
+    );
+    c.assert_all(&run, &sandbox, &want);
+    assert_eq!(curl_directly(&sandbox, tls.port()), Some(0));
+}
+
+#[test]
+#[cfg_attr(
+    not(all(
+        tool_unshare,
+        tool_openssl,
+        tool_py311,
+        tool_py313,
+        tool_node24,
+        tool_node,
+        tool_curl,
+        tool_git
+    )),
+    ignore = "needs unshare, openssl, the client venvs of .ci/run, node, curl and git"
+)]
+fn root_through_ssl_cert_file() {
+    let c = Clients::new();
+    let (root, server) = interception();
+    let tls = TlsServer::start(&[&server], &server);
+    let sandbox = c.sandbox(&[unrelated_root()]);
+    let pem = sandbox.scratch().pem_file("root.pem", &[&root]);
+    let sandbox = sandbox.env("SSL_CERT_FILE", &pem);
+    let run = sandbox.check_run_clients(&format!("{HOST}:{}", tls.port()), &[]);
+    // Debian's curl (OpenSSL) reads SSL_CERT_FILE when SSL_CERT_DIR is not set;
+    // git (GnuTLS) and Node do not.
+    let want = expect(
+        ["trusts", "fails", "trusts", "fails"],
+        ["trusts", "fails", "trusts", "trusts"],
+        "fails",
+        "fails",
+        "trusts",
+        "fails",
+    );
+    c.assert_all(&run, &sandbox, &want);
+}
+
+#[test]
+#[cfg_attr(
+    not(all(
+        tool_unshare,
+        tool_openssl,
+        tool_py311,
+        tool_py313,
+        tool_node24,
+        tool_node,
+        tool_curl,
+        tool_git
+    )),
+    ignore = "needs unshare, openssl, the client venvs of .ci/run, node, curl and git"
+)]
+fn root_appended_to_certifi() {
+    let (root, server) = interception();
+    let pem = root.pem.clone();
+    let c = Clients::new().overlay(move |site, base| {
+        let certifi = site.join("certifi");
+        std::fs::create_dir_all(&certifi).unwrap();
+        for entry in std::fs::read_dir(base.join("certifi")).unwrap() {
+            let entry = entry.unwrap();
+            if entry.file_type().unwrap().is_file() {
+                std::fs::copy(entry.path(), certifi.join(entry.file_name())).unwrap();
+            }
+        }
+        let bundle = certifi.join("cacert.pem");
+        let mut text = std::fs::read_to_string(&bundle).unwrap();
+        text.push_str(&pem);
+        std::fs::write(bundle, text).unwrap();
+    });
+    let tls = TlsServer::start(&[&server], &server);
+    let sandbox = c.sandbox(&[unrelated_root()]);
+    let run = sandbox.check_run_clients(&format!("{HOST}:{}", tls.port()), &[]);
+    let want = expect(
+        ["fails", "trusts", "trusts", "fails"],
+        ["fails", "trusts", "trusts", "fails"],
+        "fails",
+        "fails",
+        "fails",
+        "fails",
+    );
+    c.assert_all(&run, &sandbox, &want);
+}
+
+#[test]
+#[cfg_attr(
+    not(all(
+        tool_unshare,
+        tool_openssl,
+        tool_py311,
+        tool_py313,
+        tool_node24,
+        tool_node,
+        tool_curl,
+        tool_git
+    )),
+    ignore = "needs unshare, openssl, the client venvs of .ci/run, node, curl and git"
+)]
+fn truststore_injected_through_sitecustomize() {
+    let (root, server) = interception();
+    let c = Clients::new().overlay(|site, _| {
+        std::fs::write(
+            site.join("sitecustomize.py"),
+            "import truststore\ntruststore.inject_into_ssl()\n",
+        )
+        .unwrap();
+    });
+    let tls = TlsServer::start(&[&server], &server);
+    let sandbox = c.sandbox(&[&root]);
+    let run = sandbox.check_run_clients(&format!("{HOST}:{}", tls.port()), &[]);
+    // pip 24.2's own truststore (0.9.1, vendored) recurses on a context the
+    // injected truststore 0.10 already wraps: pip stops with RecursionError.
+    let want = expect(
+        ["trusts", "trusts", "trusts", "trusts"],
+        ["trusts", "trusts", "trusts", "error"],
+        "fails",
+        "fails",
+        "trusts",
+        "trusts",
+    );
+    c.assert_all(&run, &sandbox, &want);
+}
+
+#[test]
+#[cfg_attr(
+    not(all(
+        tool_unshare,
+        tool_openssl,
+        tool_py311,
+        tool_py313,
+        tool_node24,
+        tool_node,
+        tool_curl,
+        tool_git
+    )),
+    ignore = "needs unshare, openssl, the client venvs of .ci/run, node, curl and git"
+)]
+fn expired_root_in_the_os_store() {
+    let c = Clients::new();
+    let root = CertSpec::ca("Clients Test Expired Root")
+        .validity(date(2015, 1, 1), date(2020, 1, 1))
+        .self_signed();
+    let server = leaf(&[HOST], &root);
+    let tls = TlsServer::start(&[&server], &server);
+    let sandbox = c.sandbox(&[&root]).env("NODE_USE_SYSTEM_CA", "1");
+    let run = sandbox.check_run_clients(&format!("{HOST}:{}", tls.port()), &[]);
+    let want = expect(
+        ["fails", "fails", "fails", "fails"],
+        ["fails", "fails", "fails", "fails"],
+        "fails",
+        "fails",
+        "fails",
+        "fails",
+    );
+    c.assert_all(&run, &sandbox, &want);
+    assert_eq!(curl_directly(&sandbox, tls.port()), Some(60));
+}
+
+#[test]
+#[cfg_attr(
+    not(all(
+        tool_unshare,
+        tool_openssl,
+        tool_py311,
+        tool_py313,
+        tool_node24,
+        tool_node,
+        tool_curl,
+        tool_git
+    )),
+    ignore = "needs unshare, openssl, the client venvs of .ci/run, node, curl and git"
+)]
+fn a_leaf_without_aki_fails_only_python_3_13_strict() {
+    let c = Clients::new();
+    let root = root_ca("Clients Test Lax Root", "Clients Test");
+    let server = CertSpec::leaf(HOST).dns(&[HOST]).no_aki().signed_by(&root);
+    let tls = TlsServer::start(&[&server], &server);
+    let sandbox = c.sandbox(&[&root]).env("NODE_USE_SYSTEM_CA", "1");
+    let run = sandbox.check_run_clients(&format!("{HOST}:{}", tls.port()), &[]);
+    // pip 24.2 builds its truststore context itself, not with
+    // ssl.create_default_context: Python 3.13's VERIFY_X509_STRICT is not set
+    // there, so pip trusts what 3.13's own ssl, requests and httpx refuse.
+    let want = expect(
+        ["trusts", "fails", "fails", "fails"],
+        ["fails", "fails", "fails", "trusts"],
+        "fails",
+        "trusts",
+        "trusts",
+        "trusts",
+    );
+    c.assert_all(&run, &sandbox, &want);
+}
+
+#[test]
+#[cfg_attr(
+    not(all(
+        tool_unshare,
+        tool_openssl,
+        tool_py311,
+        tool_py313,
+        tool_node24,
+        tool_node,
+        tool_curl,
+        tool_git
+    )),
+    ignore = "needs unshare, openssl, the client venvs of .ci/run, node, curl and git"
+)]
+fn self_signed_ca_true_server_certificate_in_the_os_store() {
+    let c = Clients::new();
+    let server = self_signed_openssl_style(HOST);
+    let tls = TlsServer::start(&[&server], &server);
+    let sandbox = c.sandbox(&[&server]).env("NODE_USE_SYSTEM_CA", "1");
+    let run = sandbox.check_run_clients(&format!("{HOST}:{}", tls.port()), &[]);
+    let want = expect(
+        ["trusts", "fails", "fails", "fails"],
+        ["trusts", "fails", "fails", "trusts"],
+        "fails",
+        "trusts",
+        "trusts",
+        "trusts",
+    );
+    c.assert_all(&run, &sandbox, &want);
+}
+
+#[test]
+#[cfg_attr(
+    not(all(
+        tool_unshare,
+        tool_openssl,
+        tool_py311,
+        tool_py313,
+        tool_node24,
+        tool_node,
+        tool_curl,
+        tool_git
+    )),
+    ignore = "needs unshare, openssl, the client venvs of .ci/run, node, curl and git"
+)]
+fn empty_ssl_cert_file() {
+    let c = Clients::new();
+    let (root, server) = interception();
+    let tls = TlsServer::start(&[&server], &server);
+    let sandbox = c.sandbox(&[&root]).env("SSL_CERT_FILE", "");
+    let run = sandbox.check_run_clients(&format!("{HOST}:{}", tls.port()), &[]);
+    let want = expect(
+        ["trusts", "fails", "fails", "fails"],
+        ["trusts", "fails", "fails", "trusts"],
+        "fails",
+        "fails",
+        "trusts",
+        "trusts",
+    );
+    c.assert_all(&run, &sandbox, &want);
+}
+
+#[test]
+#[cfg_attr(
+    not(all(tool_unshare, tool_openssl)),
+    ignore = "needs unshare and openssl"
+)]
+fn the_sandbox_leaks_no_ca_or_proxy_variable() {
+    // The machine exports SSL_CERT_FILE, REQUESTS_CA_BUNDLE, …: none may
+    // reach a sandboxed command unless the test sets it. The list is the
+    // library's own (every variable tlsdoctor's audit reads).
+    let sandbox = Sandbox::new().env("SSL_CERT_DIR", "/set/by/the/test");
+    let ran = sandbox.run(Path::new("/usr/bin/env"), Vec::<String>::new());
+    assert_eq!(ran.code, Some(0), "{ran:?}");
+    let set: Vec<&str> = ran
+        .stdout
+        .lines()
+        .filter_map(|l| l.split('=').next())
+        .collect();
+    for name in tlsdoctor::envaudit::variable_names() {
+        let expected = name == "SSL_CERT_DIR";
+        assert_eq!(set.contains(&name), expected, "{name} in {set:?}");
+    }
+    assert!(ran.stdout.contains("HOME=") && ran.stdout.contains("PATH="));
+    // And the OS store there is the test's (empty here), not the machine's.
+    let bundle = sandbox.run(
+        Path::new("/usr/bin/wc"),
+        ["-c", "/etc/ssl/certs/ca-certificates.crt"],
+    );
+    assert!(bundle.stdout.starts_with("0 "), "{bundle:?}");
+}
+
+#[test]
+#[cfg_attr(
+    not(all(tool_unshare, tool_openssl, tool_py311, tool_curl, tool_git)),
+    ignore = "needs unshare, openssl, the client venvs of .ci/run, curl and git"
+)]
+fn clients_that_hang_are_stopped_at_the_timeout() {
+    use crate::support::raw::silent;
+    use crate::support::RawServer;
+    use std::time::Duration;
+    let c = Clients::new();
+    let server = RawServer::start(silent(Duration::from_secs(30)));
+    let sandbox = Sandbox::new()
+        .os_store(&[unrelated_root()])
+        .host(HOST)
+        .venv(&c.py311)
+        .program(&tool("curl"))
+        .program(&tool("git"));
+    let target = format!("{HOST}:{}", server.port());
+    let ran = sandbox.run(
+        Path::new(env!("CARGO_BIN_EXE_tlsdoctor")),
+        [
+            "check",
+            &target,
+            "--run-clients",
+            "--format",
+            "json",
+            "--timeout",
+            "1.5",
+        ],
+    );
+    let report: serde_json::Value = serde_json::from_str(&ran.stdout).expect("JSON");
+    let clients = report["targets"][0]["clients"]
+        .as_array()
+        .expect("clients")
+        .clone();
+    let run: Vec<_> = clients
+        .iter()
+        .filter(|c| !c["observed"].is_null())
+        .collect();
+    assert!(run.len() >= 6, "{clients:#?}");
+    for c in &run {
+        assert_eq!(c["observed"]["outcome"], "timeout", "{c:#}");
+        let ms = c["observed"]["ms"].as_u64().unwrap();
+        assert!((1500..2500).contains(&ms), "{c:#}");
+    }
+    // The probe's handshake (1.5 s), then the clients (1.5 s), and no more.
+    assert!(ran.elapsed < Duration::from_secs(5), "{:?}", ran.elapsed);
 }

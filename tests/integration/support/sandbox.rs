@@ -336,7 +336,14 @@ impl ClientsRun {
             executable.display(),
             self.dump()
         );
-        if let Some(predicted) = c.get("outcome").and_then(|o| o.as_str()) {
+        // A prediction is about trust: a run that stopped for another
+        // reason (error, timeout) cannot confirm or refute it.
+        let about_trust = outcome == "trusts" || outcome == "fails";
+        if let Some(predicted) = c
+            .get("outcome")
+            .and_then(|o| o.as_str())
+            .filter(|_| about_trust)
+        {
             assert_eq!(
                 predicted,
                 outcome,
