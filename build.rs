@@ -35,6 +35,8 @@ const TOOLS: &[(&str, &str, &[&str], &[&str])] = &[
         &["unshare"],
         &["/usr/bin", "/bin"],
     ),
+    ("java", "TLSDOCTOR_JAVA", &["java"], &[]),
+    ("keytool", "TLSDOCTOR_KEYTOOL", &["keytool"], &[]),
 ];
 
 /// Real clients in the venvs `.ci/run` makes (`TLSDOCTOR_CLIENTS_VENVS`, else

@@ -818,3 +818,55 @@ fn without_os_roots_the_platform_bundle_is_read_once_through_the_os_store() {
         );
     }
 }
+
+/// Java alone, its store built from the sandbox's OS store as Debian does.
+fn java_observed(os: &[&Cert], served: &[&Cert], key: &Cert) -> ClientsRun {
+    let tls = TlsServer::start(served, key);
+    let sandbox = Sandbox::new()
+        .os_store(os)
+        .java_store()
+        .host(HOST)
+        .program(&tool("java"));
+    sandbox.check_run_clients(&format!("{HOST}:{}", tls.port()), &[])
+}
+
+#[test]
+#[cfg_attr(
+    not(all(tool_unshare, tool_openssl, tool_java, tool_keytool)),
+    ignore = "needs unshare, openssl, java and keytool"
+)]
+fn java_reads_the_os_store_and_ignores_root_expiry() {
+    let java = |run: &ClientsRun| {
+        let c = run.target["clients"]
+            .as_array()
+            .and_then(|a| a.iter().find(|c| c["client"] == "java"))
+            .cloned()
+            .unwrap_or_else(|| panic!("no java\n{}", run.dump()));
+        (
+            c["observed"]["outcome"]
+                .as_str()
+                .unwrap_or("not run")
+                .to_string(),
+            c,
+        )
+    };
+    let (root, server) = interception();
+    // The root in the OS store (so in Debian's cacerts): Java trusts.
+    let run = java_observed(&[&root], &[&server], &server);
+    assert_eq!(java(&run).0, "trusts", "{}", run.dump());
+    // Not in the store: PKIX path building failed.
+    let run = java_observed(&[unrelated_root()], &[&server], &server);
+    let (outcome, c) = java(&run);
+    assert_eq!(outcome, "fails", "{}", run.dump());
+    assert!(c["observed"]["error"]
+        .as_str()
+        .unwrap()
+        .contains("PKIX path building failed"));
+    // An expired root: OpenSSL clients refuse it, Java does not.
+    let expired = CertSpec::ca("Clients Test Expired Root")
+        .validity(date(2015, 1, 1), date(2020, 1, 1))
+        .self_signed();
+    let server = leaf(&[HOST], &expired);
+    let run = java_observed(&[&expired], &[&server], &server);
+    assert_eq!(java(&run).0, "trusts", "{}", run.dump());
+}

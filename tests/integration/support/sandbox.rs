@@ -53,6 +53,7 @@ pub struct Sandbox {
     hosts: Vec<String>,
     path: Vec<PathBuf>,
     env: BTreeMap<String, OsString>,
+    java: bool,
 }
 
 /// What one command did in the sandbox.
@@ -76,6 +77,7 @@ impl Sandbox {
             hosts: Vec::new(),
             path: Vec::new(),
             env: BTreeMap::new(),
+            java: false,
         };
         let home = sandbox.home();
         sandbox.env.insert("HOME".into(), home.into());
@@ -94,6 +96,13 @@ impl Sandbox {
     /// The OS store holds exactly `certs` (bundle file and hashed directory).
     pub fn os_store(mut self, certs: &[&Cert]) -> Sandbox {
         self.os_certs = certs.iter().map(|c| c.pem.clone()).collect();
+        self
+    }
+
+    /// Also lay out Java's store as Debian's ca-certificates-java builds it
+    /// from the OS store (`/etc/ssl/certs/java/cacerts`, JKS, readable without a password).
+    pub fn java_store(mut self) -> Sandbox {
+        self.java = true;
         self
     }
 
@@ -150,6 +159,9 @@ impl Sandbox {
                 n += 1;
             }
             std::fs::write(dir.join(format!("{hash}.{n}")), pem).expect("hashed cert");
+        }
+        if self.java {
+            java_cacerts(&dir.join("java"), &self.os_certs, &self.scratch);
         }
         let mut hosts = String::from("127.0.0.1 localhost\n::1 localhost ip6-localhost\n");
         for name in &self.hosts {
@@ -233,6 +245,29 @@ fn is_root() -> bool {
     std::fs::metadata("/proc/self")
         .map(|m| m.uid() == 0)
         .unwrap_or(false)
+}
+
+/// `DIR/cacerts` holding `certs`, made with keytool.
+fn java_cacerts(dir: &Path, certs: &[String], scratch: &Scratch) {
+    std::fs::create_dir_all(dir).expect("java dir");
+    for (i, pem) in certs.iter().enumerate() {
+        let file = scratch.write(&format!("java-{i}.pem"), pem);
+        let out = Command::new(tool("keytool"))
+            .args([
+                "-importcert",
+                "-noprompt",
+                "-storetype",
+                "JKS",
+                "-storepass",
+            ])
+            .args(["changeit", "-alias", &format!("test{i}"), "-keystore"])
+            .arg(dir.join("cacerts"))
+            .arg("-file")
+            .arg(&file)
+            .output()
+            .expect("run keytool");
+        assert!(out.status.success(), "keytool: {out:?}");
+    }
 }
 
 /// OpenSSL's subject-name hash of a PEM file (`openssl x509 -hash`).

@@ -20,6 +20,8 @@ pub fn tool(name: &str) -> PathBuf {
         "compromised_cas" => option_env!("TLSDOCTOR_TOOL_COMPROMISED_CAS"),
         "pyca_python" => option_env!("TLSDOCTOR_TOOL_PYCA_PYTHON"),
         "unshare" => option_env!("TLSDOCTOR_TOOL_UNSHARE"),
+        "java" => option_env!("TLSDOCTOR_TOOL_JAVA"),
+        "keytool" => option_env!("TLSDOCTOR_TOOL_KEYTOOL"),
         "py311" => option_env!("TLSDOCTOR_TOOL_PY311"),
         "py313" => option_env!("TLSDOCTOR_TOOL_PY313"),
         "node24" => option_env!("TLSDOCTOR_TOOL_NODE24"),
