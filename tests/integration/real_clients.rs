@@ -525,7 +525,7 @@ fn the_sandbox_leaks_no_ca_or_proxy_variable() {
         .lines()
         .filter_map(|l| l.split('=').next())
         .collect();
-    for name in tlsdoctor::envaudit::variable_names() {
+    for name in tlsdoctor::knowledge::audited_names() {
         let expected = name == "SSL_CERT_DIR";
         assert_eq!(set.contains(&name), expected, "{name} in {set:?}");
     }
@@ -585,4 +585,93 @@ fn clients_that_hang_are_stopped_at_the_timeout() {
     }
     // The probe's handshake (1.5 s), then the clients (1.5 s), and no more.
     assert!(ran.elapsed < Duration::from_secs(5), "{:?}", ran.elapsed);
+}
+
+#[test]
+#[cfg_attr(
+    not(all(
+        tool_unshare,
+        tool_openssl,
+        tool_py311,
+        tool_py313,
+        tool_node24,
+        tool_node,
+        tool_curl,
+        tool_git
+    )),
+    ignore = "needs unshare, openssl, the client venvs of .ci/run, node, curl and git"
+)]
+fn root_through_ssl_cert_file_with_ssl_cert_dir_set() {
+    // As on the machines this tool is for: both variables set. SSL_CERT_DIR
+    // names a directory without the root.
+    let c = Clients::new();
+    let (root, server) = interception();
+    let tls = TlsServer::start(&[&server], &server);
+    let sandbox = c.sandbox(&[unrelated_root()]);
+    let pem = sandbox.scratch().pem_file("root.pem", &[&root]);
+    let dir = sandbox.scratch().path().join("empty-cert-dir");
+    std::fs::create_dir_all(&dir).unwrap();
+    let sandbox = sandbox.env("SSL_CERT_FILE", &pem).env("SSL_CERT_DIR", &dir);
+    let run = sandbox.check_run_clients(&format!("{HOST}:{}", tls.port()), &[]);
+    let want = expect(
+        ["trusts", "fails", "trusts", "fails"],
+        ["trusts", "fails", "trusts", "trusts"],
+        "fails",
+        "fails",
+        "fails",
+        "fails",
+    );
+    c.assert_all(&run, &sandbox, &want);
+}
+
+/// Java alone, its store built from the sandbox's OS store as Debian does.
+fn java_observed(os: &[&Cert], served: &[&Cert], key: &Cert) -> ClientsRun {
+    let tls = TlsServer::start(served, key);
+    let sandbox = Sandbox::new()
+        .os_store(os)
+        .java_store()
+        .host(HOST)
+        .program(&tool("java"));
+    sandbox.check_run_clients(&format!("{HOST}:{}", tls.port()), &[])
+}
+
+#[test]
+#[cfg_attr(
+    not(all(tool_unshare, tool_openssl, tool_java, tool_keytool)),
+    ignore = "needs unshare, openssl, java and keytool"
+)]
+fn java_reads_the_os_store_and_ignores_root_expiry() {
+    let java = |run: &ClientsRun| {
+        let c = run.target["clients"]
+            .as_array()
+            .and_then(|a| a.iter().find(|c| c["client"] == "java"))
+            .cloned()
+            .unwrap_or_else(|| panic!("no java\n{}", run.dump()));
+        (
+            c["observed"]["outcome"]
+                .as_str()
+                .unwrap_or("not run")
+                .to_string(),
+            c,
+        )
+    };
+    let (root, server) = interception();
+    // The root in the OS store (so in Debian's cacerts): Java trusts.
+    let run = java_observed(&[&root], &[&server], &server);
+    assert_eq!(java(&run).0, "trusts", "{}", run.dump());
+    // Not in the store: PKIX path building failed.
+    let run = java_observed(&[unrelated_root()], &[&server], &server);
+    let (outcome, c) = java(&run);
+    assert_eq!(outcome, "fails", "{}", run.dump());
+    assert!(c["observed"]["error"]
+        .as_str()
+        .unwrap()
+        .contains("PKIX path building failed"));
+    // An expired root: OpenSSL clients refuse it, Java does not.
+    let expired = CertSpec::ca("Clients Test Expired Root")
+        .validity(date(2015, 1, 1), date(2020, 1, 1))
+        .self_signed();
+    let server = leaf(&[HOST], &expired);
+    let run = java_observed(&[&expired], &[&server], &server);
+    assert_eq!(java(&run).0, "trusts", "{}", run.dump());
 }
