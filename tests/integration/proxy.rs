@@ -21,7 +21,7 @@ const SECRET_DECODED: &str = "s3cr@t-pw";
 
 /// What the test proxy does with a CONNECT.
 #[derive(Clone)]
-enum Behaviour {
+pub(crate) enum Behaviour {
     /// `200 Connection established`, then pipe to 127.0.0.1:PORT of the CONNECT.
     Tunnel,
     /// Send these bytes and close.
@@ -29,13 +29,13 @@ enum Behaviour {
 }
 
 /// An HTTP CONNECT proxy on 127.0.0.1 that records every request head.
-struct Proxy {
+pub(crate) struct Proxy {
     server: RawServer,
     heads: Arc<Mutex<Vec<String>>>,
 }
 
 impl Proxy {
-    fn start(behaviour: Behaviour) -> Proxy {
+    pub(crate) fn start(behaviour: Behaviour) -> Proxy {
         let heads = Arc::new(Mutex::new(Vec::new()));
         let seen = Arc::clone(&heads);
         let server = RawServer::start(move |mut client| {
@@ -66,7 +66,7 @@ impl Proxy {
     }
 
     /// The CONNECT targets asked for, in order.
-    fn connects(&self) -> Vec<String> {
+    pub(crate) fn connects(&self) -> Vec<String> {
         self.heads()
             .iter()
             .filter_map(|h| h.strip_prefix("CONNECT "))
@@ -75,7 +75,7 @@ impl Proxy {
             .collect()
     }
 
-    fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("http://127.0.0.1:{}", self.port())
     }
 
