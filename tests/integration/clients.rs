@@ -870,3 +870,23 @@ fn java_reads_the_os_store_and_ignores_root_expiry() {
     let run = java_observed(&[&expired], &[&server], &server);
     assert_eq!(java(&run).0, "trusts", "{}", run.dump());
 }
+
+#[test]
+#[cfg_attr(
+    not(all(tool_unshare, tool_openssl, tool_curl)),
+    ignore = "needs unshare, openssl and curl"
+)]
+fn nothing_is_run_against_a_target_the_probe_did_not_reach() {
+    let port = crate::support::closed_port();
+    let sandbox = Sandbox::new().host(HOST).program(&tool("curl"));
+    let run = sandbox.check_run_clients(&format!("{HOST}:{port}"), &[]);
+    assert_eq!(run.target["verdict"], "unreachable", "{}", run.dump());
+    let curl = run.client("curl", &sandbox.scratch().path().join("bin"));
+    assert!(curl["observed"].is_null(), "{}", run.dump());
+    assert_eq!(
+        curl["not_run_reason"],
+        "the probe did not reach the target",
+        "{}",
+        run.dump()
+    );
+}
