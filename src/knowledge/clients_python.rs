@@ -148,6 +148,14 @@ pub(crate) fn pip(client: &ClientFacts, py: &PythonFacts, ctx: &Context<'_>) -> 
     let bundle = env_bundle.or_else(|| certifi(py, true));
     let truststore = version_at_least(client.found.version.as_deref(), (24, 2)).unwrap_or(false)
         && py_at_least(py, 10);
+    // Before 24.2, truststore injected into `ssl` (sitecustomize) still
+    // reaches pip: its vendored urllib3 builds `ssl.SSLContext`, which is
+    // truststore's then (seen with pip 24.0 and truststore 0.10.5).
+    if !truststore {
+        if let Some(t) = injected(py, ctx, bundle.clone(), semantics) {
+            return t;
+        }
+    }
     if truststore {
         let mut notes = Vec::new();
         let (mut sources, os_label) = if matches!(ctx.platform, Platform::MacOs | Platform::Windows)
