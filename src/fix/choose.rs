@@ -33,6 +33,8 @@ pub struct FailingClient {
     pub python_version: Option<(u32, u32)>,
     /// The venv the interpreter belongs to, when it is one.
     pub venv: Option<PathBuf>,
+    /// That venv's site-packages, when read (else derived from the version).
+    pub site_packages: Option<PathBuf>,
     /// The base interpreter refuses installs (PEP 668 `EXTERNALLY-MANAGED`).
     pub externally_managed: bool,
 }
@@ -294,7 +296,10 @@ fn plan_python(ctx: &Context, root: &NeededRoot, c: &FailingClient, plan: &mut F
         (Some(venv), true) => {
             let windows = ctx.os == Os::Windows;
             let Some(v) = version else { return };
-            let site = python::site_packages(venv, v, windows);
+            let site = c
+                .site_packages
+                .clone()
+                .unwrap_or_else(|| python::site_packages(venv, v, windows));
             let change = python::sitecustomize_change(&site, ctx.target);
             let lines = change.lines();
             let file = plan.add_file(change);

@@ -15,6 +15,7 @@ fn client(
         interpreter: venv.map(|v| PathBuf::from(v).join("bin/python")),
         python_version: py,
         venv: venv.map(PathBuf::from),
+        site_packages: None,
         externally_managed: false,
     }
 }

@@ -16,7 +16,12 @@
 pub mod apply;
 pub mod bundle;
 pub mod choose;
+pub mod command;
+pub mod locate;
+pub mod needs;
+pub mod prove;
 pub mod python;
+pub mod render;
 pub mod text;
 
 use std::path::PathBuf;
