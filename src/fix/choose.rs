@@ -402,16 +402,25 @@ fn plan_variables(
         "# Added by `tlsdoctor fix` for {}; `tlsdoctor fix --undo` removes it.",
         bundle::escape_comment(ctx.target)
     );
+    let values: Vec<(String, String)> = vars
+        .iter()
+        .map(|(name, value)| {
+            let value = value
+                .map(str::to_string)
+                .or_else(|| bundle.as_ref().map(|b| b.display().to_string()))
+                .unwrap_or_default();
+            (name.to_string(), value)
+        })
+        .collect();
+    for pair in &values {
+        if !plan.env.contains(pair) {
+            plan.env.push(pair.clone());
+        }
+    }
     for (shell, profile) in &ctx.profiles {
-        let lines: Vec<String> = vars
+        let lines: Vec<String> = values
             .iter()
-            .map(|(name, value)| {
-                let value = value
-                    .map(str::to_string)
-                    .or_else(|| bundle.as_ref().map(|b| b.display().to_string()))
-                    .unwrap_or_default();
-                shell.set_env(name, &value)
-            })
+            .map(|(name, value)| shell.set_env(name, value))
             .collect();
         let mut body = vec![header.clone()];
         body.extend(lines.iter().cloned());

@@ -172,11 +172,12 @@ fn evaluate(
     host: &str,
     addr: Option<SocketAddr>,
     timeout: Duration,
+    env: &[(String, String)],
 ) -> Vec<ClientRun> {
     let Some(addr) = addr else { return Vec::new() };
     venvs
         .iter()
-        .flat_map(|v| prove::run_python(&v.python, host, addr, timeout))
+        .flat_map(|v| prove::run_python(&v.python, host, addr, timeout, env))
         .collect()
 }
 
@@ -209,7 +210,7 @@ pub fn run(
     report.notes.extend(problems);
     let host = judged.target.host.as_str();
     let addr = judged.observation.connected;
-    report.before = evaluate(&venvs, host, addr, options.timeout);
+    report.before = evaluate(&venvs, host, addr, options.timeout, &[]);
     let failing = failing_clients(&report.before, &venvs);
     if failing.is_empty() {
         if venvs.is_empty() {
@@ -289,7 +290,12 @@ pub fn run(
         );
     }
     report.plan = lines;
-    report.after = evaluate(&venvs, host, addr, options.timeout);
+    report.after = evaluate(&venvs, host, addr, options.timeout, &plan.env);
+    if !plan.env.is_empty() {
+        report.notes.push(
+            "the variables take effect in new terminals (or after `source` of the profile); the clients above were run with them set".into(),
+        );
+    }
     let still = report.after.iter().any(|r| r.outcome != "trusts");
     let code = if still || !report.refused.is_empty() {
         ExitCode::Diagnosis

@@ -134,6 +134,9 @@ pub struct FixPlan {
     pub files: Vec<FileChange>,
     pub items: Vec<PlanItem>,
     pub refusals: Vec<Refusal>,
+    /// The variables the profile block sets (name, value): a new shell has
+    /// them, so clients are evaluated again with them.
+    pub env: Vec<(String, String)>,
 }
 
 impl FixPlan {

@@ -67,6 +67,7 @@ pub fn run_python(
     host: &str,
     addr: SocketAddr,
     timeout: Duration,
+    extra_env: &[(String, String)],
 ) -> Vec<ClientRun> {
     let one = |outcome: &str, error: String| {
         vec![ClientRun {
@@ -83,6 +84,7 @@ pub fn run_python(
         .arg(addr.port().to_string())
         .arg(addr.ip().to_string())
         .arg(format!("{:.1}", timeout.as_secs_f64()))
+        .envs(extra_env.iter().map(|(k, v)| (k, v)))
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())

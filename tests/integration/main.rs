@@ -18,6 +18,7 @@ mod clients;
 mod conformance;
 mod diagnosis;
 mod env;
+mod fix;
 mod fuzz_corpus;
 mod harness;
 mod hostile;
