@@ -29,6 +29,12 @@ const TOOLS: &[(&str, &str, &[&str], &[&str])] = &[
     ("git", "TLSDOCTOR_GIT", &["git"], &[]),
     ("node", "TLSDOCTOR_NODE", &["node"], &[]),
     ("python3", "TLSDOCTOR_PYTHON3", &["python3"], &[]),
+    (
+        "unshare",
+        "TLSDOCTOR_UNSHARE",
+        &["unshare"],
+        &["/usr/bin", "/bin"],
+    ),
 ];
 
 fn main() {
@@ -41,6 +47,7 @@ fn main() {
         "TLSDOCTOR_PYCA_PYTHON",
         "TLSDOCTOR_CLIENTS_VENVS",
         "TLSDOCTOR_SKIP_TOOLS",
+        "TLSDOCTOR_FIX_WHEELS",
     ] {
         println!("cargo::rerun-if-env-changed={var}");
     }
@@ -58,6 +65,17 @@ fn main() {
         explicit("TLSDOCTOR_PYCA_PYTHON").as_deref(),
         require,
     );
+    emit("fix_wheels", fix_wheels().as_deref(), require);
+}
+
+/// A directory of pinned wheels (pip, truststore, requests, httpx and their
+/// dependencies) for `fix`'s real-client tests: `TLSDOCTOR_FIX_WHEELS`,
+/// which `.ci/run` fills.
+fn fix_wheels() -> Option<PathBuf> {
+    let dir = PathBuf::from(std::env::var_os("TLSDOCTOR_FIX_WHEELS")?);
+    dir.join("truststore-0.10.4-py3-none-any.whl")
+        .is_file()
+        .then_some(dir)
 }
 
 fn emit(name: &str, found: Option<&Path>, require: bool) {

@@ -19,6 +19,7 @@ mod conformance;
 mod diagnosis;
 mod env;
 mod fix;
+mod fix_clients;
 mod fuzz_corpus;
 mod harness;
 mod hostile;

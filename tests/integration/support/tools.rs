@@ -19,6 +19,8 @@ pub fn tool(name: &str) -> PathBuf {
         "limbo" => option_env!("TLSDOCTOR_TOOL_LIMBO"),
         "compromised_cas" => option_env!("TLSDOCTOR_TOOL_COMPROMISED_CAS"),
         "pyca_python" => option_env!("TLSDOCTOR_TOOL_PYCA_PYTHON"),
+        "unshare" => option_env!("TLSDOCTOR_TOOL_UNSHARE"),
+        "fix_wheels" => option_env!("TLSDOCTOR_TOOL_FIX_WHEELS"),
         other => panic!("no such tool in build.rs: {other}"),
     };
     match found {
