@@ -153,6 +153,11 @@ impl FixPlan {
                 (self.files.get_mut(i), &change.kind)
             {
                 if let FileKind::MarkedBlock { body } = &mut existing.kind {
+                    // Same body (one venv's Python clients): nothing to add.
+                    // Otherwise (profile variables) add the lines not there yet.
+                    if body == new {
+                        return i;
+                    }
                     for line in new {
                         if !body.contains(line) {
                             body.push(line.clone());

@@ -38,9 +38,9 @@ fn mark(outcome: &str) -> &'static str {
     }
 }
 
-fn run_text(r: &ClientRun) -> String {
+fn run_text(r: &ClientRun, md: bool) -> String {
     match &r.error {
-        Some(e) => format!("{}: {}", r.outcome, esc(e)),
+        Some(e) => format!("{}: {}", r.outcome, t(e, md)),
         None => r.outcome.clone(),
     }
 }
@@ -58,22 +58,62 @@ pub fn fix(report: &FixReport, format: FixFormat) -> anyhow::Result<String> {
     })
 }
 
-/// Human text; `md` wraps file contents and commands in fences.
+/// Text for the chosen format: escaped for the terminal, and for markdown
+/// and HTML too when `md`.
+fn t(s: &str, md: bool) -> String {
+    let text = esc(s);
+    if !md {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\\' | '`' | '*' | '_' | '{' | '}' | '[' | ']' | '(' | ')' | '#' | '+' | '-' | '.'
+            | '!' | '|' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A local path, as code in markdown.
+fn p(path: &std::path::Path, md: bool) -> String {
+    let shown = esc(&path.display().to_string());
+    if md {
+        let ticks = "`".repeat(shown.matches('`').count() + 1);
+        format!("{ticks} {shown} {ticks}")
+    } else {
+        shown
+    }
+}
+
+/// Human text; `md` makes headings, escapes untrusted text and fences file lines.
 fn human(r: &FixReport, md: bool) -> String {
     let mut o = String::new();
     let head = if md { "## " } else { "" };
-    let _ = writeln!(o, "{head}tlsdoctor fix {} — {}", esc(&r.target), r.verdict);
+    let _ = writeln!(
+        o,
+        "{head}tlsdoctor fix {} — {}",
+        t(&r.target, md),
+        r.verdict
+    );
     if let Some(problem) = &r.problem {
-        let _ = writeln!(o, "\n{}", esc(problem));
+        let _ = writeln!(o, "\n{}", t(problem, md));
         return o;
     }
     if let Some(root) = &r.root {
         let _ = writeln!(
             o,
-            "root needed: {} (SHA-256 {}), from {}",
-            esc(&root.subject),
+            "\nroot needed: {} (SHA-256 {}), from {}",
+            t(&root.subject, md),
             root.sha256,
-            esc(&root.from)
+            t(&root.from, md)
         );
     }
     let sub = if md { "### " } else { "" };
@@ -81,7 +121,7 @@ fn human(r: &FixReport, md: bool) -> String {
         let _ = writeln!(
             o,
             "\n✓ nothing to fix: every client found trusts {}.",
-            esc(&r.target)
+            t(&r.target, md)
         );
         for c in &r.before {
             let _ = writeln!(
@@ -89,11 +129,14 @@ fn human(r: &FixReport, md: bool) -> String {
                 "  {} {} ({})",
                 mark(&c.outcome),
                 c.client,
-                c.executable.display()
+                p(&c.executable, md)
             );
         }
-        notes(&mut o, r);
+        notes(&mut o, r, md);
         return o;
+    }
+    if r.after.is_empty() {
+        before_after(&mut o, r, sub, md);
     }
     let dry = r.mode == "dry_run";
     let title = if dry {
@@ -102,46 +145,101 @@ fn human(r: &FixReport, md: bool) -> String {
         "Changes"
     };
     let _ = writeln!(o, "\n{sub}{title}");
-    for line in &r.plan {
-        let state = match (&line.skipped, line.applied, dry) {
-            (Some(why), _, _) => format!(" — not applied: {}", esc(why)),
-            (None, true, _) => " — applied".to_string(),
-            _ => String::new(),
-        };
-        let _ = writeln!(
-            o,
-            "  {} ({}){state}",
-            line.client,
-            line.executable.display()
-        );
-        if let (Some(path), Some(lines)) = (&line.path, &line.lines) {
-            let _ = writeln!(o, "    file {}:", path.display());
-            fenced(&mut o, lines, md, "      ");
-        }
-        if let Some(cmd) = &line.command {
-            let _ = writeln!(o, "    run:");
-            fenced(&mut o, std::slice::from_ref(cmd), md, "      ");
-        }
-        let _ = writeln!(o, "    why: {}", line.why);
-    }
+    plan_groups(&mut o, r, md);
     for refusal in &r.refused {
         let _ = writeln!(
             o,
             "  ✗ {} ({}): no change made — {}",
             refusal.client,
-            refusal.executable.display(),
-            refusal.reason
+            p(&refusal.executable, md),
+            t(&refusal.reason, md)
         );
         for option in &refusal.options {
-            let _ = writeln!(o, "    - {option}");
+            let _ = writeln!(o, "    - {}", t(option, md));
         }
     }
-    before_after(&mut o, r, sub);
-    notes(&mut o, r);
+    if !r.after.is_empty() {
+        before_after(&mut o, r, sub, md);
+    }
+    notes(&mut o, r, md);
     if !dry && r.plan.iter().any(|l| l.applied) {
         let _ = writeln!(o, "\nUndo every change above with: tlsdoctor fix --undo");
     }
     o
+}
+
+/// The plan, one group per file or command, naming the clients it fixes.
+fn plan_groups(o: &mut String, r: &FixReport, md: bool) {
+    let mut seen: Vec<String> = Vec::new();
+    for line in &r.plan {
+        let key = line
+            .path
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .or_else(|| line.command.clone())
+            .unwrap_or_default();
+        if seen.contains(&key) {
+            continue;
+        }
+        seen.push(key.clone());
+        let group: Vec<_> = r
+            .plan
+            .iter()
+            .filter(|l| {
+                l.path
+                    .as_ref()
+                    .map(|p| p.display().to_string())
+                    .or_else(|| l.command.clone())
+                    .unwrap_or_default()
+                    == key
+            })
+            .collect();
+        let mut by_exe: Vec<(String, Vec<&str>)> = Vec::new();
+        for l in &group {
+            let exe = p(&l.executable, md);
+            match by_exe.iter_mut().find(|(e, _)| *e == exe) {
+                Some((_, names)) if !names.contains(&l.client.as_str()) => names.push(&l.client),
+                Some(_) => {}
+                None => by_exe.push((exe, vec![&l.client])),
+            }
+        }
+        let clients: Vec<String> = by_exe
+            .iter()
+            .map(|(exe, names)| format!("{} ({exe})", names.join(", ")))
+            .collect();
+        let state = match (&line.skipped, line.applied) {
+            (Some(why), _) => format!(" — not applied: {}", t(why, md)),
+            (None, true) => " — applied".to_string(),
+            _ => String::new(),
+        };
+        let _ = writeln!(o, "\n  for {}{state}", clients.join(", "));
+        if let Some(path) = &line.path {
+            let _ = writeln!(o, "    file {}:", p(path, md));
+            // The first client's lines as they are; others add only what is new.
+            let mut lines: Vec<String> = line.lines.clone().unwrap_or_default();
+            for l in group.iter().skip(1) {
+                for text in l.lines.iter().flatten() {
+                    if !lines.contains(text) {
+                        lines.push(text.clone());
+                    }
+                }
+            }
+            fenced(o, &lines, md, "      ");
+        }
+        if let Some(cmd) = &line.command {
+            let _ = writeln!(o, "    run:");
+            fenced(o, std::slice::from_ref(cmd), md, "      ");
+        }
+        let mut whys: Vec<&str> = Vec::new();
+        for l in &group {
+            if !whys.contains(&l.why.as_str()) {
+                whys.push(&l.why);
+            }
+        }
+        for why in whys {
+            let _ = writeln!(o, "    why: {why}");
+        }
+    }
 }
 
 fn fenced(o: &mut String, lines: &[String], md: bool, indent: &str) {
@@ -164,7 +262,7 @@ fn fenced(o: &mut String, lines: &[String], md: bool, indent: &str) {
     }
 }
 
-fn before_after(o: &mut String, r: &FixReport, sub: &str) {
+fn before_after(o: &mut String, r: &FixReport, sub: &str, md: bool) {
     if r.after.is_empty() {
         let _ = writeln!(o, "\n{sub}Clients now");
         for c in &r.before {
@@ -173,8 +271,8 @@ fn before_after(o: &mut String, r: &FixReport, sub: &str) {
                 "  {} {} ({}): {}",
                 mark(&c.outcome),
                 c.client,
-                c.executable.display(),
-                run_text(c)
+                p(&c.executable, md),
+                run_text(c, md)
             );
         }
         return;
@@ -185,21 +283,23 @@ fn before_after(o: &mut String, r: &FixReport, sub: &str) {
             .after
             .iter()
             .find(|a| a.client == b.client && a.executable == b.executable);
-        let a_text = after.map(run_text).unwrap_or_else(|| "not run".into());
+        let a_text = after
+            .map(|a| run_text(a, md))
+            .unwrap_or_else(|| "not run".into());
         let a_mark = after.map(|a| mark(&a.outcome)).unwrap_or("?");
         let _ = writeln!(
             o,
             "  {a_mark} {} ({}): {} → {a_text}",
             b.client,
-            b.executable.display(),
+            p(&b.executable, md),
             b.outcome
         );
     }
 }
 
-fn notes(o: &mut String, r: &FixReport) {
+fn notes(o: &mut String, r: &FixReport, md: bool) {
     for n in &r.notes {
-        let _ = writeln!(o, "\nnote: {}", esc(n));
+        let _ = writeln!(o, "\nnote: {}", t(n, md));
     }
 }
 
