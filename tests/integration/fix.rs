@@ -353,3 +353,100 @@ fn a_root_whose_key_is_public_is_refused_and_nothing_is_written() {
     }
     assert_eq!(f.trees(), original, "a refused fix wrote something");
 }
+
+/// `tlsdoctor fix ARGS --format json` with a whole environment and no venv.
+fn fix_plain(home: &Path, args: &[&str]) -> (i32, Value, String) {
+    let mut cmd = assert_cmd::Command::new(env!("CARGO_BIN_EXE_tlsdoctor"));
+    cmd.env_clear()
+        .env("HOME", home)
+        .env("PATH", "/usr/bin:/bin")
+        .env("NO_COLOR", "1")
+        .current_dir(home)
+        .timeout(std::time::Duration::from_secs(60))
+        .arg("fix")
+        .args(args)
+        .args(["--format", "json"]);
+    let out = run(cmd);
+    let json = serde_json::from_str(&out.stdout).unwrap_or(Value::Null);
+    (out.code, json, out.stderr)
+}
+
+#[test]
+fn a_servers_problem_is_said_so_and_changes_nothing() {
+    let root = root_ca("Fix Test Root", "tlsdoctor tests");
+    let leaf = leaf(&["other.test"], &root);
+    let server = TlsServer::start(&[&leaf, &root], &leaf);
+    let scratch = Scratch::new();
+    let ca = scratch.pem_file("root.pem", &[&root]);
+    let before = tree(scratch.path());
+    let target = format!("localhost:{}", server.port());
+    let (code, json, stderr) = fix_plain(
+        scratch.path(),
+        &[
+            &target,
+            "--ca-file",
+            ca.to_str().unwrap(),
+            "--os-roots",
+            ca.to_str().unwrap(),
+            "--apply",
+        ],
+    );
+    assert_eq!(code, 1, "{json:#}\n{stderr}");
+    assert_eq!(json["verdict"], "hostname_mismatch");
+    assert!(
+        json["problem"]
+            .as_str()
+            .unwrap()
+            .contains("server's to fix"),
+        "{json:#}"
+    );
+    assert!(json["plan"].as_array().unwrap().is_empty());
+    assert_eq!(tree(scratch.path()), before);
+}
+
+#[test]
+fn unreachable_exits_3_and_bad_usage_exits_2() {
+    let scratch = Scratch::new();
+    let target = format!("127.0.0.1:{}", closed_port());
+    let (code, json, stderr) = fix_plain(scratch.path(), &[&target, "--timeout", "2"]);
+    assert_eq!(code, 3, "{json:#}\n{stderr}");
+    assert_eq!(json["verdict"], "unreachable");
+    let (code, _, stderr) = fix_plain(scratch.path(), &[]);
+    assert_eq!(code, 2, "no target: {stderr}");
+    let (code, _, stderr) = fix_plain(scratch.path(), &["localhost", "--undo"]);
+    assert_eq!(code, 2, "a target with --undo: {stderr}");
+    let (code, _, stderr) = fix_plain(
+        scratch.path(),
+        &["localhost", "--python", "/nonexistent/venv"],
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("/nonexistent/venv"), "{stderr}");
+}
+
+#[test]
+#[cfg_attr(not(tool_python3), ignore = "needs python3 (with venv)")]
+fn nothing_to_fix_says_so_and_exits_0() {
+    let f = Fixture::new();
+    let original = f.trees();
+    // The venv's Python already trusts the root through SSL_CERT_FILE.
+    let mut cmd = assert_cmd::Command::new(env!("CARGO_BIN_EXE_tlsdoctor"));
+    cmd.env_clear()
+        .env("HOME", &f.home)
+        .env("PATH", "/usr/bin:/bin")
+        .env("NO_COLOR", "1")
+        .env("SSL_CERT_FILE", &f.ca_file)
+        .timeout(std::time::Duration::from_secs(60))
+        .arg("fix")
+        .arg(format!("localhost:{}", f.port))
+        .arg("--python")
+        .arg(&f.venv)
+        .arg("--os-roots")
+        .arg(&f.os_roots)
+        .arg("--ca-file")
+        .arg(&f.ca_file)
+        .arg("--apply");
+    let out = run(cmd);
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    assert!(out.stdout.contains("nothing to fix"), "{}", out.stdout);
+    assert_eq!(f.trees(), original);
+}
