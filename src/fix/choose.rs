@@ -374,6 +374,45 @@ fn plan_node(ctx: &Context, root: &NeededRoot, c: &FailingClient, plan: &mut Fix
     }
 }
 
+/// The root alone as a PEM file under the data directory (for the OS-store
+/// command), added once; returns its path.
+fn add_root_file(ctx: &Context, root: &NeededRoot, plan: &mut FixPlan) -> PathBuf {
+    let short = root.facts.sha256.get(..12).unwrap_or(&root.facts.sha256);
+    let path = ctx.data_dir.join(format!("root-{short}.pem"));
+    let der = root.facts.der.clone();
+    plan.add_file(FileChange {
+        path: path.clone(),
+        kind: FileKind::CreateFile {
+            contents: bundle::render(ctx.target, std::slice::from_ref(&der), "none"),
+            shown: vec![format!(
+                "# {} (SHA-256 {})",
+                bundle::escape_comment(&root.facts.display_name),
+                root.facts.sha256
+            )],
+            certificates: Some(vec![der]),
+        },
+    });
+    path
+}
+
+/// The command that adds `file` to this platform's system store (printed only).
+pub fn system_store_command(os: Os, file: &Path) -> String {
+    let f = file.display();
+    let name = file
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "tlsdoctor-root".into());
+    match os {
+        Os::Linux => format!(
+            "sudo cp '{f}' '/usr/local/share/ca-certificates/tlsdoctor-{name}.crt' && sudo update-ca-certificates"
+        ),
+        Os::MacOs => format!(
+            "sudo security add-trusted-cert -d -r trustRoot -k /Library/Keychains/System.keychain '{f}'"
+        ),
+        Os::Windows => format!("certutil -addstore -user Root '{f}'"),
+    }
+}
+
 /// The bundle's file change, added once.
 fn add_bundle(ctx: &Context, root: &NeededRoot, plan: &mut FixPlan) -> PathBuf {
     let path = ctx.bundle_path();
@@ -447,11 +486,21 @@ fn plan_config_key(
     let value = match fix.os_store_value {
         Some(v) if root.in_os_store => v.to_string(),
         Some(_) => {
-            plan.refusals.push(refusal(
-                c,
-                &format!("{} can only be switched to the OS store, and the OS store does not hold the root", fix.client),
-                vec!["install the root in the OS store (ask IT for it), then run `tlsdoctor fix` again".into()],
-            ));
+            // The tool reads only the OS store: adding the root there needs
+            // admin rights, so the command is printed, never run.
+            let file = add_root_file(ctx, root, plan);
+            plan.items.push(PlanItem {
+                client: c.client.clone(),
+                executable: c.executable.clone(),
+                change: Change::Command {
+                    command: system_store_command(ctx.os, &file),
+                    why: "run by you: it changes the system trust store".into(),
+                },
+                why: format!(
+                    "{} can only read the OS store, which does not hold the root: add it there (as admin), then run `tlsdoctor fix` again to switch {} to it",
+                    fix.client, fix.client
+                ),
+            });
             return;
         }
         None => add_bundle(ctx, root, plan).display().to_string(),

@@ -205,8 +205,22 @@ fn config_keys_point_at_the_bundle_and_uv_needs_the_os_store() {
             ],
         )
     });
-    assert_eq!(p.files.len(), 7, "bundle + six configs: {:?}", p.files);
-    assert_eq!(p.refusals.len(), 1, "uv without the root in the OS store");
+    assert_eq!(
+        p.files.len(),
+        8,
+        "bundle + six configs + the root for uv's command: {:?}",
+        p.files
+    );
+    assert!(p.refusals.is_empty());
+    let uv = p.items.iter().find(|i| i.client == "uv").unwrap();
+    let Change::Command { command, .. } = &uv.change else {
+        panic!("{uv:?}")
+    };
+    assert!(
+        command.starts_with("sudo cp '/home/u/.local/share/tlsdoctor/root-"),
+        "{command}"
+    );
+    assert!(command.ends_with("&& sudo update-ca-certificates"));
     let cargo = p
         .files
         .iter()

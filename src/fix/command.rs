@@ -52,6 +52,10 @@ pub struct PlanLine {
     pub lines: Option<Vec<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub command: Option<String>,
+    /// For a command: `tlsdoctor` (run by `--apply`) or `you` (printed only:
+    /// sudo, the system store).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub run_by: Option<&'static str>,
     pub why: String,
     pub applied: bool,
     /// Why it was not applied, when it was tried.
@@ -336,6 +340,7 @@ fn plan_lines(plan: &super::FixPlan) -> Vec<PlanLine> {
                 path: None,
                 lines: None,
                 command: None,
+                run_by: None,
                 why: item.why.clone(),
                 applied: false,
                 skipped: None,
@@ -349,6 +354,7 @@ fn plan_lines(plan: &super::FixPlan) -> Vec<PlanLine> {
                 Change::Command { command, .. } => PlanLine {
                     change: "command",
                     command: Some(command.clone()),
+                    run_by: Some("you"),
                     ..base
                 },
                 Change::PipInstall {
@@ -360,6 +366,7 @@ fn plan_lines(plan: &super::FixPlan) -> Vec<PlanLine> {
                         "{} -m pip install '{requirement}'",
                         python.display()
                     )),
+                    run_by: Some("tlsdoctor"),
                     ..base
                 },
             }

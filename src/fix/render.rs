@@ -227,7 +227,12 @@ fn plan_groups(o: &mut String, r: &FixReport, md: bool) {
             fenced(o, &lines, md, "      ");
         }
         if let Some(cmd) = &line.command {
-            let _ = writeln!(o, "    run:");
+            let who = if line.run_by == Some("you") {
+                "run it yourself (tlsdoctor never runs sudo or changes the system store)"
+            } else {
+                "run (by tlsdoctor, with --apply)"
+            };
+            let _ = writeln!(o, "    {who}:");
             fenced(o, std::slice::from_ref(cmd), md, "      ");
         }
         let mut whys: Vec<&str> = Vec::new();
