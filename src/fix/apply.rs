@@ -45,10 +45,14 @@ impl Layout {
                 .unwrap_or_else(|| home.join(default))
                 .join("tlsdoctor")
         };
+        let state_dir = xdg(xdg_state, ".local/state");
+        let data_dir = xdg(xdg_data, ".local/share");
+        // The XDG directories are the user's own choice, even outside the home.
+        let allowed = vec![home.to_path_buf(), state_dir.clone(), data_dir.clone()];
         Layout {
-            state_dir: xdg(xdg_state, ".local/state"),
-            data_dir: xdg(xdg_data, ".local/share"),
-            allowed: vec![home.to_path_buf()],
+            state_dir,
+            data_dir,
+            allowed,
         }
     }
 
@@ -161,11 +165,23 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 pub fn apply(changes: &[FileChange], layout: &Layout) -> anyhow::Result<Vec<Applied>> {
     let mut manifest = Manifest::load(layout)?;
     let mut out = Vec::with_capacity(changes.len());
+    let mut stopped: Option<String> = None;
     for change in changes {
+        if let Some(why) = &stopped {
+            out.push(Applied::Skipped(why.clone()));
+            continue;
+        }
         let applied = match apply_one(change, layout, &mut manifest) {
             Ok(a) => a,
             Err(e) => Applied::Skipped(format!("{e:#}")),
         };
+        // Later changes point at a created file (the bundle): without it, none.
+        if let (Applied::Skipped(why), FileKind::CreateFile { .. }) = (&applied, &change.kind) {
+            stopped = Some(format!(
+                "not applied because {} could not be written: {why}",
+                change.path.display()
+            ));
+        }
         if applied == Applied::Written {
             manifest.save(layout)?;
         }

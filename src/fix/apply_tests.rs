@@ -255,3 +255,24 @@ fn a_bundle_that_would_not_parse_back_is_never_renamed_into_place() {
     let leftovers: Vec<_> = std::fs::read_dir(&h.layout.data_dir).unwrap().collect();
     assert!(leftovers.is_empty(), "temporary file left: {leftovers:?}");
 }
+
+#[test]
+fn changes_after_a_bundle_that_cannot_be_written_are_not_applied() {
+    let h = home();
+    std::fs::create_dir_all(&h.layout.data_dir).unwrap();
+    // Someone else's file where the bundle goes.
+    std::fs::write(h.layout.data_dir.join("ca-bundle.pem"), "not ours").unwrap();
+    let before = tree(&h.home);
+    let applied = apply(&changes(&h, "export A=1"), &h.layout).unwrap();
+    assert!(
+        matches!(&applied[0], Applied::Skipped(why) if why.contains("did not create it")),
+        "{applied:?}"
+    );
+    for later in &applied[1..] {
+        assert!(
+            matches!(later, Applied::Skipped(why) if why.starts_with("not applied because")),
+            "{later:?}"
+        );
+    }
+    assert_eq!(tree(&h.home), before);
+}

@@ -17,6 +17,9 @@ use crate::cert::CertFacts;
 
 use super::{FileChange, FileKind};
 
+/// The bundle's file name under the XDG data directory.
+pub const BUNDLE_FILE: &str = "ca-bundle.pem";
+
 /// Text from a certificate, safe for a comment line: printable ASCII kept,
 /// everything else (controls, newlines, non-ASCII, bidi) written as `\u{…}`.
 pub fn escape_comment(s: &str) -> String {
@@ -42,10 +45,31 @@ fn pem(der: &[u8]) -> String {
 
 /// The bundle's certificates in file order: `root`, then every Mozilla root
 /// that is not the same certificate.
-pub fn certificates(root: &[u8], mozilla: &[&[u8]]) -> Vec<Vec<u8>> {
+pub fn certificates(root: &[u8], kept: &[Vec<u8>], mozilla: &[&[u8]]) -> Vec<Vec<u8>> {
     let mut out = vec![root.to_vec()];
-    out.extend(mozilla.iter().filter(|d| **d != root).map(|d| d.to_vec()));
+    for der in kept {
+        if !out.contains(der) && !mozilla.contains(&der.as_slice()) {
+            out.push(der.clone());
+        }
+    }
+    out.extend(
+        mozilla
+            .iter()
+            .filter(|d| !out.iter().any(|o| o == *d))
+            .map(|d| d.to_vec())
+            .collect::<Vec<_>>(),
+    );
     out
+}
+
+/// The roots a bundle tlsdoctor wrote earlier added to Mozilla's (for other
+/// targets): kept when the bundle is written again. `text` is the old file.
+pub fn extra_roots(text: &[u8], mozilla: &[&[u8]]) -> Vec<Vec<u8>> {
+    CertificateDer::pem_slice_iter(text)
+        .filter_map(Result::ok)
+        .map(|c| c.as_ref().to_vec())
+        .filter(|d| !mozilla.contains(&d.as_slice()))
+        .collect()
 }
 
 /// The bundle's text for `certs` (as [`certificates`] orders them). Pure.
@@ -110,10 +134,11 @@ pub fn change(
     path: &Path,
     target: &str,
     root: &CertFacts,
+    kept: &[Vec<u8>],
     mozilla: &[&[u8]],
     source: &str,
 ) -> FileChange {
-    let certs = certificates(&root.der, mozilla);
+    let certs = certificates(&root.der, kept, mozilla);
     let contents = render(target, &certs, source);
     let shown = vec![
         format!(
@@ -151,7 +176,7 @@ mod tests {
     #[test]
     fn renders_and_parses_back_to_exactly_the_intended_certificates() {
         let roots = mozilla(4);
-        let certs = certificates(roots[2], &roots);
+        let certs = certificates(roots[2], &[], &roots);
         assert_eq!(certs.len(), 4, "the root is not repeated");
         assert_eq!(certs[0], roots[2]);
         let text = render("h:443", &certs, "webpki-root-certs");
@@ -159,6 +184,20 @@ mod tests {
         assert!(check_parses_to(text.as_bytes(), &certs[1..]).is_err());
         let injected = text.replacen("# SHA-256", "rm -rf /\n# SHA-256", 1);
         assert!(check_parses_to(injected.as_bytes(), &certs).is_err());
+    }
+
+    #[test]
+    fn roots_added_for_other_targets_are_kept() {
+        let roots = mozilla(3);
+        let other = webpki_root_certs::TLS_SERVER_ROOT_CERTS[5].as_ref();
+        let old = render("a", &certificates(other, &[], &roots), "x");
+        let kept = extra_roots(old.as_bytes(), &roots);
+        assert_eq!(kept, vec![other.to_vec()]);
+        let new_root = webpki_root_certs::TLS_SERVER_ROOT_CERTS[6].as_ref();
+        let certs = certificates(new_root, &kept, &roots);
+        assert_eq!(certs.len(), 5);
+        assert_eq!(certs[0], new_root);
+        assert_eq!(certs[1], other);
     }
 
     #[test]

@@ -75,6 +75,8 @@ pub struct Context<'a> {
     /// None: the root is on no store here (it must be obtained first).
     pub root: Option<NeededRoot<'a>>,
     pub include_self_signed: bool,
+    /// Roots an earlier `fix` added to the bundle for other targets (kept).
+    pub kept_roots: Vec<Vec<u8>>,
     /// Mozilla's roots (DER) and where they came from.
     pub mozilla: &'a [&'a [u8]],
     pub mozilla_source: &'a str,
@@ -82,7 +84,7 @@ pub struct Context<'a> {
 
 impl Context<'_> {
     fn bundle_path(&self) -> PathBuf {
-        self.data_dir.join("ca-bundle.pem")
+        self.data_dir.join(bundle::BUNDLE_FILE)
     }
 }
 
@@ -420,6 +422,7 @@ fn add_bundle(ctx: &Context, root: &NeededRoot, plan: &mut FixPlan) -> PathBuf {
         &path,
         ctx.target,
         root.facts,
+        &ctx.kept_roots,
         ctx.mozilla,
         ctx.mozilla_source,
     ));

@@ -43,6 +43,7 @@ fn with_ctx<R>(root: Option<NeededRoot>, f: impl FnOnce(&Context) -> R) -> R {
         ],
         root,
         include_self_signed: false,
+        kept_roots: Vec::new(),
         mozilla: &mozilla,
         mozilla_source: "webpki-root-certs",
     };

@@ -263,6 +263,7 @@ pub fn run(
         profiles: locate::profiles(env, &home, os),
         root,
         include_self_signed: options.include_self_signed,
+        kept_roots: kept_roots(&layout, mozilla),
         mozilla,
         mozilla_source,
     };
@@ -307,6 +308,19 @@ pub fn run(
         ExitCode::Clean
     };
     Ok((report, code))
+}
+
+/// The extra roots of the bundle an earlier `fix` wrote (recorded in the
+/// manifest as its own), so that fixing a second target keeps the first's.
+fn kept_roots(layout: &Layout, mozilla: &[&[u8]]) -> Vec<Vec<u8>> {
+    let path = layout.data_dir.join(super::bundle::BUNDLE_FILE);
+    let ours = apply::Manifest::load(layout)
+        .map(|m| m.entries.iter().any(|e| e.path == path))
+        .unwrap_or(false);
+    match std::fs::read(&path) {
+        Ok(bytes) if ours => super::bundle::extra_roots(&bytes, mozilla),
+        _ => Vec::new(),
+    }
 }
 
 /// The clients that failed on trust, with what the choice needs to know.
