@@ -27,6 +27,7 @@ pub fn run(plan: Plan) -> anyhow::Result<ExitCode> {
         Plan::Inspect(plan) => inspect(plan),
         Plan::Env(plan) => env(plan),
         Plan::Bundle(plan) => bundle(plan),
+        Plan::Fix(plan) => fix(plan),
         Plan::Completions(text) | Plan::Man(text) => {
             write_stdout(&text)?;
             Ok(ExitCode::Clean)
@@ -137,6 +138,36 @@ fn bundle(plan: BundlePlan) -> anyhow::Result<ExitCode> {
     let outcome = crate::bundle::run(&judged, &stores, &plan.options)?;
     write_stdout(&report::bundle::render_human(&outcome, plan.color))?;
     Ok(outcome.exit_code())
+}
+
+/// `fix`: undo, or probe one target and plan (dry run) or apply the changes.
+fn fix(plan: crate::plan::FixCommandPlan) -> anyhow::Result<ExitCode> {
+    use crate::fix::command;
+    use crate::plan::FixAction;
+    let env = machine::fix::EnvVars::from_process();
+    match plan.action {
+        FixAction::Undo => {
+            let (outcome, code) = command::undo(&env)?;
+            write_stdout(&report::fix::undo(&outcome, plan.format)?)?;
+            Ok(code)
+        }
+        FixAction::Fix(run) => {
+            let crate::plan::FixRun {
+                target,
+                connect,
+                trust,
+                options,
+            } = *run;
+            let (mut judged, stores) =
+                probe_and_judge(vec![target], &connect.probe, trust, None, true);
+            let judged = judged.pop().context("no result")?;
+            let mozilla: Vec<&[u8]> = stores.bundled.certs.iter().map(|c| c.as_ref()).collect();
+            let (outcome, code) =
+                command::run(&judged, &mozilla, &stores.bundled.source, &options, &env)?;
+            write_stdout(&report::fix::fix(&outcome, plan.format)?)?;
+            Ok(code)
+        }
+    }
 }
 
 /// Render the report and compute the exit code.

@@ -14,7 +14,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::cert::CertFacts;
-use crate::ecosystems::Shell;
+use crate::knowledge::Shell;
 
 use super::text::{KeySetting, Syntax};
 use super::{bundle, python, Change, FileChange, FileKind, FixPlan, PlanItem, Refusal};

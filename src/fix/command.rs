@@ -2,8 +2,8 @@
 //! clients evaluated again (before → after); and `--undo`.
 //!
 //! Owns the command's flow and its report value ([`FixReport`]). It does
-//! not probe (it is handed the judged target), does not render (see
-//! [`super::render`]), and writes only through [`super::apply`].
+//! not probe (it is handed the judged target), does not render (that is
+//! `report::fix`), and writes only through [`super::apply`].
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -11,16 +11,16 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::app::Judged;
 use crate::exit::ExitCode;
 use crate::findings::Verdict;
+use crate::pipeline::Judged;
 
 use super::apply::{self, Applied, Layout, Undone};
 use super::choose::{self, Context, FailingClient, NeededRoot};
-use super::locate::{self, EnvVars};
 use super::needs::{needs, Needs};
 use super::prove::{self, ClientRun};
 use super::{Change, Refusal};
+use crate::machine::fix::{self as locate, EnvVars};
 
 /// What the user asked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -110,7 +110,7 @@ pub struct UndoLine {
 /// The layout for this user.
 pub fn layout(env: &EnvVars) -> anyhow::Result<Layout> {
     let home = env.home.as_deref().ok_or_else(|| {
-        crate::app::usage("HOME is not set: tlsdoctor fix writes only under your home directory")
+        crate::error::usage("HOME is not set: tlsdoctor fix writes only under your home directory")
     })?;
     Ok(Layout::new(
         home,

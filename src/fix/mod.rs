@@ -6,7 +6,11 @@
 //!   config keys; pure);
 //! - [`bundle`]: the combined bundle's text and its parse-back check;
 //! - [`python`]: the `sitecustomize.py` block that injects truststore;
-//! - [`apply`]: the engine — atomic writes, the manifest, `--undo`.
+//! - [`apply`]: the engine — atomic writes, the manifest, `--undo`;
+//! - [`needs`]: what a judged target asks (pure); [`command`]: the flow;
+//!   [`prove`]: runs the venvs' Python clients (until the `--run-clients`
+//!   runner takes over). What it reads of the machine is `machine::fix`;
+//!   its reports are `report::fix`.
 //!
 //! This module owns the plan's types. It must not probe, verify or diagnose:
 //! it is handed the failing clients and the root, and returns or applies a
@@ -17,11 +21,9 @@ pub mod apply;
 pub mod bundle;
 pub mod choose;
 pub mod command;
-pub mod locate;
 pub mod needs;
 pub mod prove;
 pub mod python;
-pub mod render;
 pub mod text;
 
 use std::path::PathBuf;

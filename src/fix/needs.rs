@@ -5,11 +5,11 @@
 //! It decides which root is needed and whether it may be added (a root
 //! whose key is public never); [`super::choose`] decides the change per client.
 
-use crate::app::Judged;
 use crate::cert::CertFacts;
 use crate::diagnose::interceptors;
 use crate::diagnose::lint::PYTHON_STRICT;
 use crate::findings::{FindingKind, Verdict};
+use crate::pipeline::Judged;
 
 /// What the target needs.
 #[derive(Debug, Clone)]

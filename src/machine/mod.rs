@@ -12,6 +12,7 @@ pub mod clients;
 pub mod config;
 pub mod configs;
 pub mod files;
+pub mod fix;
 pub mod python;
 pub mod settings;
 pub mod shims;

@@ -1,33 +1,18 @@
-//! `fix` reports as human text, JSON or markdown. Renderers only arrange
-//! what [`super::command`] decided; untrusted text (certificate names,
-//! client error lines) is escaped.
+//! `tlsdoctor fix` reports as human text, JSON or markdown. Renderers only
+//! arrange what `fix::command` decided; untrusted text (certificate names,
+//! client error lines) goes through `untrusted::escape`, and markdown escapes
+//! it again for markdown and HTML.
 
 use std::fmt::Write as _;
 
-use super::command::{FixReport, UndoReport};
-use super::prove::ClientRun;
+use super::Format;
+use crate::fix::command::{FixReport, UndoReport};
+use crate::fix::prove::ClientRun;
 
-/// Output format (mirrors the command line's, without clap).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FixFormat {
-    Human,
-    Json,
-    Markdown,
-}
-
-/// Control, format and non-ASCII characters written as `\u{…}`.
+/// Untrusted text (certificate names, client errors, file contents) made
+/// safe for the terminal.
 fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if c.is_control()
-            || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
-        {
-            let _ = write!(out, "\\u{{{:x}}}", c as u32);
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    crate::untrusted::escape(s).into_owned()
 }
 
 fn mark(outcome: &str) -> &'static str {
@@ -46,15 +31,15 @@ fn run_text(r: &ClientRun, md: bool) -> String {
 }
 
 /// Render a fix report.
-pub fn fix(report: &FixReport, format: FixFormat) -> anyhow::Result<String> {
+pub fn fix(report: &FixReport, format: Format) -> anyhow::Result<String> {
     Ok(match format {
-        FixFormat::Json => {
+        Format::Json => {
             let mut s = serde_json::to_string_pretty(report)?;
             s.push('\n');
             s
         }
-        FixFormat::Human => human(report, false),
-        FixFormat::Markdown => human(report, true),
+        Format::Human => human(report, false),
+        Format::Markdown => human(report, true),
     })
 }
 
@@ -309,14 +294,14 @@ fn notes(o: &mut String, r: &FixReport, md: bool) {
 }
 
 /// Render an undo report.
-pub fn undo(report: &UndoReport, format: FixFormat) -> anyhow::Result<String> {
-    if format == FixFormat::Json {
+pub fn undo(report: &UndoReport, format: Format) -> anyhow::Result<String> {
+    if format == Format::Json {
         let mut s = serde_json::to_string_pretty(report)?;
         s.push('\n');
         return Ok(s);
     }
     let mut o = String::new();
-    let head = if format == FixFormat::Markdown {
+    let head = if format == Format::Markdown {
         "## "
     } else {
         ""

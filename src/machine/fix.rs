@@ -3,14 +3,12 @@
 //! (`--python`, `VIRTUAL_ENV`, a `.venv` in the working directory).
 //!
 //! Reads files and environment variables only; spawns nothing, decides
-//! nothing about trust. (Belongs with the Machine stage; kept here until
-//! `src/machine/` lands, then it moves there.)
+//! nothing about trust.
 
 use std::path::{Path, PathBuf};
 
-use crate::ecosystems::Shell;
-
-use super::choose::Os;
+use crate::fix::choose::Os;
+use crate::knowledge::Shell;
 
 /// The environment variables `fix` reads, passed in so callers and tests
 /// can say exactly what they are.
@@ -121,7 +119,7 @@ pub fn venv_of(path: &Path, found_by: &str) -> Option<Venv> {
     let version = cfg.lines().find_map(|line| {
         let (key, value) = line.split_once('=')?;
         matches!(key.trim(), "version" | "version_info")
-            .then(|| super::choose::major_minor(value.trim()))
+            .then(|| crate::fix::choose::major_minor(value.trim()))
             .flatten()
     });
     let windows = cfg!(windows);
@@ -131,7 +129,7 @@ pub fn venv_of(path: &Path, found_by: &str) -> Option<Venv> {
         dir.join("bin").join("python")
     };
     let site_packages = version
-        .map(|v| super::python::site_packages(&dir, v, windows))
+        .map(|v| crate::fix::python::site_packages(&dir, v, windows))
         .filter(|p| p.is_dir());
     Some(Venv {
         dir,
