@@ -158,8 +158,14 @@ fn fix(plan: crate::plan::FixCommandPlan) -> anyhow::Result<ExitCode> {
                 trust,
                 options,
             } = *run;
-            let (mut judged, stores) =
-                probe_and_judge(vec![target], &connect.probe, trust, None, true);
+            let (mut judged, stores) = probe_and_judge(
+                vec![target],
+                &connect.probe,
+                Repeat::ONCE,
+                trust,
+                None,
+                true,
+            );
             let judged = judged.pop().context("no result")?;
             let mozilla: Vec<&[u8]> = stores.bundled.certs.iter().map(|c| c.as_ref()).collect();
             let (outcome, code) =

@@ -202,7 +202,7 @@ pub fn run(
         }
         Needs::ServerProblem { verdict, summary } => {
             report.problem = Some(format!(
-                "{summary}. This is the server's to fix ({verdict}): no change on this machine makes a client trust it without turning verification off, so tlsdoctor changes nothing."
+                "{summary}. This is the server's to fix, or the network path's ({verdict}): no change on this machine makes a client trust it without turning verification off, so tlsdoctor changes nothing."
             ));
             return Ok((report, ExitCode::Diagnosis));
         }
