@@ -168,8 +168,16 @@ fn fix(plan: crate::plan::FixCommandPlan) -> anyhow::Result<ExitCode> {
             );
             let judged = judged.pop().context("no result")?;
             let mozilla: Vec<&[u8]> = stores.bundled.certs.iter().map(|c| c.as_ref()).collect();
-            let (outcome, code) =
-                command::run(&judged, &mozilla, &stores.bundled.source, &options, &env)?;
+            let clients =
+                command::VenvRunner::new(&env, &options.pythons, &judged, options.timeout);
+            let (outcome, code) = command::run(
+                &judged,
+                &mozilla,
+                &stores.bundled.source,
+                &options,
+                &env,
+                &clients,
+            )?;
             write_stdout(&report::fix::fix(&outcome, plan.format)?)?;
             Ok(code)
         }

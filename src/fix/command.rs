@@ -170,19 +170,80 @@ fn empty_report(judged: &Judged, mode: Mode) -> FixReport {
     }
 }
 
-/// Run every found venv's clients against the target.
-fn evaluate(
-    venvs: &[locate::Venv],
-    host: &str,
+/// How `fix` learns each client's outcome: before the fix, and after it
+/// with the variables the profile block sets (a new shell has them).
+pub trait Evaluator {
+    /// Every client found, with its outcome for the target.
+    fn evaluate(&self, extra_env: &[(String, String)]) -> Vec<ClientRun>;
+    /// The venvs found: `fix` may write there.
+    fn venvs(&self) -> Vec<PathBuf>;
+    /// What the user should know about how clients were found.
+    fn notes(&self) -> Vec<String>;
+}
+
+/// The venvs found (`--python`, `VIRTUAL_ENV`, `.venv`), their Python
+/// clients run against the address the probe connected to.
+pub struct VenvRunner {
+    venvs: Vec<locate::Venv>,
+    problems: Vec<String>,
+    host: String,
     addr: Option<SocketAddr>,
     timeout: Duration,
-    env: &[(String, String)],
-) -> Vec<ClientRun> {
-    let Some(addr) = addr else { return Vec::new() };
-    venvs
-        .iter()
-        .flat_map(|v| prove::run_python(&v.python, host, addr, timeout, env))
-        .collect()
+}
+
+impl VenvRunner {
+    pub fn new(
+        env: &EnvVars,
+        pythons: &[PathBuf],
+        judged: &Judged,
+        timeout: Duration,
+    ) -> VenvRunner {
+        let (venvs, problems) = locate::venvs(env, pythons);
+        VenvRunner {
+            venvs,
+            problems,
+            host: judged.target.host.clone(),
+            addr: judged.observation.connected,
+            timeout,
+        }
+    }
+}
+
+impl Evaluator for VenvRunner {
+    fn evaluate(&self, extra_env: &[(String, String)]) -> Vec<ClientRun> {
+        let Some(addr) = self.addr else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for v in &self.venvs {
+            let site = prove::PythonSite {
+                version: v.version,
+                venv: Some(v.dir.clone()),
+                site_packages: v.site_packages.clone(),
+                externally_managed: false,
+            };
+            for mut run in prove::run_python(&v.python, &self.host, addr, self.timeout, extra_env) {
+                run.python = Some(site.clone());
+                out.push(run);
+            }
+        }
+        out
+    }
+
+    fn venvs(&self) -> Vec<PathBuf> {
+        self.venvs.iter().map(|v| v.dir.clone()).collect()
+    }
+
+    fn notes(&self) -> Vec<String> {
+        let mut notes = self.problems.clone();
+        if self.venvs.is_empty() {
+            notes.push(
+                "no venv found (--python PATH, VIRTUAL_ENV, or a .venv here): nothing to evaluate"
+                    .into(),
+            );
+        }
+        notes
+    }
 }
 
 /// `fix TARGET` (dry run or `--apply`).
@@ -192,6 +253,7 @@ pub fn run(
     mozilla_source: &str,
     options: &FixOptions,
     env: &EnvVars,
+    clients: &dyn Evaluator,
 ) -> anyhow::Result<(FixReport, ExitCode)> {
     let mut report = empty_report(judged, options.mode);
     let need = needs(judged);
@@ -210,19 +272,10 @@ pub fn run(
     }
     let layout = layout(env)?;
     let home = env.home.clone().unwrap_or_default();
-    let (venvs, problems) = locate::venvs(env, &options.pythons);
-    report.notes.extend(problems);
-    let host = judged.target.host.as_str();
-    let addr = judged.observation.connected;
-    report.before = evaluate(&venvs, host, addr, options.timeout, &[]);
-    let failing = failing_clients(&report.before, &venvs);
+    report.notes.extend(clients.notes());
+    report.before = clients.evaluate(&[]);
+    let failing = failing_clients(&report.before);
     if failing.is_empty() {
-        if venvs.is_empty() {
-            report.notes.push(
-                "no venv found (--python PATH, VIRTUAL_ENV, or a .venv here): nothing to evaluate"
-                    .into(),
-            );
-        }
         return Ok((report, ExitCode::Clean));
     }
     let os = locate::current_os();
@@ -280,7 +333,7 @@ pub fn run(
         return Ok((report, code));
     }
     let mut allowed = layout.allowed.clone();
-    allowed.extend(venvs.iter().map(|v| v.dir.clone()));
+    allowed.extend(clients.venvs());
     let layout = Layout { allowed, ..layout };
     let applied = apply::apply(&plan.files, &layout)?;
     mark_applied(&plan, &applied, &mut lines, options.timeout);
@@ -295,7 +348,7 @@ pub fn run(
         );
     }
     report.plan = lines;
-    report.after = evaluate(&venvs, host, addr, options.timeout, &plan.env);
+    report.after = clients.evaluate(&plan.env);
     if !plan.env.is_empty() {
         report.notes.push(
             "the variables take effect in new terminals (or after `source` of the profile); the clients above were run with them set".into(),
@@ -324,21 +377,21 @@ fn kept_roots(layout: &Layout, mozilla: &[&[u8]]) -> Vec<Vec<u8>> {
 }
 
 /// The clients that failed on trust, with what the choice needs to know.
-fn failing_clients(runs: &[ClientRun], venvs: &[locate::Venv]) -> Vec<FailingClient> {
+fn failing_clients(runs: &[ClientRun]) -> Vec<FailingClient> {
     runs.iter()
         .filter(|r| r.outcome == "fails")
-        .filter_map(|r| {
-            let venv = venvs.iter().find(|v| v.python == r.executable)?;
-            Some(FailingClient {
+        .map(|r| {
+            let site = r.python.clone().unwrap_or_default();
+            FailingClient {
                 client: r.client.clone(),
                 executable: r.executable.clone(),
-                version: None,
-                interpreter: Some(venv.python.clone()),
-                python_version: venv.version,
-                venv: Some(venv.dir.clone()),
-                site_packages: venv.site_packages.clone(),
-                externally_managed: false,
-            })
+                version: r.version.clone(),
+                interpreter: r.python.as_ref().map(|_| r.executable.clone()),
+                python_version: site.version,
+                venv: site.venv,
+                site_packages: site.site_packages,
+                externally_managed: site.externally_managed,
+            }
         })
         .collect()
 }

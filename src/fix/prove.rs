@@ -15,14 +15,32 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-/// What one client did.
+/// One client's outcome for the target, as `fix` shows it before and after.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ClientRun {
     pub client: String,
     pub executable: PathBuf,
-    /// `trusts`, `fails`, `error` (not about trust), `timeout`.
+    /// The client's version, when known (Node's decides its fix).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// `trusts`, `fails`, `unknown` (predicted); `error` (not about trust),
+    /// `timeout` (run).
     pub outcome: String,
     pub error: Option<String>,
+    /// What the choice needs to know of a Python client's interpreter.
+    #[serde(skip)]
+    pub python: Option<PythonSite>,
+}
+
+/// A Python client's interpreter, as far as the choice of fix depends on it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PythonSite {
+    pub version: Option<(u32, u32)>,
+    /// The venv, when the interpreter is one.
+    pub venv: Option<PathBuf>,
+    pub site_packages: Option<PathBuf>,
+    /// The base interpreter refuses installs (PEP 668).
+    pub externally_managed: bool,
 }
 
 const SCRIPT: &str = r#"
@@ -73,8 +91,10 @@ pub fn run_python(
         vec![ClientRun {
             client: "python".into(),
             executable: python.to_path_buf(),
+            version: None,
             outcome: outcome.into(),
             error: Some(error),
+            python: None,
         }]
     };
     let spawned = Command::new(python)
@@ -123,8 +143,10 @@ fn parse(python: &Path, stdout: &str) -> Option<Vec<ClientRun>> {
             .map(|(client, (outcome, error))| ClientRun {
                 client,
                 executable: python.to_path_buf(),
+                version: None,
                 outcome,
                 error,
+                python: None,
             })
             .collect(),
     )
