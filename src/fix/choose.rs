@@ -415,17 +415,33 @@ pub fn system_store_command(os: Os, file: &Path) -> String {
     }
 }
 
-/// The bundle's file change, added once.
-fn add_bundle(ctx: &Context, root: &NeededRoot, plan: &mut FixPlan) -> PathBuf {
+/// The bundle's file change, added once, and shown as part of `c`'s fix.
+fn add_bundle(ctx: &Context, root: &NeededRoot, c: &FailingClient, plan: &mut FixPlan) -> PathBuf {
     let path = ctx.bundle_path();
-    plan.add_file(bundle::change(
+    let change = bundle::change(
         &path,
         ctx.target,
         root.facts,
         &ctx.kept_roots,
         ctx.mozilla,
         ctx.mozilla_source,
-    ));
+    );
+    let lines = change.lines();
+    let file = plan.add_file(change);
+    let listed = plan.items.iter().any(|i| {
+        i.client == c.client
+            && i.executable == c.executable
+            && matches!(i.change, Change::File { file: f, .. } if f == file)
+    });
+    if !listed {
+        plan.items.push(PlanItem {
+            client: c.client.clone(),
+            executable: c.executable.clone(),
+            change: Change::File { file, lines },
+            why: "the combined bundle: Mozilla's roots and the root this server needs, in one file"
+                .into(),
+        });
+    }
     path
 }
 
@@ -439,7 +455,7 @@ fn plan_variables(
     plan: &mut FixPlan,
 ) {
     let needs_bundle = vars.iter().any(|(_, v)| v.is_none());
-    let bundle = needs_bundle.then(|| add_bundle(ctx, root, plan));
+    let bundle = needs_bundle.then(|| add_bundle(ctx, root, c, plan));
     let header = format!(
         "# Added by `tlsdoctor fix` for {}; `tlsdoctor fix --undo` removes it.",
         bundle::escape_comment(ctx.target)
@@ -506,7 +522,7 @@ fn plan_config_key(
             });
             return;
         }
-        None => add_bundle(ctx, root, plan).display().to_string(),
+        None => add_bundle(ctx, root, c, plan).display().to_string(),
     };
     let value = match fix.syntax {
         Syntax::Toml if fix.os_store_value.is_none() => toml_string(&value),

@@ -16,10 +16,10 @@ fn esc(s: &str) -> String {
 }
 
 fn mark(outcome: &str) -> &'static str {
-    if outcome == "trusts" {
-        "✓"
-    } else {
-        "✗"
+    match outcome {
+        "trusts" => "✓",
+        "unknown" => "?",
+        _ => "✗",
     }
 }
 
@@ -102,10 +102,10 @@ fn human(r: &FixReport, md: bool) -> String {
         );
     }
     let sub = if md { "### " } else { "" };
-    if r.before.iter().all(|c| c.outcome == "trusts") && r.refused.is_empty() {
+    if r.plan.is_empty() && r.refused.is_empty() && !r.before.iter().any(|c| c.outcome == "fails") {
         let _ = writeln!(
             o,
-            "\n✓ nothing to fix: every client found trusts {}.",
+            "\n✓ nothing to fix: no client found fails for {}.",
             t(&r.target, md)
         );
         for c in &r.before {
