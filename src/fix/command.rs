@@ -351,7 +351,7 @@ pub fn run(
     report.after = clients.evaluate(&plan.env);
     if !plan.env.is_empty() {
         report.notes.push(
-            "the variables take effect in new terminals (or after `source` of the profile); the clients above were run with them set".into(),
+            "the variables take effect in new terminals (or after `source` of the profile); the clients above were evaluated again (the venvs' Python clients run) with them set".into(),
         );
     }
     let still = report.after.iter().any(|r| r.outcome != "trusts");
