@@ -6,7 +6,7 @@
 //! off, and a root whose key is public is refused.
 //!
 //! Each run gets a whole environment: a temporary HOME (a `.bashrc` without
-//! a final newline, a `.profile`, a `pip.conf`), `PATH=/usr/bin:/bin`, no CA
+//! a final newline, a `.profile`, a `pip.conf`), an empty `PATH`, no CA
 //! or proxy variable.
 
 use std::collections::BTreeMap;
@@ -102,6 +102,8 @@ impl Fixture {
             .status()
             .expect("run python3 -m venv");
         assert!(made.success(), "python3 -m venv failed");
+        // PATH holds no client: the venv is the only one found.
+        std::fs::create_dir_all(scratch.path().join("bin")).unwrap();
         let ca_file = scratch.write("declared-root.pem", declared_root_pem);
         let os_roots = scratch.pem_file("os.pem", &[unrelated_root()]);
         let server = TlsServer::start(chain, key_of);
@@ -121,7 +123,7 @@ impl Fixture {
         let mut cmd = assert_cmd::Command::new(env!("CARGO_BIN_EXE_tlsdoctor"));
         cmd.env_clear()
             .env("HOME", &self.home)
-            .env("PATH", "/usr/bin:/bin")
+            .env("PATH", self.scratch.path().join("bin"))
             .env("LANG", "C.UTF-8")
             .env("SHELL", "/bin/bash")
             .env("NO_COLOR", "1")
@@ -356,10 +358,12 @@ fn a_root_whose_key_is_public_is_refused_and_nothing_is_written() {
 
 /// `tlsdoctor fix ARGS --format json` with a whole environment and no venv.
 fn fix_plain(home: &Path, args: &[&str]) -> (i32, Value, String) {
+    // An empty PATH directory: no client is found.
+    let bin = tempfile::tempdir().unwrap();
     let mut cmd = assert_cmd::Command::new(env!("CARGO_BIN_EXE_tlsdoctor"));
     cmd.env_clear()
         .env("HOME", home)
-        .env("PATH", "/usr/bin:/bin")
+        .env("PATH", bin.path())
         .env("NO_COLOR", "1")
         .current_dir(home)
         .timeout(std::time::Duration::from_secs(60))
@@ -432,7 +436,7 @@ fn nothing_to_fix_says_so_and_exits_0() {
     let mut cmd = assert_cmd::Command::new(env!("CARGO_BIN_EXE_tlsdoctor"));
     cmd.env_clear()
         .env("HOME", &f.home)
-        .env("PATH", "/usr/bin:/bin")
+        .env("PATH", f.scratch.path().join("bin"))
         .env("NO_COLOR", "1")
         .env("SSL_CERT_FILE", &f.ca_file)
         .timeout(std::time::Duration::from_secs(60))

@@ -37,6 +37,8 @@ exec "$@"
 
 struct World {
     scratch: Scratch,
+    /// `PATH` inside the namespace (an empty directory unless a test links programs there).
+    path: PathBuf,
     home: PathBuf,
     venv: PathBuf,
     certs: PathBuf,
@@ -93,7 +95,10 @@ impl World {
         std::fs::write(certs.join(format!("{hash}.0")), &root.pem).unwrap();
         std::fs::write(scratch.path().join("empty"), "").unwrap();
         let venv = scratch.path().join("venv");
+        let path = scratch.path().join("bin");
+        std::fs::create_dir_all(&path).unwrap();
         let world = World {
+            path,
             scratch,
             home,
             venv,
@@ -161,7 +166,7 @@ impl World {
         .args(args)
         .env_clear()
         .env("HOME", &self.home)
-        .env("PATH", "/usr/bin:/bin")
+        .env("PATH", &self.path)
         .env("LANG", "C.UTF-8")
         .env("NO_COLOR", "1")
         .env("PIP_INDEX_URL", self.index_url())
