@@ -272,17 +272,13 @@ fn undo_leaves_a_profile_the_user_edited_after_apply() {
 
 #[test]
 #[cfg_attr(
-    not(all(tool_python3, tool_openssl)),
-    ignore = "needs python3 (with venv) and openssl"
+    not(all(tool_python3, tool_openssl, tool_compromised_cas)),
+    ignore = "needs python3 (with venv), openssl and shared/conformance/compromised-cas"
 )]
 fn a_root_whose_key_is_public_is_refused_and_nothing_is_written() {
     // DSDTestProvider: Dell System Detect installed it with its private key.
-    // ../shared beside the clone (or beside a parent, for a worktree); read from there, never copied.
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .map(|a| a.join("shared/conformance/compromised-cas"))
-        .find(|d| d.is_dir())
-        .expect("shared/conformance/compromised-cas beside the clone");
+    // Read from ../shared (never copied).
+    let dir = tool("compromised_cas");
     let scratch = Scratch::new();
     let key = scratch.path().join("leaf.key");
     let csr = scratch.path().join("leaf.csr");
