@@ -12,7 +12,20 @@ use crate::fix::prove::ClientRun;
 /// Untrusted text (certificate names, client errors, file contents) made
 /// safe for the terminal.
 fn esc(s: &str) -> String {
-    crate::untrusted::escape(s).into_owned()
+    // untrusted::escape handles control characters; bidi and other format
+    // characters (U+200E/F, U+202A–E, U+2066–9, U+FEFF) are escaped here too,
+    // as DESIGN.md asks, until that module does it for every report.
+    let text = crate::untrusted::escape(s);
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+        {
+            out.push_str(&c.escape_unicode().to_string());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 fn mark(outcome: &str) -> &'static str {
@@ -325,4 +338,156 @@ pub fn undo(report: &UndoReport, format: Format) -> anyhow::Result<String> {
         let _ = writeln!(o, "  {} — {text}", f.path.display());
     }
     Ok(o)
+}
+
+#[cfg(test)]
+mod snapshot_tests {
+    //! Every format of `fix`'s reports on hand-built values, hostile strings included.
+
+    use std::path::PathBuf;
+
+    use super::*;
+    use crate::findings::Verdict;
+    use crate::fix::command::{PlanLine, RootLine, UndoLine};
+    use crate::fix::Refusal;
+
+    fn run(client: &str, outcome: &str, error: Option<&str>) -> ClientRun {
+        ClientRun {
+            client: client.into(),
+            executable: PathBuf::from("/p/.venv/bin/python"),
+            version: None,
+            outcome: outcome.into(),
+            error: error.map(str::to_string),
+            python: None,
+        }
+    }
+
+    fn report(mode: &'static str) -> FixReport {
+        let applied = mode == "apply";
+        let site = PathBuf::from("/p/.venv/lib/python3.12/site-packages/sitecustomize.py");
+        let block = vec![
+            "# >>> tlsdoctor >>>".to_string(),
+            "import truststore".to_string(),
+            "# <<< tlsdoctor <<<".to_string(),
+        ];
+        let line = |client: &str| PlanLine {
+            client: client.into(),
+            executable: PathBuf::from("/p/.venv/bin/python"),
+            change: "file",
+            path: Some(site.clone()),
+            lines: Some(block.clone()),
+            command: None,
+            run_by: None,
+            why: "truststore makes this venv's Python verify with the OS store".into(),
+            applied,
+            skipped: None,
+        };
+        let install = PlanLine {
+            change: "command",
+            path: None,
+            lines: None,
+            command: Some("/p/.venv/bin/python -m pip install 'truststore>=0.10.1,<1'".into()),
+            run_by: Some("tlsdoctor"),
+            why: "truststore installed with the venv's own pip".into(),
+            ..line("python-httpx")
+        };
+        FixReport {
+            schema_version: 1,
+            target: "api.example.com:8443".into(),
+            verdict: Verdict::CorporateInterception,
+            mode,
+            root: Some(RootLine {
+                subject: "CN=Evil\u{1b}[31m Root\u{202e}".into(),
+                sha256: "ab".repeat(32),
+                from: "the OS store (/etc/ssl/certs/ca-certificates.crt)".into(),
+            }),
+            problem: None,
+            plan: vec![line("python-httpx"), line("python-requests"), install],
+            refused: vec![Refusal {
+                client: "python".into(),
+                executable: PathBuf::from("/usr/bin/python3.13"),
+                reason: "Python 3.13+ on Linux verifies with VERIFY_X509_STRICT".into(),
+                options: vec![
+                    "a compliant root from IT".into(),
+                    "clear VERIFY_X509_STRICT in the app".into(),
+                ],
+            }],
+            before: vec![
+                run(
+                    "python-httpx",
+                    "fails",
+                    Some("[SSL: CERTIFICATE_VERIFY_FAILED] <b>*x*</b>"),
+                ),
+                run(
+                    "python-requests",
+                    "fails",
+                    Some("CERTIFICATE_VERIFY_FAILED"),
+                ),
+            ],
+            after: if applied {
+                vec![
+                    run("python-httpx", "trusts", None),
+                    run("python-requests", "trusts", None),
+                ]
+            } else {
+                Vec::new()
+            },
+            notes: vec!["the variables take effect in new terminals".into()],
+        }
+    }
+
+    fn all_formats(name: &str, r: &FixReport) {
+        for format in [Format::Human, Format::Json, Format::Markdown] {
+            let text = fix(r, format).unwrap();
+            assert!(
+                !text.contains('\u{1b}'),
+                "{format:?} printed an escape byte"
+            );
+            insta::assert_snapshot!(format!("fix_{name}_{format:?}").to_lowercase(), text);
+        }
+    }
+
+    #[test]
+    fn dry_run_apply_and_servers_problem_in_every_format() {
+        all_formats("dry_run", &report("dry_run"));
+        all_formats("apply", &report("apply"));
+        let mut server = report("dry_run");
+        server.verdict = Verdict::HostnameMismatch;
+        server.root = None;
+        server.plan.clear();
+        server.refused.clear();
+        server.before.clear();
+        server.problem = Some(
+            "api.example.com is not valid for the name asked. This is the server's to fix".into(),
+        );
+        all_formats("server_problem", &server);
+    }
+
+    #[test]
+    fn undo_in_every_format() {
+        let r = UndoReport {
+            schema_version: 1,
+            manifest: PathBuf::from("/home/u/.local/state/tlsdoctor/manifest.json"),
+            files: vec![
+                UndoLine {
+                    path: PathBuf::from("/home/u/.bashrc"),
+                    outcome: "changed_since",
+                },
+                UndoLine {
+                    path: PathBuf::from("/home/u/.npmrc"),
+                    outcome: "removed",
+                },
+                UndoLine {
+                    path: PathBuf::from("/home/u/.config/pip/pip.conf"),
+                    outcome: "restored",
+                },
+            ],
+        };
+        for format in [Format::Human, Format::Json, Format::Markdown] {
+            insta::assert_snapshot!(
+                format!("fix_undo_{format:?}").to_lowercase(),
+                undo(&r, format).unwrap()
+            );
+        }
+    }
 }
