@@ -151,6 +151,11 @@ impl World {
     /// `program ARGS` in the namespace with a whole environment.
     fn command(&self, program: &Path, args: &[&str]) -> Command {
         let mut cmd = Command::new(tool("unshare"));
+        // As root, a mount namespace; otherwise inside a user namespace.
+        use std::os::unix::fs::MetadataExt;
+        if std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() != 0) {
+            cmd.arg("-r");
+        }
         cmd.args([
             "-m",
             "--propagation",
