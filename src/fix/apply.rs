@@ -330,11 +330,15 @@ fn undo_one(entry: &Entry) -> anyhow::Result<Undone> {
         return Ok(Undone::AlreadyGone);
     }
     if hash.as_deref() != Some(entry.after_sha256.as_str()) {
-        return Ok(if current.is_none() && entry.before_sha256.is_none() {
-            Undone::AlreadyGone
-        } else {
-            Undone::ChangedSince
-        });
+        // Gone with its directory (a deleted venv): nothing left to revert.
+        let dir_gone = entry.path.parent().is_some_and(|d| !d.exists());
+        return Ok(
+            if current.is_none() && (entry.before_sha256.is_none() || dir_gone) {
+                Undone::AlreadyGone
+            } else {
+                Undone::ChangedSince
+            },
+        );
     }
     match &entry.backup {
         Some(backup) => {

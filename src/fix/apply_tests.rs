@@ -276,3 +276,25 @@ fn changes_after_a_bundle_that_cannot_be_written_are_not_applied() {
     }
     assert_eq!(tree(&h.home), before);
 }
+
+#[test]
+fn a_file_whose_directory_was_deleted_leaves_the_manifest() {
+    let h = home();
+    let venv = h.home.join("proj/.venv/lib/site-packages");
+    std::fs::create_dir_all(&venv).unwrap();
+    std::fs::write(venv.join("sitecustomize.py"), "import os\n").unwrap();
+    let change = FileChange {
+        path: venv.join("sitecustomize.py"),
+        kind: FileKind::MarkedBlock {
+            body: vec!["x = 1".into()],
+        },
+    };
+    assert_eq!(apply(&[change], &h.layout).unwrap(), vec![Applied::Written]);
+    std::fs::remove_dir_all(h.home.join("proj")).unwrap();
+    let undone = undo(&h.layout).unwrap();
+    assert_eq!(
+        undone,
+        vec![(venv.join("sitecustomize.py"), Undone::AlreadyGone)]
+    );
+    assert!(!h.layout.manifest_path().exists());
+}
