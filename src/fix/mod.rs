@@ -21,6 +21,7 @@ pub mod apply;
 pub mod bundle;
 pub mod choose;
 pub mod command;
+pub mod evaluate;
 pub mod needs;
 pub mod prove;
 pub mod python;

@@ -357,3 +357,80 @@ fn apply_makes_real_requests_and_httpx_trust_and_pip_keeps_installing() {
         "undo removes the sitecustomize.py it created"
     );
 }
+
+/// Link `tools` into the namespace's `PATH` directory (and nothing else).
+fn link_tools(w: &World, tools: &[&str]) {
+    for t in tools {
+        std::os::unix::fs::symlink(tool(t), w.path.join(t)).unwrap();
+    }
+}
+
+#[test]
+#[cfg_attr(
+    not(all(
+        tool_python3,
+        tool_openssl,
+        tool_unshare,
+        tool_fix_wheels,
+        tool_node,
+        tool_git
+    )),
+    ignore = "needs python3, openssl, unshare, node, git and TLSDOCTOR_FIX_WHEELS"
+)]
+fn apply_makes_real_node_and_git_trust() {
+    let w = World::new();
+    link_tools(&w, &["node", "git"]);
+    // git pointed at a file without the root (and no CA directory, which
+    // libcurl searches too): it fails before the fix.
+    let stale = w.scratch.pem_file("stale.pem", &[unrelated_root()]);
+    let empty_dir = w.scratch.path().join("no-ca-dir");
+    std::fs::create_dir_all(&empty_dir).unwrap();
+    std::fs::write(
+        w.home.join(".gitconfig"),
+        format!(
+            "[user]\n\tname = Test\n[http]\n\tsslCAInfo = {}\n\tsslCAPath = {}\n",
+            stale.display(),
+            empty_dir.display()
+        ),
+    )
+    .unwrap();
+    let url = format!("https://localhost:{}/repo.git", w.server.port());
+    let node_js = format!(
+        "require('https').get('{url}', r => {{ console.log('tls-ok', r.statusCode); }}).on('error', e => {{ console.log('tls-error', e.code); process.exit(3); }})"
+    );
+    let node = |w: &World| {
+        let script = format!(
+            ". \"$HOME/.bashrc\"; exec node -e \"{}\"",
+            node_js.replace('"', "\\\"")
+        );
+        bounded(w.command(Path::new("/bin/bash"), &["-c", &script]))
+    };
+    let git = |w: &World| bounded(w.command(&tool("git"), &["ls-remote", &url]));
+    let (code, out, _) = node(&w);
+    assert_ne!(code, 0, "node trusted before the fix: {out}");
+    let (_, _, err) = git(&w);
+    assert!(
+        err.contains("certificate") || err.contains("SSL"),
+        "git before: {err}"
+    );
+
+    let (code, json, stderr) = w.fix(&["--apply"]);
+    let fixed: Vec<_> = outcomes(&json, "after")
+        .into_iter()
+        .filter(|(c, _)| c == "node" || c == "git")
+        .collect();
+    assert!(
+        fixed.len() == 2 && fixed.iter().all(|(_, o)| o == "trusts"),
+        "{json:#}\n{stderr}"
+    );
+    assert!(code == 0 || code == 1, "{json:#}");
+
+    let (code, out, err) = node(&w);
+    assert_eq!(code, 0, "node after the fix: {out}{err}\n{json:#}");
+    assert!(out.contains("tls-ok"), "{out}");
+    let (_, _, err) = git(&w);
+    assert!(
+        !err.contains("certificate") && !err.contains("SSL"),
+        "git after: {err}"
+    );
+}
