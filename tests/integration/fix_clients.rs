@@ -415,9 +415,17 @@ fn apply_makes_real_node_and_git_trust() {
     );
 
     let (code, json, stderr) = w.fix(&["--apply"]);
-    let fixed: Vec<_> = outcomes(&json, "after")
-        .into_iter()
-        .filter(|(c, _)| c == "node" || c == "git")
+    let fixed: Vec<(String, String)> = json["after"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["client"] == "node" || c["client"] == "git")
+        .map(|c| {
+            (
+                c["client"].to_string(),
+                c["outcome"].as_str().unwrap().to_string(),
+            )
+        })
         .collect();
     assert!(
         fixed.len() == 2 && fixed.iter().all(|(_, o)| o == "trusts"),
