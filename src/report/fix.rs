@@ -280,7 +280,10 @@ fn before_after(o: &mut String, r: &FixReport, sub: &str, md: bool) {
         }
         return;
     }
-    let _ = writeln!(o, "\n{sub}Before → after (each client run again)");
+    let _ = writeln!(
+        o,
+        "\n{sub}Before → after (evaluated again; the venvs' Python clients run again)"
+    );
     for b in &r.before {
         let after = r
             .after
