@@ -65,6 +65,7 @@ fn main() {
         "TLSDOCTOR_SKIP_TOOLS",
         "XDG_CACHE_HOME",
         "HOME",
+        "TLSDOCTOR_FIX_WHEELS",
     ] {
         println!("cargo::rerun-if-env-changed={var}");
     }
@@ -87,6 +88,7 @@ fn main() {
         let found = venvs.as_ref().map(|d| d.join(inside));
         emit(name, found.as_deref().filter(|p| p.is_file()), require);
     }
+    emit("fix_wheels", fix_wheels().as_deref(), require);
 }
 
 /// Where `.ci/run` keeps the client venvs.
@@ -98,6 +100,16 @@ fn clients_venvs() -> Option<PathBuf> {
         .map(PathBuf::from)
         .or_else(|| Some(PathBuf::from(std::env::var_os("HOME")?).join(".cache")))?;
     Some(cache.join("tlsdoctor/clients-venvs"))
+}
+
+/// A directory of pinned wheels (pip, truststore, requests, httpx and their
+/// dependencies) for `fix`'s real-client tests: `TLSDOCTOR_FIX_WHEELS`,
+/// which `.ci/run` fills.
+fn fix_wheels() -> Option<PathBuf> {
+    let dir = PathBuf::from(std::env::var_os("TLSDOCTOR_FIX_WHEELS")?);
+    dir.join("truststore-0.10.4-py3-none-any.whl")
+        .is_file()
+        .then_some(dir)
 }
 
 fn emit(name: &str, found: Option<&Path>, require: bool) {

@@ -27,6 +27,7 @@ pub fn run(plan: Plan) -> anyhow::Result<ExitCode> {
         Plan::Inspect(plan) => inspect(plan),
         Plan::Env(plan) => env(plan),
         Plan::Bundle(plan) => bundle(plan),
+        Plan::Fix(plan) => fix(plan),
         Plan::Completions(text) | Plan::Man(text) => {
             write_stdout(&text)?;
             Ok(ExitCode::Clean)
@@ -191,6 +192,54 @@ fn run_found_clients(
                 RunResult::Observed(o) => outcome.observed = Some(o),
                 RunResult::NotRun(why) => outcome.not_run_reason = Some(why),
             }
+        }
+    }
+}
+
+/// `fix`: undo, or probe one target and plan (dry run) or apply the changes.
+fn fix(plan: crate::plan::FixCommandPlan) -> anyhow::Result<ExitCode> {
+    use crate::fix::command;
+    use crate::plan::FixAction;
+    let env = machine::fix::EnvVars::from_process();
+    match plan.action {
+        FixAction::Undo => {
+            let (outcome, code) = command::undo(&env)?;
+            write_stdout(&report::fix::undo(&outcome, plan.format)?)?;
+            Ok(code)
+        }
+        FixAction::Fix(run) => {
+            let crate::plan::FixRun {
+                target,
+                connect,
+                trust,
+                options,
+            } = *run;
+            let (mut judged, stores) = probe_and_judge(
+                vec![target],
+                &connect.probe,
+                Repeat::ONCE,
+                trust,
+                None,
+                true,
+            );
+            let judged = judged.pop().context("no result")?;
+            let mozilla: Vec<&[u8]> = stores.bundled.certs.iter().map(|c| c.as_ref()).collect();
+            let clients = crate::fix::evaluate::CheckedClients {
+                judged: &judged,
+                stores: &stores,
+                pythons: options.pythons.clone(),
+                runner: command::VenvRunner::new(&env, &options.pythons, &judged, options.timeout),
+            };
+            let (outcome, code) = command::run(
+                &judged,
+                &mozilla,
+                &stores.bundled.source,
+                &options,
+                &env,
+                &clients,
+            )?;
+            write_stdout(&report::fix::fix(&outcome, plan.format)?)?;
+            Ok(code)
         }
     }
 }

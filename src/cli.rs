@@ -39,6 +39,8 @@ pub enum Command {
     Env(EnvArgs),
     /// Write Mozilla's roots plus the root TARGET's chain needs, as one PEM bundle for every tool.
     Bundle(BundleArgs),
+    /// Make the clients that fail for TARGET trust it (without turning verification off), prove it, and undo it.
+    Fix(FixArgs),
     /// Print shell completions.
     Completions(CompletionsArgs),
     /// Print the man page (roff).
@@ -133,6 +135,48 @@ pub struct InspectArgs {
 /// Options of `env`.
 #[derive(Debug, Args)]
 pub struct EnvArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+
+    /// When to use colours.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+/// Options of `fix`.
+#[derive(Debug, Args)]
+pub struct FixArgs {
+    /// host, host:port, [v6addr]:port or https://host[:port]/path (not with --undo).
+    #[arg(
+        value_name = "TARGET",
+        required_unless_present = "undo",
+        conflicts_with = "undo"
+    )]
+    pub target: Option<String>,
+
+    /// Make the changes (without it: print the plan and change nothing).
+    #[arg(long, conflicts_with = "undo")]
+    pub apply: bool,
+
+    /// Revert exactly what earlier `fix --apply` runs recorded in the manifest.
+    #[arg(long)]
+    pub undo: bool,
+
+    /// Another interpreter or venv directory to fix (repeatable).
+    #[arg(long, value_name = "PATH")]
+    pub python: Vec<PathBuf>,
+
+    /// Also trust a self-signed server certificate itself (redo at every renewal).
+    #[arg(long)]
+    pub include_self_signed: bool,
+
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+
+    #[command(flatten)]
+    pub trust: TrustArgs,
+
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,

@@ -31,6 +31,7 @@ pub mod diagnose;
 pub mod error;
 pub mod exit;
 pub mod findings;
+pub mod fix;
 pub mod inspect;
 pub mod knowledge;
 pub mod machine;

@@ -48,6 +48,7 @@ pub enum Plan {
     Inspect(InspectPlan),
     Env(EnvPlan),
     Bundle(BundlePlan),
+    Fix(FixCommandPlan),
     /// Shell completions, already generated from the command line's definition.
     Completions(String),
     /// The man page (roff), already generated.
@@ -106,6 +107,31 @@ pub struct BundlePlan {
     pub color: bool,
 }
 
+/// `fix`: make the failing clients trust one target (or undo earlier fixes).
+#[derive(Debug)]
+pub struct FixCommandPlan {
+    pub action: FixAction,
+    pub format: Format,
+}
+
+/// What `fix` does.
+#[derive(Debug)]
+pub enum FixAction {
+    /// `--undo`: revert what the manifest records; nothing is probed.
+    Undo,
+    /// Probe the target, then print the plan (dry run) or `--apply` it.
+    Fix(Box<FixRun>),
+}
+
+/// One target to fix, and how.
+#[derive(Debug)]
+pub struct FixRun {
+    pub target: Target,
+    pub connect: ConnectPlan,
+    pub trust: TrustPlan,
+    pub options: crate::fix::command::FixOptions,
+}
+
 /// How to reach targets.
 #[derive(Debug, Clone)]
 pub struct ConnectPlan {
@@ -146,6 +172,7 @@ pub fn from_cli(cli: Cli) -> anyhow::Result<Plan> {
             color: args.color.enabled(),
         }),
         Command::Bundle(args) => Plan::Bundle(bundle_plan(args)?),
+        Command::Fix(args) => Plan::Fix(fix_plan(args)?),
         Command::Completions(args) => {
             let mut out = Vec::new();
             clap_complete::generate(args.shell, &mut Cli::command(), "tlsdoctor", &mut out);
@@ -212,6 +239,47 @@ fn bundle_plan(args: cli::BundleArgs) -> anyhow::Result<BundlePlan> {
         trust,
         options,
         color: args.color.enabled(),
+    })
+}
+
+fn fix_plan(args: cli::FixArgs) -> anyhow::Result<FixCommandPlan> {
+    use crate::fix::command::{FixOptions, Mode};
+    let format = format(args.format);
+    let Some(target) = args.target.filter(|_| !args.undo) else {
+        return Ok(FixCommandPlan {
+            action: FixAction::Undo,
+            format,
+        });
+    };
+    let connect = connect_plan(&args.connect, false)?;
+    let trust = trust_plan(&args.trust)?;
+    let target = Target::parse(&target).map_err(usage)?;
+    for p in &args.python {
+        if !p.exists() {
+            return Err(usage(format!(
+                "--python {}: no such file or directory",
+                p.display()
+            )));
+        }
+    }
+    let options = FixOptions {
+        mode: if args.apply {
+            Mode::Apply
+        } else {
+            Mode::DryRun
+        },
+        include_self_signed: args.include_self_signed,
+        pythons: args.python,
+        timeout: connect.probe.timeout,
+    };
+    Ok(FixCommandPlan {
+        action: FixAction::Fix(Box::new(FixRun {
+            target,
+            connect,
+            trust,
+            options,
+        })),
+        format,
     })
 }
 

@@ -14,6 +14,7 @@ pub mod clients;
 pub mod config;
 pub mod configs;
 pub mod files;
+pub mod fix;
 pub mod python;
 pub mod run;
 mod run_clients;

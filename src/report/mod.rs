@@ -8,6 +8,7 @@
 pub mod attempts;
 pub mod bundle;
 pub mod env;
+pub mod fix;
 pub mod human;
 pub mod json;
 pub mod markdown;

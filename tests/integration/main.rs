@@ -18,6 +18,8 @@ mod clients;
 mod conformance;
 mod diagnosis;
 mod env;
+mod fix;
+mod fix_clients;
 mod fuzz_corpus;
 mod harness;
 mod hostile;

@@ -25,6 +25,7 @@ pub fn tool(name: &str) -> PathBuf {
         "py311" => option_env!("TLSDOCTOR_TOOL_PY311"),
         "py313" => option_env!("TLSDOCTOR_TOOL_PY313"),
         "node24" => option_env!("TLSDOCTOR_TOOL_NODE24"),
+        "fix_wheels" => option_env!("TLSDOCTOR_TOOL_FIX_WHEELS"),
         other => panic!("no such tool in build.rs: {other}"),
     };
     match found {

@@ -1,0 +1,471 @@
+//! `tlsdoctor fix`: from a judged target to a plan, applied or not, and the
+//! clients evaluated again (before → after); and `--undo`.
+//!
+//! Owns the command's flow and its report value ([`FixReport`]). It does
+//! not probe (it is handed the judged target), does not render (that is
+//! `report::fix`), and writes only through [`super::apply`].
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::exit::ExitCode;
+use crate::findings::Verdict;
+use crate::pipeline::Judged;
+
+use super::apply::{self, Applied, Layout, Undone};
+use super::choose::{self, Context, FailingClient, NeededRoot};
+use super::needs::{needs, Needs};
+use super::prove::{self, ClientRun};
+use super::{Change, Refusal};
+use crate::machine::fix::{self as locate, EnvVars};
+
+/// What the user asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    DryRun,
+    Apply,
+}
+
+/// Options of `fix` below the command line.
+#[derive(Debug, Clone)]
+pub struct FixOptions {
+    pub mode: Mode,
+    pub include_self_signed: bool,
+    /// `--python PATH`: interpreters or venv directories.
+    pub pythons: Vec<PathBuf>,
+    pub timeout: Duration,
+}
+
+/// One line of the plan, as JSON shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlanLine {
+    pub client: String,
+    pub executable: PathBuf,
+    /// `file` or `command`.
+    pub change: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lines: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub command: Option<String>,
+    /// For a command: `tlsdoctor` (run by `--apply`) or `you` (printed only:
+    /// sudo, the system store).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub run_by: Option<&'static str>,
+    pub why: String,
+    pub applied: bool,
+    /// Why it was not applied, when it was tried.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub skipped: Option<String>,
+}
+
+/// The report of one `fix` run.
+#[derive(Debug, Clone, Serialize)]
+pub struct FixReport {
+    pub schema_version: u32,
+    pub target: String,
+    pub verdict: Verdict,
+    /// `dry_run` or `apply`.
+    pub mode: &'static str,
+    /// The root added, when one is: name, SHA-256, where it came from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub root: Option<RootLine>,
+    /// Said when no client-side change is right (the server's problem, unreachable).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
+    pub plan: Vec<PlanLine>,
+    pub refused: Vec<Refusal>,
+    pub before: Vec<ClientRun>,
+    pub after: Vec<ClientRun>,
+    /// Things the user should know (venvs not found, what stays installed).
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RootLine {
+    pub subject: String,
+    pub sha256: String,
+    pub from: String,
+}
+
+/// The report of `fix --undo`.
+#[derive(Debug, Clone, Serialize)]
+pub struct UndoReport {
+    pub schema_version: u32,
+    pub manifest: PathBuf,
+    pub files: Vec<UndoLine>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UndoLine {
+    pub path: PathBuf,
+    /// `restored`, `removed`, `already_gone`, `changed_since`.
+    pub outcome: &'static str,
+}
+
+/// The layout for this user.
+pub fn layout(env: &EnvVars) -> anyhow::Result<Layout> {
+    let home = env.home.as_deref().ok_or_else(|| {
+        crate::error::usage("HOME is not set: tlsdoctor fix writes only under your home directory")
+    })?;
+    Ok(Layout::new(
+        home,
+        env.xdg_state_home.as_deref(),
+        env.xdg_data_home.as_deref(),
+    ))
+}
+
+/// `fix --undo`.
+pub fn undo(env: &EnvVars) -> anyhow::Result<(UndoReport, ExitCode)> {
+    let layout = layout(env)?;
+    let undone = apply::undo(&layout)?;
+    let files: Vec<UndoLine> = undone
+        .into_iter()
+        .map(|(path, u)| UndoLine {
+            path,
+            outcome: match u {
+                Undone::Restored => "restored",
+                Undone::Removed => "removed",
+                Undone::AlreadyGone => "already_gone",
+                Undone::ChangedSince => "changed_since",
+            },
+        })
+        .collect();
+    let kept = files.iter().any(|f| f.outcome == "changed_since");
+    let code = if kept {
+        ExitCode::Diagnosis
+    } else {
+        ExitCode::Clean
+    };
+    Ok((
+        UndoReport {
+            schema_version: 1,
+            manifest: layout.manifest_path(),
+            files,
+        },
+        code,
+    ))
+}
+
+fn empty_report(judged: &Judged, mode: Mode) -> FixReport {
+    FixReport {
+        schema_version: 1,
+        target: judged.target.display.clone(),
+        verdict: judged.diagnosis.verdict,
+        mode: match mode {
+            Mode::DryRun => "dry_run",
+            Mode::Apply => "apply",
+        },
+        root: None,
+        problem: None,
+        plan: Vec::new(),
+        refused: Vec::new(),
+        before: Vec::new(),
+        after: Vec::new(),
+        notes: Vec::new(),
+    }
+}
+
+/// How `fix` learns each client's outcome: before the fix, and after it
+/// with the variables the profile block sets (a new shell has them).
+pub trait Evaluator {
+    /// Every client found, with its outcome for the target.
+    fn evaluate(&self, extra_env: &[(String, String)]) -> Vec<ClientRun>;
+    /// The venvs found: `fix` may write there.
+    fn venvs(&self) -> Vec<PathBuf>;
+    /// What the user should know about how clients were found.
+    fn notes(&self) -> Vec<String>;
+}
+
+/// The venvs found (`--python`, `VIRTUAL_ENV`, `.venv`), their Python
+/// clients run against the address the probe connected to.
+pub struct VenvRunner {
+    venvs: Vec<locate::Venv>,
+    problems: Vec<String>,
+    host: String,
+    addr: Option<SocketAddr>,
+    timeout: Duration,
+}
+
+impl VenvRunner {
+    pub fn new(
+        env: &EnvVars,
+        pythons: &[PathBuf],
+        judged: &Judged,
+        timeout: Duration,
+    ) -> VenvRunner {
+        let (venvs, problems) = locate::venvs(env, pythons);
+        VenvRunner {
+            venvs,
+            problems,
+            host: judged.target.host.clone(),
+            addr: judged.observation.connected,
+            timeout,
+        }
+    }
+}
+
+impl Evaluator for VenvRunner {
+    fn evaluate(&self, extra_env: &[(String, String)]) -> Vec<ClientRun> {
+        let Some(addr) = self.addr else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for v in &self.venvs {
+            let site = prove::PythonSite {
+                version: v.version,
+                venv: Some(v.dir.clone()),
+                site_packages: v.site_packages.clone(),
+                externally_managed: false,
+            };
+            for mut run in prove::run_python(&v.python, &self.host, addr, self.timeout, extra_env) {
+                run.python = Some(site.clone());
+                out.push(run);
+            }
+        }
+        out
+    }
+
+    fn venvs(&self) -> Vec<PathBuf> {
+        self.venvs.iter().map(|v| v.dir.clone()).collect()
+    }
+
+    fn notes(&self) -> Vec<String> {
+        let mut notes = self.problems.clone();
+        if self.venvs.is_empty() {
+            notes.push(
+                "no venv found (--python PATH, VIRTUAL_ENV, or a .venv here): nothing to evaluate"
+                    .into(),
+            );
+        }
+        notes
+    }
+}
+
+/// `fix TARGET` (dry run or `--apply`).
+pub fn run(
+    judged: &Judged,
+    mozilla: &[&[u8]],
+    mozilla_source: &str,
+    options: &FixOptions,
+    env: &EnvVars,
+    clients: &dyn Evaluator,
+) -> anyhow::Result<(FixReport, ExitCode)> {
+    let mut report = empty_report(judged, options.mode);
+    let need = needs(judged);
+    match &need {
+        Needs::Unreachable { why } => {
+            report.problem = Some(format!("{} is unreachable: {why}", judged.target.display));
+            return Ok((report, ExitCode::Unreachable));
+        }
+        Needs::ServerProblem { verdict, summary } => {
+            report.problem = Some(format!(
+                "{summary}. This is the server's to fix, or the network path's ({verdict}): no change on this machine makes a client trust it without turning verification off, so tlsdoctor changes nothing."
+            ));
+            return Ok((report, ExitCode::Diagnosis));
+        }
+        _ => {}
+    }
+    let layout = layout(env)?;
+    let home = env.home.clone().unwrap_or_default();
+    report.notes.extend(clients.notes());
+    report.before = clients.evaluate(&[]);
+    let failing = failing_clients(&report.before);
+    if failing.is_empty() {
+        return Ok((report, ExitCode::Clean));
+    }
+    let os = locate::current_os();
+    let root = match &need {
+        Needs::Root {
+            root,
+            from,
+            in_os_store,
+            self_signed_leaf,
+            public_key,
+            breaks_strict,
+        } => {
+            report.root = Some(RootLine {
+                subject: root.subject.clone(),
+                sha256: root.sha256.clone(),
+                from: from.clone(),
+            });
+            Some(NeededRoot {
+                facts: root,
+                in_os_store: *in_os_store,
+                self_signed_leaf: *self_signed_leaf,
+                public_key: public_key.clone(),
+                breaks_strict: *breaks_strict,
+            })
+        }
+        Needs::NoRoot { why } => {
+            report.notes.push(why.clone());
+            None
+        }
+        _ => None,
+    };
+    let target_text = judged.target.display.clone();
+    let ctx = Context {
+        target: &target_text,
+        home: &home,
+        data_dir: &layout.data_dir,
+        os,
+        profiles: locate::profiles(env, &home, os),
+        root,
+        include_self_signed: options.include_self_signed,
+        kept_roots: kept_roots(&layout, mozilla),
+        mozilla,
+        mozilla_source,
+    };
+    let plan = choose::plan(&ctx, &failing);
+    report.refused = plan.refusals.clone();
+    let mut lines = plan_lines(&plan);
+    if options.mode == Mode::DryRun {
+        report.plan = lines;
+        let code = if report.plan.is_empty() && report.refused.is_empty() {
+            ExitCode::Clean
+        } else {
+            ExitCode::Diagnosis
+        };
+        return Ok((report, code));
+    }
+    let mut allowed = layout.allowed.clone();
+    allowed.extend(clients.venvs());
+    let layout = Layout { allowed, ..layout };
+    let applied = apply::apply(&plan.files, &layout)?;
+    mark_applied(&plan, &applied, &mut lines, options.timeout);
+    if lines.iter().any(|l| {
+        l.command
+            .as_deref()
+            .is_some_and(|c| c.contains("pip install"))
+            && l.applied
+    }) {
+        report.notes.push(
+            "truststore stays installed in the venv after --undo (harmless without the sitecustomize.py block); `python -m pip uninstall truststore` removes it".into(),
+        );
+    }
+    report.plan = lines;
+    report.after = clients.evaluate(&plan.env);
+    if !plan.env.is_empty() {
+        report.notes.push(
+            "the variables take effect in new terminals (or after `source` of the profile); the clients above were evaluated again (the venvs' Python clients run) with them set".into(),
+        );
+    }
+    let still = report.after.iter().any(|r| r.outcome != "trusts");
+    let code = if still || !report.refused.is_empty() {
+        ExitCode::Diagnosis
+    } else {
+        ExitCode::Clean
+    };
+    Ok((report, code))
+}
+
+/// The extra roots of the bundle an earlier `fix` wrote (recorded in the
+/// manifest as its own), so that fixing a second target keeps the first's.
+fn kept_roots(layout: &Layout, mozilla: &[&[u8]]) -> Vec<Vec<u8>> {
+    let path = layout.data_dir.join(super::bundle::BUNDLE_FILE);
+    let ours = apply::Manifest::load(layout)
+        .map(|m| m.entries.iter().any(|e| e.path == path))
+        .unwrap_or(false);
+    match std::fs::read(&path) {
+        Ok(bytes) if ours => super::bundle::extra_roots(&bytes, mozilla),
+        _ => Vec::new(),
+    }
+}
+
+/// The clients that failed on trust, with what the choice needs to know.
+fn failing_clients(runs: &[ClientRun]) -> Vec<FailingClient> {
+    runs.iter()
+        .filter(|r| r.outcome == "fails")
+        .map(|r| {
+            let site = r.python.clone().unwrap_or_default();
+            FailingClient {
+                client: r.client.clone(),
+                executable: r.executable.clone(),
+                version: r.version.clone(),
+                interpreter: r.python.as_ref().map(|_| r.executable.clone()),
+                python_version: site.version,
+                venv: site.venv,
+                site_packages: site.site_packages,
+                externally_managed: site.externally_managed,
+            }
+        })
+        .collect()
+}
+
+fn plan_lines(plan: &super::FixPlan) -> Vec<PlanLine> {
+    plan.items
+        .iter()
+        .map(|item| {
+            let base = PlanLine {
+                client: item.client.clone(),
+                executable: item.executable.clone(),
+                change: "file",
+                path: None,
+                lines: None,
+                command: None,
+                run_by: None,
+                why: item.why.clone(),
+                applied: false,
+                skipped: None,
+            };
+            match &item.change {
+                Change::File { file, lines } => PlanLine {
+                    path: plan.files.get(*file).map(|f| f.path.clone()),
+                    lines: Some(lines.clone()),
+                    ..base
+                },
+                Change::Command { command, .. } => PlanLine {
+                    change: "command",
+                    command: Some(command.clone()),
+                    run_by: Some("you"),
+                    ..base
+                },
+                Change::PipInstall {
+                    python,
+                    requirement,
+                } => PlanLine {
+                    change: "command",
+                    command: Some(format!(
+                        "{} -m pip install '{requirement}'",
+                        python.display()
+                    )),
+                    run_by: Some("tlsdoctor"),
+                    ..base
+                },
+            }
+        })
+        .collect()
+}
+
+/// Record what `--apply` did per line; run the pip installs (after the files).
+fn mark_applied(
+    plan: &super::FixPlan,
+    applied: &[Applied],
+    lines: &mut [PlanLine],
+    timeout: Duration,
+) {
+    for (item, line) in plan.items.iter().zip(lines.iter_mut()) {
+        match &item.change {
+            Change::File { file, .. } => match applied.get(*file) {
+                Some(Applied::Written) | Some(Applied::Unchanged) => line.applied = true,
+                Some(Applied::Skipped(why)) => line.skipped = Some(why.clone()),
+                None => {}
+            },
+            Change::PipInstall {
+                python,
+                requirement,
+            } => {
+                let pip_timeout = timeout.max(Duration::from_secs(60));
+                match prove::pip_install(python, requirement, pip_timeout) {
+                    Ok(()) => line.applied = true,
+                    Err(e) => line.skipped = Some(e),
+                }
+            }
+            Change::Command { .. } => {}
+        }
+    }
+}

@@ -1,0 +1,444 @@
+//! `tlsdoctor fix --apply` proven with the real requests, httpx and pip in a
+//! venv, in a private mount namespace whose OS store (`/etc/ssl/certs`)
+//! holds only the test root — the corporate-root situation: Python's `ssl`
+//! trusts the server, requests and httpx (certifi) do not.
+//!
+//! The fix writes `sitecustomize.py` and installs truststore with the venv's
+//! own pip from a local HTTPS index (served under the same root); after it,
+//! requests and httpx trust the server and pip still installs from that
+//! index. A control shows why the block loads pip's truststore first: a plain
+//! `truststore.inject_into_ssl()` breaks pip 24.2+.
+//!
+//! The venv is made offline from the pinned wheels `.ci/run` downloads
+//! (`TLSDOCTOR_FIX_WHEELS`); machine-wide pip configs are hidden in the
+//! namespace. Needs root or unprivileged user namespaces for `unshare -m`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::support::*;
+
+const TRUSTSTORE: &str = "truststore-0.10.4-py3-none-any.whl";
+
+/// Binds `certs` over /etc/ssl/certs and an empty file over each machine
+/// pip config, then runs the command.
+const MOUNT: &str = r#"
+set -e
+certs=$1; empty=$2; shift 2
+/bin/mount --bind "$certs" /etc/ssl/certs
+for f in /etc/pip.conf /etc/xdg/pip/pip.conf; do
+    if [ -f "$f" ]; then /bin/mount --bind "$empty" "$f"; fi
+done
+exec "$@"
+"#;
+
+struct World {
+    scratch: Scratch,
+    /// `PATH` inside the namespace (an empty directory unless a test links programs there).
+    path: PathBuf,
+    home: PathBuf,
+    venv: PathBuf,
+    certs: PathBuf,
+    server: TlsServer,
+}
+
+/// The simple index: one project (truststore), one file.
+fn index(head: &str, wheel: &[u8]) -> Vec<u8> {
+    use sha2::Digest;
+    let path = head.split_whitespace().nth(1).unwrap_or("/");
+    let (kind, body) = if path.starts_with("/simple/truststore") {
+        let hash = hex::encode(sha2::Sha256::digest(wheel));
+        let html = format!(
+            "<!DOCTYPE html><html><body><a href=\"/files/{TRUSTSTORE}#sha256={hash}\">{TRUSTSTORE}</a></body></html>"
+        );
+        ("text/html", html.into_bytes())
+    } else if path == format!("/files/{TRUSTSTORE}") {
+        ("application/octet-stream", wheel.to_vec())
+    } else {
+        return b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            .to_vec();
+    };
+    let mut out = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    out.extend_from_slice(&body);
+    out
+}
+
+impl World {
+    fn new() -> World {
+        let wheels = tool("fix_wheels");
+        let wheel = std::fs::read(wheels.join(TRUSTSTORE)).unwrap();
+        let root = root_ca("Fix Corp Root", "tlsdoctor tests");
+        let leaf = leaf(&["localhost"], &root);
+        let server = TlsServer::start_http(&[&leaf, &root], &leaf, &["http/1.1"], move |head| {
+            index(head, &wheel)
+        });
+        let scratch = Scratch::new();
+        let home = scratch.path().join("home");
+        std::fs::create_dir_all(&home).unwrap();
+        std::fs::write(home.join(".bashrc"), "alias ll='ls -l'").unwrap();
+        let certs = scratch.path().join("etc-ssl-certs");
+        std::fs::create_dir_all(&certs).unwrap();
+        std::fs::write(certs.join("ca-certificates.crt"), &root.pem).unwrap();
+        let hash = Command::new(tool("openssl"))
+            .args(["x509", "-hash", "-noout", "-in"])
+            .arg(certs.join("ca-certificates.crt"))
+            .output()
+            .unwrap();
+        let hash = String::from_utf8_lossy(&hash.stdout).trim().to_string();
+        std::fs::write(certs.join(format!("{hash}.0")), &root.pem).unwrap();
+        std::fs::write(scratch.path().join("empty"), "").unwrap();
+        let venv = scratch.path().join("venv");
+        let path = scratch.path().join("bin");
+        std::fs::create_dir_all(&path).unwrap();
+        let world = World {
+            path,
+            scratch,
+            home,
+            venv,
+            certs,
+            server,
+        };
+        world.make_venv(&wheels);
+        world
+    }
+
+    /// A venv with pip 24.3.1, requests and httpx (not truststore), offline.
+    fn make_venv(&self, wheels: &Path) {
+        let ok = Command::new(tool("python3"))
+            .args(["-m", "venv"])
+            .arg(&self.venv)
+            .status()
+            .unwrap();
+        assert!(ok.success(), "python3 -m venv");
+        let out = self
+            .command(
+                &self.python(),
+                &[
+                    "-m",
+                    "pip",
+                    "install",
+                    "--quiet",
+                    "--no-index",
+                    "--find-links",
+                ],
+            )
+            .arg(wheels)
+            .args(["pip==24.3.1", "requests==2.32.3", "httpx==0.28.1"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    fn python(&self) -> PathBuf {
+        self.venv.join("bin/python")
+    }
+
+    fn index_url(&self) -> String {
+        format!("https://localhost:{}/simple/", self.server.port())
+    }
+
+    /// `program ARGS` in the namespace with a whole environment.
+    fn command(&self, program: &Path, args: &[&str]) -> Command {
+        let mut cmd = Command::new(tool("unshare"));
+        // As root, a mount namespace; otherwise inside a user namespace.
+        use std::os::unix::fs::MetadataExt;
+        if std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() != 0) {
+            cmd.arg("-r");
+        }
+        cmd.args([
+            "-m",
+            "--propagation",
+            "private",
+            "/bin/sh",
+            "-c",
+            MOUNT,
+            "sh",
+        ])
+        .arg(&self.certs)
+        .arg(self.scratch.path().join("empty"))
+        .arg(program)
+        .args(args)
+        .env_clear()
+        .env("HOME", &self.home)
+        .env("PATH", &self.path)
+        .env("LANG", "C.UTF-8")
+        .env("NO_COLOR", "1")
+        .env("PIP_INDEX_URL", self.index_url())
+        .env("PIP_DISABLE_PIP_VERSION_CHECK", "1")
+        .env("PIP_NO_CACHE_DIR", "1")
+        .current_dir(&self.home);
+        cmd
+    }
+
+    fn fix(&self, extra: &[&str]) -> (i32, Value, String) {
+        let target = format!("localhost:{}", self.server.port());
+        let venv = self.venv.display().to_string();
+        let mut args = vec![
+            "fix",
+            &target,
+            "--python",
+            &venv,
+            "--format",
+            "json",
+            "--timeout",
+            "20",
+        ];
+        args.extend(extra);
+        let out = bounded(self.command(Path::new(env!("CARGO_BIN_EXE_tlsdoctor")), &args));
+        let json = serde_json::from_str(&out.1)
+            .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}\nstderr: {}", out.1, out.2));
+        (out.0, json, out.2)
+    }
+
+    fn pip_install_from_index(&self) -> (i32, String, String) {
+        bounded(self.command(
+            &self.python(),
+            &[
+                "-m",
+                "pip",
+                "install",
+                "--force-reinstall",
+                "--no-deps",
+                "truststore==0.10.4",
+            ],
+        ))
+    }
+}
+
+/// Runs `cmd` for at most two minutes: (code, stdout, stderr).
+fn bounded(mut cmd: Command) -> (i32, String, String) {
+    let mut child = cmd
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("timed out");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// The Python family's outcomes (other clients of the venv, such as its
+/// pip, may be listed too).
+fn outcomes(json: &Value, key: &str) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = json[key]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| {
+            c["client"]
+                .as_str()
+                .is_some_and(|n| n.starts_with("python"))
+        })
+        .map(|c| {
+            (
+                c["client"].as_str().unwrap().into(),
+                c["outcome"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect()
+}
+
+#[test]
+#[cfg_attr(
+    not(all(tool_python3, tool_openssl, tool_unshare, tool_fix_wheels)),
+    ignore = "needs python3, openssl, unshare and TLSDOCTOR_FIX_WHEELS (.ci/run downloads them)"
+)]
+fn apply_makes_real_requests_and_httpx_trust_and_pip_keeps_installing() {
+    let w = World::new();
+    let (code, json, stderr) = w.fix(&["--apply"]);
+    assert_eq!(code, 0, "{json:#}\n{stderr}");
+    assert_eq!(
+        outcomes(&json, "before"),
+        pairs(&[
+            ("python", "trusts"),
+            ("python-httpx", "fails"),
+            ("python-requests", "fails")
+        ]),
+        "{json:#}"
+    );
+    assert_eq!(
+        outcomes(&json, "after"),
+        pairs(&[
+            ("python", "trusts"),
+            ("python-httpx", "trusts"),
+            ("python-requests", "trusts")
+        ]),
+        "{json:#}"
+    );
+    let still: Vec<_> = json["after"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["outcome"] == "fails")
+        .collect();
+    assert!(still.is_empty(), "still failing: {still:?}");
+    let plan = json["plan"].as_array().unwrap();
+    assert!(plan.iter().all(|p| p["applied"] == true), "{json:#}");
+    assert!(plan.iter().any(|p| p["command"]
+        .as_str()
+        .is_some_and(|c| c.contains("pip install"))));
+    let fetched = w.server.requests().iter().any(|r| r.contains(TRUSTSTORE));
+    assert!(
+        fetched,
+        "truststore came from the local index: {:?}",
+        w.server.requests()
+    );
+
+    // pip in the fixed venv still installs from an HTTPS index the fixed trust accepts.
+    let (code, out, err) = w.pip_install_from_index();
+    assert_eq!(code, 0, "pip broke after the fix:\n{out}\n{err}");
+
+    // The control: a plain inject (without loading pip's truststore first) breaks pip.
+    let site = w
+        .venv
+        .join("lib")
+        .read_dir()
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let sitecustomize = site.join("site-packages/sitecustomize.py");
+    let ours = std::fs::read(&sitecustomize).unwrap();
+    std::fs::write(
+        &sitecustomize,
+        "import truststore\ntruststore.inject_into_ssl()\n",
+    )
+    .unwrap();
+    let (code, _, err) = w.pip_install_from_index();
+    assert_ne!(
+        code, 0,
+        "a plain inject did not break pip; the preload may be unneeded now"
+    );
+    assert!(err.contains("Error"), "{err}");
+    std::fs::write(&sitecustomize, ours).unwrap();
+
+    let (code, again, _) = w.fix(&["--apply"]);
+    assert_eq!(code, 0, "{again:#}");
+    assert!(
+        again["plan"].as_array().unwrap().is_empty(),
+        "nothing left to fix: {again:#}"
+    );
+    let undo = ["fix", "--undo", "--format", "json"];
+    let (code, out, err) = bounded(w.command(Path::new(env!("CARGO_BIN_EXE_tlsdoctor")), &undo));
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(
+        !sitecustomize.exists(),
+        "undo removes the sitecustomize.py it created"
+    );
+}
+
+/// Link `tools` into the namespace's `PATH` directory (and nothing else).
+fn link_tools(w: &World, tools: &[&str]) {
+    for t in tools {
+        std::os::unix::fs::symlink(tool(t), w.path.join(t)).unwrap();
+    }
+}
+
+#[test]
+#[cfg_attr(
+    not(all(
+        tool_python3,
+        tool_openssl,
+        tool_unshare,
+        tool_fix_wheels,
+        tool_node,
+        tool_git
+    )),
+    ignore = "needs python3, openssl, unshare, node, git and TLSDOCTOR_FIX_WHEELS"
+)]
+fn apply_makes_real_node_and_git_trust() {
+    let w = World::new();
+    link_tools(&w, &["node", "git"]);
+    // git pointed at a file without the root (and no CA directory, which
+    // libcurl searches too): it fails before the fix.
+    let stale = w.scratch.pem_file("stale.pem", &[unrelated_root()]);
+    let empty_dir = w.scratch.path().join("no-ca-dir");
+    std::fs::create_dir_all(&empty_dir).unwrap();
+    std::fs::write(
+        w.home.join(".gitconfig"),
+        format!(
+            "[user]\n\tname = Test\n[http]\n\tsslCAInfo = {}\n\tsslCAPath = {}\n",
+            stale.display(),
+            empty_dir.display()
+        ),
+    )
+    .unwrap();
+    let url = format!("https://localhost:{}/repo.git", w.server.port());
+    let node_js = format!(
+        "require('https').get('{url}', r => {{ console.log('tls-ok', r.statusCode); }}).on('error', e => {{ console.log('tls-error', e.code); process.exit(3); }})"
+    );
+    let node = |w: &World| {
+        let script = format!(
+            ". \"$HOME/.bashrc\"; exec node -e \"{}\"",
+            node_js.replace('"', "\\\"")
+        );
+        bounded(w.command(Path::new("/bin/bash"), &["-c", &script]))
+    };
+    let git = |w: &World| bounded(w.command(&tool("git"), &["ls-remote", &url]));
+    let (code, out, _) = node(&w);
+    assert_ne!(code, 0, "node trusted before the fix: {out}");
+    let (_, _, err) = git(&w);
+    assert!(
+        err.contains("certificate") || err.contains("SSL"),
+        "git before: {err}"
+    );
+
+    let (code, json, stderr) = w.fix(&["--apply"]);
+    let fixed: Vec<(String, String)> = json["after"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["client"] == "node" || c["client"] == "git")
+        .map(|c| {
+            (
+                c["client"].to_string(),
+                c["outcome"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        fixed.len() == 2 && fixed.iter().all(|(_, o)| o == "trusts"),
+        "{json:#}\n{stderr}"
+    );
+    assert!(code == 0 || code == 1, "{json:#}");
+
+    let (code, out, err) = node(&w);
+    assert_eq!(code, 0, "node after the fix: {out}{err}\n{json:#}");
+    assert!(out.contains("tls-ok"), "{out}");
+    let (_, _, err) = git(&w);
+    assert!(
+        !err.contains("certificate") && !err.contains("SSL"),
+        "git after: {err}"
+    );
+}
