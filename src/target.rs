@@ -75,6 +75,7 @@ impl Target {
             None => format!("https://{trimmed}"),
         };
 
+        let with_scheme = encode_userinfo(&with_scheme);
         check_port_text(trimmed, &with_scheme)?;
         let url = Url::parse(&with_scheme).map_err(|e| invalid(&url_error_text(e)))?;
         let (host, host_kind) = match url.host() {
@@ -195,6 +196,28 @@ fn is_private_ip(ip: IpAddr) -> bool {
     }
 }
 
+/// The userinfo ends at the last `@` (as the one redactor reads it), even
+/// when the password holds `/`: percent-encode what the URL parser would
+/// take for the end of the authority, so that the host is what follows that
+/// `@`. Left alone when a `?` or `#` comes before it (a query may hold `@`).
+fn encode_userinfo(with_scheme: &str) -> String {
+    let Some((scheme, rest)) = with_scheme.split_once("://") else {
+        return with_scheme.to_string();
+    };
+    let Some(at) = rest.rfind('@') else {
+        return with_scheme.to_string();
+    };
+    if rest.find(['?', '#']).is_some_and(|q| q < at) {
+        return with_scheme.to_string();
+    }
+    let (userinfo, host_and_rest) = rest.split_at(at);
+    let encoded = userinfo
+        .replace('/', "%2F")
+        .replace('\\', "%5C")
+        .replace('@', "%40");
+    format!("{scheme}://{encoded}{host_and_rest}")
+}
+
 /// The url crate accepts port 0 and says little about large ports; find the
 /// port text ourselves so the message can quote it.
 fn check_port_text(input: &str, with_scheme: &str) -> Result<(), TargetError> {
@@ -242,45 +265,9 @@ fn url_error_text(e: url::ParseError) -> String {
     }
 }
 
-/// Remove what must never be printed from a URL-ish string: userinfo
-/// (`user:password@`) and query values (`?token=…`).
-pub fn redact(input: &str) -> String {
-    let (scheme, rest) = match input.split_once("://") {
-        Some((s, r)) => (Some(s), r),
-        None => (None, input),
-    };
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let (authority, tail) = rest.split_at(authority_end);
-    let authority = match authority.rsplit_once('@') {
-        Some((_, host)) => format!("REDACTED@{host}"),
-        None => authority.to_string(),
-    };
-    let tail = match tail.split_once('?') {
-        Some((path, query)) => {
-            let (query, fragment) = query
-                .split_once('#')
-                .map_or((query, None), |(q, f)| (q, Some(f)));
-            let redacted: Vec<String> = query
-                .split('&')
-                .map(|pair| match pair.split_once('=') {
-                    Some((k, _)) => format!("{k}=REDACTED"),
-                    None => pair.to_string(),
-                })
-                .collect();
-            let mut out = format!("{path}?{}", redacted.join("&"));
-            if let Some(f) = fragment {
-                out.push('#');
-                out.push_str(f);
-            }
-            out
-        }
-        None => tail.to_string(),
-    };
-    match scheme {
-        Some(s) => format!("{s}://{authority}{tail}"),
-        None => format!("{authority}{tail}"),
-    }
-}
+/// Remove what must never be printed from a URL-ish string (userinfo up to
+/// the last `@`, query values and words, fragments): the one redactor.
+pub use crate::untrusted::redact_url as redact;
 
 /// A `--resolve HOST:PORT:ADDR` override, as in curl.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -440,9 +427,22 @@ mod tests {
         let t = ok("https://user:hunter2@example.com/x?token=abc&flag");
         assert_eq!(
             t.display,
-            "https://REDACTED@example.com/x?token=REDACTED&flag"
+            "https://REDACTED@example.com/x?token=REDACTED&REDACTED"
         );
         assert_eq!(t.path_and_query, "/x?token=abc&flag");
+        // A password holding '/': the userinfo still ends at the last '@'.
+        let t = ok("https://user:pa/SECRET@example.com:8443/x#access_token=abc");
+        assert_eq!((t.host.as_str(), t.port), ("example.com", 8443));
+        assert_eq!(t.display, "https://REDACTED@example.com:8443/x#REDACTED");
+        for bad in [
+            "https://user:pa/SECRET@host:99999/",
+            "https://user:pa/SECRET@ho st/",
+            "ftp://user:pa/SECRET@host/",
+            "https://u:p?SECRET@host:x/",
+        ] {
+            let e = Target::parse(bad).unwrap_err().to_string();
+            assert!(!e.contains("SECRET") && !e.contains("pa/"), "{bad}: {e}");
+        }
     }
 
     #[test]

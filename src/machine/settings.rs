@@ -66,7 +66,11 @@ pub fn parse_settings(tool: &'static str, file: &Path, text: &str) -> Vec<Settin
                 }
                 if let Some(setting) = config_setting("git", &format!("http.{key}")) {
                     let shown = match sub {
-                        Some(s) => format!("http.{s}.{}", &setting.key[5..]),
+                        // The subsection is a URL: it may carry credentials.
+                        Some(s) => crate::untrusted::redact_config_key(&format!(
+                            "http.{s}.{}",
+                            &setting.key[5..]
+                        )),
                         None => setting.key.to_string(),
                     };
                     push(shown, setting.key, value);

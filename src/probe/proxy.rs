@@ -77,11 +77,15 @@ impl ProxyUrl {
         if scheme.is_empty() || !scheme.chars().all(|c| c.is_ascii_alphanumeric()) {
             return Err(bad("has an invalid scheme"));
         }
-        let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
-        let (userinfo, hostport) = match authority.rsplit_once('@') {
+        // The userinfo ends at the last '@', whatever the password holds
+        // ('/', '#', '?'): a proxy URL needs no path, query or fragment.
+        let (userinfo, rest) = match rest.rsplit_once('@') {
             Some((u, h)) => (Some(u), h),
-            None => (None, authority),
+            None => (None, rest),
         };
+        let hostport = rest
+            .get(..rest.find(['/', '?', '#']).unwrap_or(rest.len()))
+            .unwrap_or(rest);
         let (host, port) = if let Some(v6) = hostport.strip_prefix('[') {
             let (addr, after) = v6
                 .split_once(']')
@@ -188,8 +192,8 @@ impl fmt::Debug for ProxyUrl {
     }
 }
 
-/// Remove userinfo from proxy text that may not parse (one redactor, in
-/// [`crate::untrusted`]).
+/// Remove userinfo (up to the last `@`) and any path from proxy text that
+/// may not parse, for error messages: the one redactor's proxy form.
 pub use crate::untrusted::redact_proxy as redact_text;
 
 // ---------------------------------------------------------------------------
@@ -609,6 +613,12 @@ mod tests {
         // An unencoded '@' in the password: the last '@' ends the userinfo.
         let p = ProxyUrl::parse("http://bob:s3cr@t@proxy:8080").unwrap();
         assert_eq!(p.password.as_deref(), Some("s3cr@t"));
+        // '/', '#' and '?' in the password: still the last '@'.
+        let p = ProxyUrl::parse("http://bob:pa/ss#w?rd@proxy:8080/").unwrap();
+        assert_eq!(p.password.as_deref(), Some("pa/ss#w?rd"));
+        assert_eq!((p.host.as_str(), p.port), ("proxy", 8080));
+        let err = ProxyUrl::parse("http://bob:pa/SECRET@proxy:nope").unwrap_err();
+        assert!(!err.to_string().contains("SECRET"), "{err}");
         let err = ProxyUrl::parse("http://bob:hunter2@proxy:notaport").unwrap_err();
         assert!(!err.to_string().contains("hunter2"), "{err}");
         assert!(err.to_string().contains("credentials removed"), "{err}");
