@@ -12,7 +12,7 @@ use crate::exit::ExitCode;
 use crate::findings::Verdict;
 use crate::knowledge::Platform;
 use crate::observation::Observation;
-use crate::pipeline::{complete_os_store, judge, probe_and_judge, Judged};
+use crate::pipeline::{complete_os_store, judge, probe_and_judge, probe_and_judge_each, Judged};
 use crate::plan::{BundlePlan, CheckPlan, EnvPlan, InspectPlan, OutputPlan, Plan};
 use crate::probe::repeat::Repeat;
 use crate::report::{self, write_stdout, Report, TargetReport};
@@ -44,6 +44,24 @@ fn check(plan: CheckPlan) -> anyhow::Result<ExitCode> {
         output,
         clients,
     } = plan;
+    if output.quiet && !clients.require {
+        // Only the exit code is wanted, and no client decides it: keep each
+        // target's verdict alone.
+        let mut verdicts = Vec::with_capacity(targets.len());
+        probe_and_judge_each(
+            &targets,
+            &connect.probe,
+            repeat,
+            trust,
+            output.at,
+            &mut |j| {
+                let verdict = j.diagnosis.verdict;
+                let allowed = verdict != Verdict::Clean && output.allow.contains(&verdict);
+                verdicts.push((verdict, allowed));
+            },
+        );
+        return Ok(ExitCode::for_verdicts(verdicts));
+    }
     // The environment audit reads the files CA variables name: off the hot path.
     let vars = machine::environment_variables();
     // The clients on this machine are found while the probes run.
@@ -266,7 +284,7 @@ fn emit(
                     &d.target,
                     &d.observation,
                     d.facts,
-                    d.verification.as_ref(),
+                    d.verification.as_deref(),
                     d.diagnosis,
                     false,
                 ))
@@ -275,7 +293,7 @@ fn emit(
                 &j.target,
                 &j.observation,
                 j.facts,
-                j.verification.as_ref(),
+                j.verification.as_deref(),
                 j.diagnosis,
                 allowed,
             );

@@ -13,7 +13,6 @@
 //! huge file) is an error with one clear line; nothing larger than
 //! [`MAX_INPUT_BYTES`] is ever read into memory.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use rustls_pki_types::CertificateDer;
@@ -124,44 +123,23 @@ fn read_bounded(path: &Path) -> Result<Vec<u8>, String> {
             MAX_INPUT_BYTES >> 20
         )
     };
-    let reader: Box<dyn Read> = if path.as_os_str() == "-" {
-        Box::new(std::io::stdin().lock())
+    use crate::untrusted::{files::read_all_limited, read_limited, ReadLimitError};
+    let read = if path.as_os_str() == "-" {
+        read_all_limited(std::io::stdin().lock(), MAX_INPUT_BYTES)
     } else {
-        let meta = std::fs::metadata(path)
-            .map_err(|e| format!("cannot read {name}: {}", io_reason(&e)))?;
-        if meta.is_dir() {
-            return Err(format!("{name} is a directory, not a certificate file"));
-        }
-        if meta.len() > MAX_INPUT_BYTES {
-            return Err(too_large());
-        }
-        Box::new(
-            std::fs::File::open(path)
-                .map_err(|e| format!("cannot read {name}: {}", io_reason(&e)))?,
-        )
+        read_limited(path, MAX_INPUT_BYTES)
     };
-    let mut bytes = Vec::new();
-    reader
-        .take(MAX_INPUT_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| format!("cannot read {name}: {}", io_reason(&e)))?;
-    if bytes.len() as u64 > MAX_INPUT_BYTES {
-        return Err(too_large());
-    }
+    let bytes = read.map_err(|e| match e {
+        ReadLimitError::TooLarge(_) => too_large(),
+        ReadLimitError::Directory => format!("{name} is a directory, not a certificate file"),
+        e => format!("cannot read {name}: {e}"),
+    })?;
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(format!(
             "{name} is empty: expected PEM ('-----BEGIN CERTIFICATE-----') or DER certificates"
         ));
     }
     Ok(bytes)
-}
-
-fn io_reason(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file".into(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        _ => e.to_string(),
-    }
 }
 
 #[cfg(test)]

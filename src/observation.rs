@@ -273,6 +273,9 @@ pub enum ConnectErrorKind {
     Refused,
     TimedOut,
     Unreachable,
+    /// This process or the system ran out of file descriptors (EMFILE,
+    /// ENFILE): a local problem, not the server's.
+    OutOfFileDescriptors,
     Other,
 }
 

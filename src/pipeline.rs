@@ -5,7 +5,6 @@
 //! Owns running the stages in order; must not read the command line,
 //! render, or decide an exit code.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use time::OffsetDateTime;
@@ -43,7 +42,8 @@ pub struct Judged {
     pub target: Target,
     pub observation: Observation,
     pub facts: Vec<CertFacts>,
-    pub verification: Option<Verification>,
+    /// Boxed: it is large, and a check of many targets holds one per target.
+    pub verification: Option<Box<Verification>>,
     pub diagnosis: Diagnosis,
     /// With `--repeat`: every attempt added up (this is the first attempt).
     pub attempts: Option<Attempts>,
@@ -64,12 +64,13 @@ pub fn judge(
         .iter()
         .map(|c| CertFacts::from_der(c))
         .collect();
-    let verification = verify_all(stores, &observation.chain, &facts, &target.host, at);
+    let verification =
+        verify_all(stores, &observation.chain, &facts, &target.host, at).map(Box::new);
     let diagnosis = diagnose(&Evidence {
         target: &target,
         observation: &observation,
         chain: &facts,
-        verification: verification.as_ref(),
+        verification: verification.as_deref(),
         now: at,
         platform: Platform::current(),
         via_proxy: observation.proxy.is_some(),
@@ -113,33 +114,16 @@ pub fn probe_and_judge(
     // while the connections are being made.
     let os_loader = trust.os.is_none().then(OsLoader::start);
     let progress = progress_bar(targets.len() * repeat.count as usize, quiet);
-    let observations = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => {
-            let observations = runtime.block_on(probe_all(&targets, options, repeat, &progress));
-            // A getaddrinfo still running past its deadline (on tokio's
-            // blocking pool) must not hold the process: do not wait for it.
-            runtime.shutdown_background();
-            observations
+    let mut observations: Vec<Option<Vec<Observation>>> = vec![None; targets.len()];
+    run_probes(&targets, options, repeat, &progress, &mut |i, attempts| {
+        if let Some(slot) = observations.get_mut(i) {
+            *slot = Some(attempts);
         }
-        Err(e) => {
-            let failure = crate::observation::Failure::Connect {
-                kind: crate::observation::ConnectErrorKind::Other,
-                message: format!("cannot start the async runtime: {e}"),
-            };
-            targets
-                .iter()
-                .map(|_| {
-                    vec![Observation {
-                        failure: Some(failure.clone()),
-                        ..Observation::default()
-                    }]
-                })
-                .collect()
-        }
-    };
+    });
+    let observations: Vec<Vec<Observation>> = observations
+        .into_iter()
+        .map(|r| r.unwrap_or_else(|| vec![Observation::default()]))
+        .collect();
     let os = match (trust.os, os_loader) {
         (Some(os), _) => os,
         (None, Some(loader)) => loader.store(),
@@ -177,7 +161,7 @@ fn add_up_attempts(judged: Vec<Judged>, per_target: &[usize]) -> Vec<Judged> {
                 AttemptRecord::new(
                     &j.observation,
                     &j.facts,
-                    j.verification.as_ref(),
+                    j.verification.as_deref(),
                     &j.diagnosis,
                 )
             })
@@ -211,27 +195,62 @@ impl OsLoader {
     }
 }
 
-/// When the OS store's deferred directories could change a result (some
-/// chain its bundle file does not trust), search them and judge those again.
-pub fn complete_os_store(
-    judged: Vec<Judged>,
-    mut stores: Stores,
-    at: OffsetDateTime,
-) -> (Vec<Judged>, Stores) {
-    let untrusted = |j: &Judged| {
-        j.verification
-            .as_ref()
-            .is_some_and(|v| !v.os.trusted_ignoring_time())
+/// Probe every target as [`probe_and_judge`] does, but hand each judged
+/// target to `each` as soon as its probes end, keeping none: memory
+/// follows the concurrency, not the number of targets (`check --quiet`
+/// keeps only verdicts). The OS store is loaded first.
+pub fn probe_and_judge_each(
+    targets: &[Target],
+    options: &ProbeOptions,
+    repeat: Repeat,
+    trust: TrustPlan,
+    at: Option<OffsetDateTime>,
+    each: &mut dyn FnMut(Judged),
+) {
+    let mut stores = Stores {
+        bundled: trust.bundled,
+        os: trust.os.unwrap_or_else(TrustStore::os_native),
+        custom: trust.custom,
     };
-    if stores.os.deferred.is_empty() || !judged.iter().any(untrusted) {
-        return (judged, stores);
-    }
-    // Search the directories by the issuer names the untrusted chains need
-    // (one lookup each, as OpenSSL does); read them whole only when a name
-    // cannot be hashed.
+    let at = at.unwrap_or_else(OffsetDateTime::now_utc);
+    let progress = progress_bar(0, true);
+    run_probes(targets, options, repeat, &progress, &mut |i, attempts| {
+        let Some(target) = targets.get(i) else {
+            return;
+        };
+        let n = attempts.len();
+        let mut judged: Vec<Judged> = attempts
+            .into_iter()
+            .map(|obs| judge(target.clone(), obs, &stores, at))
+            .collect();
+        if !stores.os.deferred.is_empty() && judged.iter().any(os_untrusted) {
+            load_deferred_for(&mut stores, &judged);
+            judged = judged
+                .into_iter()
+                .map(|j| judge(j.target, j.observation, &stores, at))
+                .collect();
+        }
+        for j in add_up_attempts(judged, &[n]) {
+            each(j);
+        }
+    });
+}
+
+/// Whether the OS store does not trust a judged chain (so its deferred
+/// directories could change the result).
+fn os_untrusted(j: &Judged) -> bool {
+    j.verification
+        .as_ref()
+        .is_some_and(|v| !v.os.trusted_ignoring_time())
+}
+
+/// Search the OS store's directories by the issuer names the chains it does
+/// not trust need (one lookup each, as OpenSSL does); read them whole only
+/// when a name cannot be hashed.
+fn load_deferred_for(stores: &mut Stores, judged: &[Judged]) {
     let mut names: Vec<Vec<u8>> = judged
         .iter()
-        .filter(|j| untrusted(j))
+        .filter(|j| os_untrusted(j))
         .flat_map(|j| j.facts.iter().map(|c| c.issuer_raw.clone()))
         .filter(|name| !name.is_empty())
         .collect();
@@ -241,10 +260,23 @@ pub fn complete_os_store(
     if !stores.os.load_deferred_named(&names) {
         stores.os.load_deferred();
     }
+}
+
+/// When the OS store's deferred directories could change a result (some
+/// chain its bundle file does not trust), search them and judge those again.
+pub fn complete_os_store(
+    judged: Vec<Judged>,
+    mut stores: Stores,
+    at: OffsetDateTime,
+) -> (Vec<Judged>, Stores) {
+    if stores.os.deferred.is_empty() || !judged.iter().any(os_untrusted) {
+        return (judged, stores);
+    }
+    load_deferred_for(&mut stores, &judged);
     let judged = judged
         .into_iter()
         .map(|j| {
-            if untrusted(&j) {
+            if os_untrusted(&j) {
                 judge(j.target, j.observation, &stores, at)
             } else {
                 j
@@ -254,39 +286,76 @@ pub fn complete_os_store(
     (judged, stores)
 }
 
-/// Probe every target, at most [`MAX_CONCURRENT_PROBES`] at once; results
-/// come back in input order.
+/// Probe every target (`repeat` times), at most [`MAX_CONCURRENT_PROBES`]
+/// at once (fewer when the open-files limit is low), handing each target's
+/// attempts with its index to `done` as they end. A probe is spawned only
+/// when a slot is free, so memory follows the concurrency, not the number
+/// of targets.
 async fn probe_all(
     targets: &[Target],
     options: &ProbeOptions,
     repeat: Repeat,
     progress: &indicatif::ProgressBar,
-) -> Vec<Vec<Observation>> {
-    let limit = Arc::new(tokio::sync::Semaphore::new(MAX_CONCURRENT_PROBES));
+    done: &mut dyn FnMut(usize, Vec<Observation>),
+) {
+    use crate::probe::limits;
+    let slots = limits::concurrency(MAX_CONCURRENT_PROBES, limits::open_files_limit());
     let mut set = tokio::task::JoinSet::new();
-    for (i, target) in targets.iter().cloned().enumerate() {
-        let options = options.clone();
-        let limit = limit.clone();
-        let progress = progress.clone();
-        set.spawn(async move {
-            let _permit = limit.acquire_owned().await;
-            let attempts = probe_repeated(&target, &options, repeat, || progress.inc(1)).await;
-            (i, attempts)
-        });
-    }
-    let mut results: Vec<Option<Vec<Observation>>> = vec![None; targets.len()];
-    while let Some(joined) = set.join_next().await {
-        if let Ok((i, obs)) = joined {
-            if let Some(slot) = results.get_mut(i) {
-                *slot = Some(obs);
-            }
+    let mut pending = targets.iter().enumerate();
+    loop {
+        while set.len() < slots {
+            let Some((i, target)) = pending.next() else {
+                break;
+            };
+            let (target, options, progress) = (target.clone(), options.clone(), progress.clone());
+            set.spawn(async move {
+                let attempts = probe_repeated(&target, &options, repeat, || progress.inc(1)).await;
+                (i, attempts)
+            });
+        }
+        let Some(joined) = set.join_next().await else {
+            break;
+        };
+        if let Ok((i, attempts)) = joined {
+            done(i, attempts);
         }
     }
     progress.finish_and_clear();
-    results
-        .into_iter()
-        .map(|r| r.unwrap_or_else(|| vec![Observation::default()]))
-        .collect()
+}
+
+/// Run [`probe_all`] on a current-thread runtime. When no runtime can be
+/// made, every target gets that as its failure.
+fn run_probes(
+    targets: &[Target],
+    options: &ProbeOptions,
+    repeat: Repeat,
+    progress: &indicatif::ProgressBar,
+    done: &mut dyn FnMut(usize, Vec<Observation>),
+) {
+    match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => {
+            runtime.block_on(probe_all(targets, options, repeat, progress, done));
+            // A getaddrinfo still running past its deadline (on tokio's
+            // blocking pool) must not hold the process: do not wait for it.
+            runtime.shutdown_background();
+        }
+        Err(e) => {
+            let failure = crate::observation::Failure::Connect {
+                kind: crate::observation::ConnectErrorKind::Other,
+                message: format!("cannot start the async runtime: {e}"),
+            };
+            for i in 0..targets.len() {
+                let observation = Observation {
+                    failure: Some(failure.clone()),
+                    ..Observation::default()
+                };
+                done(i, vec![observation]);
+            }
+        }
+    }
 }
 
 /// A progress bar on stderr for many probes (targets × attempts) on a terminal; hidden otherwise

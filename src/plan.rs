@@ -366,9 +366,10 @@ fn parse_timeout(text: &str) -> anyhow::Result<Duration> {
             "--timeout '{text}': expected a number of seconds, e.g. 5 or 0.5"
         ))
     })?;
-    if !(secs.is_finite() && secs > 0.0 && secs <= 3600.0) {
+    // Below a millisecond, `1e-10` would become a zero Duration.
+    if !(secs.is_finite() && (0.001..=3600.0).contains(&secs)) {
         return Err(usage(format!(
-            "--timeout '{text}': must be more than 0 and at most 3600 seconds"
+            "--timeout '{text}': must be at least 0.001 and at most 3600 seconds"
         )));
     }
     Ok(Duration::from_secs_f64(secs))
@@ -386,21 +387,19 @@ fn parse_at(text: &str) -> anyhow::Result<OffsetDateTime> {
 const MAX_TARGETS_FILE: u64 = 1 << 20;
 
 fn read_targets_file(path: &Path) -> anyhow::Result<Vec<String>> {
-    let unreadable = |e: std::io::Error| {
+    let bytes = crate::untrusted::read_limited(path, MAX_TARGETS_FILE).map_err(|e| {
         usage(format!(
             "cannot read --targets-file '{}': {e}",
             path.display()
         ))
-    };
-    let size = std::fs::metadata(path).map_err(unreadable)?.len();
-    if size > MAX_TARGETS_FILE {
-        return Err(usage(format!(
-            "--targets-file '{}' is larger than 1 MiB",
+    })?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        usage(format!(
+            "--targets-file '{}' is not UTF-8 text",
             path.display()
-        )));
-    }
-    let text = std::fs::read_to_string(path).map_err(unreadable)?;
-    Ok(text
+        ))
+    })?;
+    Ok(crate::untrusted::strip_bom(&text)
         .lines()
         .map(|l| l.split('#').next().unwrap_or("").trim())
         .filter(|l| !l.is_empty())

@@ -195,7 +195,7 @@ pub fn diagnose_verdict(data: &[u8]) -> tlsdoctor::findings::Verdict {
         &judged.target,
         &judged.observation,
         judged.facts,
-        judged.verification.as_ref(),
+        judged.verification.as_deref(),
         judged.diagnosis,
         flags & 64 != 0,
     );

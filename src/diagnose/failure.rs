@@ -32,6 +32,10 @@ pub(super) fn failure_finding(e: &Evidence<'_>, failure: &Failure) -> Finding {
                     format!("{target} is unreachable"),
                     "There is no route to that address from this machine (VPN down, or no network).",
                 ),
+                ConnectErrorKind::OutOfFileDescriptors => (
+                    format!("cannot connect to {target}: this machine ran out of file descriptors"),
+                    "This is a local error, not a problem of the server: raise the limit of open files (`ulimit -n 4096` in this shell) or check fewer targets at once, then run again.",
+                ),
                 ConnectErrorKind::Other => (format!("cannot connect to {target}"), "The TCP connection failed."),
             };
             Finding::error(Verdict::Unreachable, summary, format!("{message}. {why}"))

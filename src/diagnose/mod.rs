@@ -247,7 +247,7 @@ fn name_unchecked_finding(e: &Evidence<'_>) -> Finding {
     let valid_for = if names.is_empty() {
         "it names no host in subjectAltName".to_string()
     } else {
-        format!("it is valid for {}", names.join(", "))
+        format!("it is valid for {}", validity::first_names(&names))
     };
     Finding::info(
         FindingKind::Validity,

@@ -156,17 +156,32 @@ pub(super) fn name_finding(e: &Evidence<'_>, err: &ChainError) -> Finding {
             format!("the certificate has no subjectAltName, so it is valid for no name (asked: {})", e.target.host),
             format!(
                 "Its subject is '{}'. Clients stopped reading the common name years ago (RFC 6125; Chrome 58, rustls, Python 3.7+): the name must be in subjectAltName.",
-                leaf.subject
+                crate::untrusted::cut(&leaf.subject, crate::untrusted::terminal::MAX_SHOWN)
             ),
         )
     } else {
         (
-            format!("the certificate is valid for {}, not {}", names.join(", "), e.target.host),
+            format!("the certificate is valid for {}, not {}", first_names(&names), e.target.host),
             format!(
                 "Clients compare the name they asked for with the certificate's subjectAltName. Either the target name is not the server's canonical name (try one of: {}), or the server presents the wrong certificate for this name (check its SNI configuration).",
-                names.join(", ")
+                first_names(&names)
             ),
         )
     };
     Finding::error(Verdict::HostnameMismatch, summary, detail)
+}
+
+/// At most ten of a certificate's names, each cut, then how many more
+/// there are: 1,700 names must not make a 135 KB headline.
+pub(super) fn first_names(names: &[&str]) -> String {
+    const NAMES_LISTED: usize = 10;
+    let mut shown: Vec<String> = names
+        .iter()
+        .take(NAMES_LISTED)
+        .map(|n| crate::untrusted::cut(n, crate::untrusted::terminal::MAX_SHOWN).into_owned())
+        .collect();
+    if names.len() > NAMES_LISTED {
+        shown.push(format!("and {} more", names.len() - NAMES_LISTED));
+    }
+    shown.join(", ")
 }

@@ -30,16 +30,26 @@ pub enum DirRead {
 }
 
 pub fn read_config(path: &Path) -> Result<Option<String>, String> {
-    match std::fs::metadata(path) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(e.to_string()),
-        Ok(m) if m.is_dir() => return Err("is a directory".into()),
-        Ok(m) if m.len() > MAX_CONFIG_BYTES => return Err("larger than 1 MiB".into()),
-        Ok(_) => {}
+    use crate::untrusted::ReadLimitError;
+    // A FIFO or socket is refused before it is opened (opening a FIFO
+    // waits for a writer); a device is read, through the byte limit
+    // (/dev/zero reports a size of 0).
+    if let Ok(meta) = std::fs::metadata(path) {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::FileTypeExt;
+            let kind = meta.file_type();
+            if kind.is_fifo() || kind.is_socket() {
+                return Err("not a regular file".into());
+            }
+        }
+        let _ = meta;
     }
-    std::fs::read(path)
-        .map(|b| Some(String::from_utf8_lossy(&b).into_owned()))
-        .map_err(|e| e.to_string())
+    match crate::untrusted::read_limited(path, MAX_CONFIG_BYTES) {
+        Ok(b) => Ok(Some(String::from_utf8_lossy(&b).into_owned())),
+        Err(ReadLimitError::NotFound) => Ok(None),
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 pub fn read_path(path: &Path) -> PathState {

@@ -18,6 +18,7 @@ pub mod h2;
 mod hops;
 pub mod http;
 mod legacy;
+pub mod limits;
 pub mod proxy;
 mod recording;
 pub mod repeat;
@@ -387,6 +388,13 @@ async fn connect(
                 // The handshake is a few small writes: do not wait for ACKs.
                 let _ = stream.set_nodelay(true);
                 return Ok((stream, addr));
+            }
+            Ok(Err(e)) if limits::is_out_of_fds(&e) => {
+                // No other address will do better: the limit is ours.
+                return Err(Failure::Connect {
+                    kind: ConnectErrorKind::OutOfFileDescriptors,
+                    message: format!("{addr}: {}", limits::out_of_fds_message(&e)),
+                });
             }
             Ok(Err(e)) => {
                 let kind = match e.kind() {

@@ -247,7 +247,9 @@ pub fn read_pem_file(
         path: path.to_path_buf(),
         reason,
     };
-    let bytes = std::fs::read(path).map_err(|e| unreadable(io_reason(&e)))?;
+    // Through a byte limit: /dev/zero and FIFOs report a size of 0.
+    let bytes = crate::untrusted::read_limited(path, crate::untrusted::files::MAX_USER_FILE)
+        .map_err(|e| unreadable(e.to_string()))?;
     let none = || StoreError::NoCertificates {
         flag,
         path: path.to_path_buf(),
@@ -260,14 +262,6 @@ pub fn read_pem_file(
         Ok(certs) => Ok(certs),
         Err(e) if e.starts_with("no ") => Err(none()),
         Err(e) => Err(unreadable(e)),
-    }
-}
-
-fn io_reason(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file".into(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        _ => e.to_string(),
     }
 }
 
