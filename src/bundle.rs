@@ -53,6 +53,12 @@ pub fn check_destination(options: &BundleOptions) -> anyhow::Result<()> {
             out.join("ca-bundle.pem").display()
         )));
     }
+    if let Some(kind) = not_a_regular_file(out) {
+        return Err(usage(format!(
+            "--out {} is {kind}; tlsdoctor replaces regular files only, even with --force",
+            out.display()
+        )));
+    }
     if out.exists() && !options.force {
         return Err(usage(format!(
             "{} exists; use --force to replace it",
@@ -70,6 +76,23 @@ pub fn check_destination(options: &BundleOptions) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// What `out` is when it exists and is not a regular file (a symbolic link
+/// — even to a regular file —, a FIFO, a device, a socket): `--force` must
+/// not replace it with a regular file.
+fn not_a_regular_file(out: &Path) -> Option<&'static str> {
+    let kind = std::fs::symlink_metadata(out).ok()?.file_type();
+    if kind.is_file() {
+        return None;
+    }
+    Some(if kind.is_symlink() {
+        "a symbolic link"
+    } else if kind.is_dir() {
+        "a directory"
+    } else {
+        "not a regular file (a FIFO, a device or a socket)"
+    })
 }
 
 /// What `bundle` will do for a judged target.
@@ -199,14 +222,43 @@ pub fn pem(label: &str, der: &[u8]) -> String {
     )
 }
 
+/// Untrusted text (a certificate's name, the target) as one comment line's
+/// worth: control characters escaped, so it cannot end the line, and cut.
+/// Runs of five dashes are broken up too, so that no comment line looks
+/// like a PEM boundary to a lenient reader.
+fn comment_text(untrusted: &str) -> String {
+    crate::untrusted::for_terminal(untrusted).replace("-----", "- - - - -")
+}
+
 /// One certificate with its comment header.
 fn entry(facts: &CertFacts) -> String {
-    let subject = facts.subject.replace(['\r', '\n'], " ");
     format!(
-        "# Subject: {subject}\n# SHA-256: {}\n{}\n",
+        "# Subject: {}\n# SHA-256: {}\n{}\n",
+        comment_text(&facts.subject),
         facts.sha256,
         pem("CERTIFICATE", &facts.der)
     )
+}
+
+/// The certificates a bundle's text holds, in order, as every PEM reader
+/// sees them: refuse text where a `-----BEGIN` line is not one of them.
+pub fn certificates_in(text: &[u8]) -> Result<Vec<Vec<u8>>, String> {
+    use rustls_pki_types::pem::PemObject;
+    let ders = rustls_pki_types::CertificateDer::pem_slice_iter(text)
+        .map(|c| c.map(|c| c.as_ref().to_vec()))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| format!("malformed PEM: {e}"))?;
+    let begins = text
+        .split(|b| *b == b'\n')
+        .filter(|line| line.windows(10).any(|w| w == b"-----BEGIN"))
+        .count();
+    if begins != ders.len() {
+        return Err(format!(
+            "{begins} PEM blocks but {} certificates",
+            ders.len()
+        ));
+    }
+    Ok(ders)
 }
 
 /// The bundle's text: a header, the extra root first, then every bundled
@@ -217,11 +269,13 @@ pub fn render(target: &str, bundled: &[&[u8]], bundled_source: &str, root: &Cert
         .filter(|der| **der != root.der.as_slice())
         .map(|der| CertFacts::from_der(der))
         .collect();
+    let target = comment_text(target);
     let mut out = format!(
-        "# CA bundle written by tlsdoctor {} for {target}:\n# {} (needed by {target}) and {} roots from {bundled_source}.\n\n",
+        "# CA bundle written by tlsdoctor {} for {target}:\n# {} (needed by {target}) and {} roots from {}.\n\n",
         env!("CARGO_PKG_VERSION"),
-        root.display_name,
-        others.len()
+        comment_text(&root.display_name),
+        others.len(),
+        comment_text(bundled_source),
     );
     out.push_str(&entry(root));
     for facts in &others {
@@ -234,6 +288,18 @@ pub fn render(target: &str, bundled: &[&[u8]], bundled_source: &str, root: &Cert
 /// directory, synced, then moved into place. Without `force`, an `out`
 /// that appeared meanwhile is not replaced.
 pub fn write_atomically(out: &Path, contents: &[u8], force: bool) -> anyhow::Result<()> {
+    write_atomically_checked(out, contents, force, &|_| Ok(()))
+}
+
+/// [`write_atomically`], reading the temporary file back and handing its
+/// bytes to `check` before it is moved into place; nothing is placed when
+/// `check` refuses. With `force`, only a regular file is replaced.
+pub fn write_atomically_checked(
+    out: &Path,
+    contents: &[u8],
+    force: bool,
+    check: &dyn Fn(&[u8]) -> Result<(), String>,
+) -> anyhow::Result<()> {
     let dir = out
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -260,6 +326,24 @@ pub fn write_atomically(out: &Path, contents: &[u8], force: bool) -> anyhow::Res
             "cannot write {}: {e}; check that {} is writable",
             tmp.display(),
             dir.display()
+        )));
+    }
+    let written = crate::untrusted::read_limited(&tmp, contents.len() as u64)
+        .map_err(|e| e.to_string())
+        .and_then(|bytes| check(&bytes));
+    if let Err(why) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(anyhow::anyhow!(
+            "the bundle written to {} does not hold what was intended ({why}); nothing was placed at {}",
+            tmp.display(),
+            out.display()
+        ));
+    }
+    if let Some(kind) = not_a_regular_file(out) {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(usage(format!(
+            "--out {} is {kind}; tlsdoctor replaces regular files only, even with --force",
+            out.display()
         )));
     }
     let placed = if force {
@@ -357,7 +441,28 @@ pub fn run(judged: &Judged, stores: &Stores, options: &BundleOptions) -> anyhow:
         Plan::Write { root, from } => {
             let bundled: Vec<&[u8]> = stores.bundled.certs.iter().map(|c| c.as_ref()).collect();
             let contents = render(&target, &bundled, &stores.bundled.source, &root);
-            write_atomically(&options.out, contents.as_bytes(), options.force)?;
+            // Exactly the root, then every other bundled root, in order.
+            let mut intended: Vec<&[u8]> = vec![root.der.as_slice()];
+            intended.extend(bundled.iter().filter(|d| **d != root.der.as_slice()));
+            let holds_intended = |bytes: &[u8]| -> Result<(), String> {
+                let found = certificates_in(bytes)?;
+                if found.len() == intended.len() && found.iter().zip(&intended).all(|(a, b)| a == b)
+                {
+                    Ok(())
+                } else {
+                    Err(format!(
+                        "{} certificates instead of the {} intended",
+                        found.len(),
+                        intended.len()
+                    ))
+                }
+            };
+            write_atomically_checked(
+                &options.out,
+                contents.as_bytes(),
+                options.force,
+                &holds_intended,
+            )?;
             let shown = std::fs::canonicalize(&options.out).unwrap_or_else(|_| options.out.clone());
             let path = shown.display().to_string();
             let count = bundled
@@ -435,5 +540,44 @@ mod tests {
             .collect();
         assert!(leftovers.is_empty());
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn the_written_file_must_hold_exactly_the_intended_certificates() {
+        let der = webpki_root_certs::TLS_SERVER_ROOT_CERTS[0].as_ref();
+        let block = pem("CERTIFICATE", der);
+        assert_eq!(
+            certificates_in(block.as_bytes()).unwrap(),
+            vec![der.to_vec()]
+        );
+        let sneaky = format!("# name -----BEGIN CERTIFICATE----- x\n{block}");
+        assert!(certificates_in(sneaky.as_bytes()).is_err());
+        assert!(!comment_text("a\n-----BEGIN CERTIFICATE-----").contains(['\n', '\r']));
+        assert!(!comment_text("-----BEGIN CERTIFICATE-----").contains("-----"));
+
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("b.pem");
+        let refuse = |_: &[u8]| Err("no".to_string());
+        assert!(write_atomically_checked(&out, b"x", false, &refuse).is_err());
+        assert!(!out.exists());
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn force_replaces_regular_files_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("f.pem");
+        std::fs::write(&file, b"old").unwrap();
+        let link = dir.path().join("l.pem");
+        std::os::unix::fs::symlink(&file, &link).unwrap();
+        assert!(write_atomically(&link, b"new", true).is_err());
+        assert!(std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert!(write_atomically(Path::new("/dev/null"), b"new", true).is_err());
+        write_atomically(&file, b"new", true).unwrap();
+        assert_eq!(std::fs::read(&file).unwrap(), b"new");
     }
 }
