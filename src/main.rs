@@ -39,7 +39,12 @@ fn main() -> ExitCode {
     match plan::from_cli(cli).and_then(app::run) {
         Ok(code) => code.into(),
         Err(e) => {
-            eprintln!("tlsdoctor: error: {e:#}");
+            // Errors quote files and servers: one line, escaped.
+            let message = format!("{e:#}");
+            eprintln!(
+                "tlsdoctor: error: {}",
+                tlsdoctor::untrusted::escape(&message)
+            );
             error::exit_code_of(&e).into()
         }
     }
@@ -79,7 +84,10 @@ fn clap_exit(e: clap::Error) -> ExitCode {
                 .filter(|l| l.starts_with("tip: "))
                 .map(|l| format!("; {l}"))
                 .collect();
-            eprintln!("tlsdoctor: error: {first}{tips} (see 'tlsdoctor --help')");
+            // The arguments quoted may hold anything: one line, escaped.
+            let line = format!("{first}{tips}");
+            let line = tlsdoctor::untrusted::escape(&line);
+            eprintln!("tlsdoctor: error: {line} (see 'tlsdoctor --help')");
             exit::ExitCode::Usage.into()
         }
     }

@@ -10,6 +10,7 @@ use super::paint::Paint;
 use super::Format;
 use crate::audit::{Audit, FileReport, Level};
 use crate::untrusted::escape;
+use crate::untrusted::markdown as md;
 
 /// The audit in `format`.
 pub fn render(audit: &Audit, format: Format, color: bool) -> String {
@@ -194,26 +195,26 @@ pub fn render_markdown(a: &Audit) -> String {
     );
     for v in a.variables.iter().filter(|v| v.set) {
         out.push_str(&format!(
-            "- `{}` = `{}`\n",
+            "- `{}` = {}\n",
             v.name,
-            escape(v.value.as_deref().unwrap_or(""))
+            md::code_span(&short(v.value.as_deref().unwrap_or("")))
         ));
         for f in &v.files {
             out.push_str(&format!(
-                "  - `{}`: {}\n",
-                escape(&f.path),
-                describe_file(f)
+                "  - {}: {}\n",
+                md::code_span(&short(&f.path)),
+                md::prose(&describe_file(f))
             ));
         }
     }
     out.push_str("\n### Configuration settings\n\n");
     for s in &a.settings {
         out.push_str(&format!(
-            "- {} `{}`: `{}` = `{}`\n",
+            "- {} {}: {} = {}\n",
             s.tool,
-            escape(&s.file),
-            escape(&s.key),
-            escape(&s.value)
+            md::code_span(&short(&s.file)),
+            md::code_span(&short(&s.key)),
+            md::code_span(&short(&s.value))
         ));
     }
     out.push_str("\n### Warnings\n\n");
@@ -226,12 +227,12 @@ pub fn render_markdown(a: &Audit) -> String {
             .and_then(|v| v.as_str().map(str::to_string))
             .unwrap_or_default();
         out.push_str(&format!(
-            "- **{level}** `{}`: {}",
-            escape(&w.source),
-            escape(&w.message)
+            "- **{level}** {}: {}",
+            md::code_span(&short(&w.source)),
+            md::prose(&w.message)
         ));
         if let Some(fix) = &w.fix {
-            out.push_str(&format!(" (fix: {})", escape(fix)));
+            out.push_str(&format!(" (fix: {})", md::prose(fix)));
         }
         out.push('\n');
     }
@@ -287,4 +288,9 @@ fn clients(out: &mut String, a: &Audit, p: &Paint) {
             out.push_str(&format!("      {}\n", escape(note)));
         }
     }
+}
+
+/// A path, key or value from this machine, cut for display.
+fn short(text: &str) -> String {
+    crate::untrusted::cut(text, crate::untrusted::terminal::MAX_SHOWN).into_owned()
 }

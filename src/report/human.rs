@@ -11,7 +11,7 @@ use super::{Report, StoreReport, TargetReport};
 use crate::cert::format_date;
 use crate::diagnose::clients::Outcome;
 use crate::findings::{Finding, Severity, Verdict};
-use crate::untrusted::escape;
+use crate::untrusted::{escape, for_terminal as shown};
 
 /// Text width for wrapped paragraphs.
 const WIDTH: usize = 100;
@@ -31,7 +31,7 @@ pub fn render(report: &Report, color: bool) -> String {
     if report.targets.len() > 1 {
         out.push('\n');
         for line in super::summary_lines(&report.targets) {
-            let _ = writeln!(out, "{line}");
+            let _ = writeln!(out, "{}", escape(&line));
         }
     }
     if !report.environment.warnings.is_empty() {
@@ -72,14 +72,14 @@ fn headline(out: &mut String, t: &TargetReport, p: &Paint) {
         (v, true) => (p.warn("~"), p.warn(&p.bold(&format!("{v} (allowed)")))),
         (v, false) => (p.bad("✗"), p.bad(&p.bold(v.as_str()))),
     };
-    let _ = writeln!(out, "{mark} {verdict}  {}", p.bold(&escape(&t.input)));
+    let _ = writeln!(out, "{mark} {verdict}  {}", p.bold(&shown(&t.input)));
     match headline {
         Some(h) => {
             let _ = writeln!(out, "  {}", escape(h));
         }
         None if t.verdict == Verdict::Clean => {
             if let Some(trusted_by) = t.trust.trusted_by() {
-                let _ = writeln!(out, "  {trusted_by}; valid for {}", escape(&t.host));
+                let _ = writeln!(out, "  {trusted_by}; valid for {}", shown(&t.host));
             }
         }
         None => {}
@@ -96,7 +96,7 @@ fn failing_tools_line(t: &TargetReport) -> Option<String> {
         .clients
         .iter()
         .filter(|c| c.outcome == Outcome::Fails)
-        .map(crate::diagnose::clients::label)
+        .map(|c| shown(&crate::diagnose::clients::label(c)))
         .collect();
     (t.verdict == Verdict::Clean && !failing.is_empty()).then(|| {
         format!(
@@ -118,7 +118,7 @@ fn your_tools(out: &mut String, t: &TargetReport, p: &Paint) {
         };
         let text = format!(
             "{mark} {} {}: {}{}",
-            p.bold(&crate::diagnose::clients::label(c)),
+            p.bold(&shown(&crate::diagnose::clients::label(c))),
             p.dim(&format!("[{}]", escape(&c.trust_source))),
             escape(&c.reason),
             ran(c, p),
@@ -154,7 +154,7 @@ fn chain(out: &mut String, t: &TargetReport, p: &Paint) {
         let issuer = if cert.self_signed {
             "self-signed".to_string()
         } else {
-            format!("← {}", escape(&cert.issuer_display_name))
+            format!("← {}", shown(&cert.issuer_display_name))
         };
         let dates = format!(
             "{} → {}",
@@ -163,7 +163,7 @@ fn chain(out: &mut String, t: &TargetReport, p: &Paint) {
         );
         let line = format!(
             "{i}  {}  {}  {}",
-            escape(cert.name()),
+            shown(cert.name()),
             p.dim(&issuer),
             p.dim(&dates)
         );
@@ -202,7 +202,7 @@ fn http(out: &mut String, t: &TargetReport, p: &Paint) {
         let to = hop
             .location
             .as_ref()
-            .map(|l| format!(" {}", escape(l)))
+            .map(|l| format!(" {}", shown(l)))
             .unwrap_or_default();
         let protocol = if i == 0 {
             format!(" ({})", http.protocol)
@@ -213,7 +213,7 @@ fn http(out: &mut String, t: &TargetReport, p: &Paint) {
             out,
             p,
             if i == 0 { "http" } else { "" },
-            &format!("GET {} → {status}{to}{protocol}", escape(&hop.url)),
+            &format!("GET {} → {status}{to}{protocol}", shown(&hop.url)),
         );
     }
     if let Some(h2) = http.h2.as_ref().filter(|h2| h2.outcome != "ok") {
@@ -344,7 +344,7 @@ fn store_line(name: &str, s: &StoreReport, p: &Paint) -> String {
             .as_ref()
             .map(|a| super::common_name(&a.subject))
             .unwrap_or_default();
-        let anchor = escape(&anchor);
+        let anchor = shown(&anchor);
         p.good(&format!("✓ trusted → {anchor}"))
     } else {
         let err = escape(

@@ -2,14 +2,16 @@
 //! Tool version, OS, time, each target with its address, TLS parameters,
 //! chain with SHA-256 fingerprints, per-store results, diagnosis and fix.
 //! Secrets never reach it: the report it renders holds none. Every server
-//! or file string goes through [`crate::untrusted::escape`].
+//! or file string goes through [`crate::untrusted::markdown`]: escaped as
+//! text, or in a code span or fence sized to its content, so that nothing a
+//! server sends becomes a heading, a link, HTML, a comment or a command.
 
 use std::fmt::Write;
 
 use super::{Report, StoreReport, TargetReport};
 use crate::cert::format_time;
 use crate::findings::Severity;
-use crate::untrusted::escape;
+use crate::untrusted::markdown as md;
 
 /// Render the report as GitHub-flavoured markdown.
 pub fn render(report: &Report) -> String {
@@ -29,7 +31,7 @@ pub fn render(report: &Report) -> String {
     );
     if report.targets.len() > 1 {
         for line in super::summary_lines(&report.targets) {
-            let _ = writeln!(out, "- {line}");
+            let _ = writeln!(out, "- {}", md::prose(&line));
         }
         out.push('\n');
     }
@@ -40,10 +42,10 @@ pub fn render(report: &Report) -> String {
     if !env.variables.is_empty() || !env.warnings.is_empty() {
         let _ = writeln!(out, "## Environment\n");
         for (k, v) in &env.variables {
-            let _ = writeln!(out, "- `{k}={}`", escape(v));
+            let _ = writeln!(out, "- {}", md::code_span(&format!("{k}={v}")));
         }
         for f in &env.warnings {
-            let _ = writeln!(out, "- **warning**: {}", escape(&f.detail));
+            let _ = writeln!(out, "- **warning**: {}", md::prose(&f.detail));
         }
         out.push('\n');
     }
@@ -54,12 +56,15 @@ fn render_target(out: &mut String, t: &TargetReport) {
     let allowed = if t.allowed { " (allowed)" } else { "" };
     let _ = writeln!(
         out,
-        "## `{}` — **{}**{allowed}\n",
-        escape(&t.input),
+        "## {} — **{}**{allowed}\n",
+        md::code_span(&crate::untrusted::cut(
+            &t.input,
+            crate::untrusted::terminal::MAX_SHOWN
+        )),
         t.verdict
     );
     if let Some(f) = t.findings.iter().find(|f| f.severity == Severity::Error) {
-        let _ = writeln!(out, "{}\n", escape(&f.summary));
+        let _ = writeln!(out, "{}\n", md::prose(&f.summary));
     }
     target_table(out, t);
     chain_and_stores(out, t);
@@ -93,7 +98,7 @@ fn your_tools(out: &mut String, t: &TargetReport) {
             "| {mark} | {} | {} | {} | {} |",
             cell(&label(c)),
             cell(&c.trust_source),
-            cell(&c.reason),
+            md::prose(&c.reason),
             c.error.as_deref().map(cell).unwrap_or_default()
         );
     }
@@ -104,10 +109,10 @@ fn target_table(out: &mut String, t: &TargetReport) {
     let _ = writeln!(out, "| | |\n|---|---|");
     let _ = writeln!(
         out,
-        "| target | `{}` port {} path `{}` |",
-        cell(&t.host),
+        "| target | {} port {} path {} |",
+        code_cell(&t.host),
         t.port,
-        cell(&t.path)
+        code_cell(&t.path)
     );
     if let Some(c) = &t.connection {
         let _ = writeln!(
@@ -138,7 +143,7 @@ fn target_table(out: &mut String, t: &TargetReport) {
             cell(c.alpn.as_deref().unwrap_or("none"))
         );
         if let Some(first) = &c.first_bytes {
-            let _ = writeln!(out, "| server sent | `{}` |", cell(first));
+            let _ = writeln!(out, "| server sent | {} |", code_cell(first));
         }
     }
     out.push('\n');
@@ -194,16 +199,17 @@ fn http(out: &mut String, t: &TargetReport) {
         let location = hop
             .location
             .as_ref()
-            .map(|l| format!(" → `{}`", escape(l)))
+            .map(|l| format!(" → {}", md::code_span(&short(l))))
             .unwrap_or_default();
-        let _ = writeln!(out, "- `GET {}` → {status}{location}", escape(&hop.url));
+        let get = md::code_span(&format!("GET {}", short(&hop.url)));
+        let _ = writeln!(out, "- {get} → {status}{location}");
     }
     if let Some(error) = &http.error {
-        let _ = writeln!(out, "- stopped: {}", escape(error));
+        let _ = writeln!(out, "- stopped: {}", md::prose(error));
     }
     let _ = writeln!(out, "- protocol: {}", http.protocol);
     if let Some(h2) = &http.h2 {
-        let _ = writeln!(out, "- HTTP/2: {} ({})", h2.outcome, escape(&h2.detail));
+        let _ = writeln!(out, "- HTTP/2: {} ({})", h2.outcome, md::prose(&h2.detail));
     }
     out.push('\n');
 }
@@ -234,16 +240,16 @@ fn diagnosis(out: &mut String, t: &TargetReport) {
         let vendor = f
             .vendor
             .as_ref()
-            .map(|v| format!(" (vendor: {v})"))
+            .map(|v| format!(" (vendor: {})", md::text(&short(v))))
             .unwrap_or_default();
         let _ = writeln!(
             out,
             "- **{sev}** `{}`{vendor}: {}",
             kind_name(f),
-            escape(&f.summary)
+            md::prose(&f.summary)
         );
         if !f.detail.is_empty() {
-            let _ = writeln!(out, "  {}", escape(&f.detail));
+            let _ = writeln!(out, "  {}", md::prose(&f.detail));
         }
     }
     out.push('\n');
@@ -281,9 +287,9 @@ fn clients_run(out: &mut String, t: &TargetReport) {
             .unwrap_or_default();
         let _ = writeln!(
             out,
-            "| {} | `{}` | {predicted} | {observed} | {ms} | {} |",
+            "| {} | {} | {predicted} | {observed} | {ms} | {} |",
             c.client,
-            cell(&c.executable.display().to_string()),
+            code_cell(&c.executable.display().to_string()),
             cell(&error)
         );
     }
@@ -295,17 +301,13 @@ fn fixes(out: &mut String, t: &TargetReport) {
     if remedies.iter().any(|r| !r.avoid) {
         let _ = writeln!(out, "### Fix\n");
         for r in remedies.iter().filter(|r| !r.avoid) {
-            let _ = writeln!(out, "- **{}**: {}", r.ecosystem, escape(&r.action));
+            let _ = writeln!(out, "- **{}**: {}", r.ecosystem, md::prose(&r.action));
             if !r.commands.is_empty() {
-                let _ = writeln!(
-                    out,
-                    "  ```\n{}\n  ```",
-                    r.commands
-                        .iter()
-                        .map(|c| format!("  {}", escape(c)))
-                        .collect::<Vec<_>>()
-                        .join("\n")
-                );
+                // A fence sized to the commands, indented into the list item.
+                let fence = md::fence(&r.commands.join("\n"), "");
+                for line in fence.lines() {
+                    let _ = writeln!(out, "  {line}");
+                }
             }
         }
         out.push('\n');
@@ -313,7 +315,7 @@ fn fixes(out: &mut String, t: &TargetReport) {
     if remedies.iter().any(|r| r.avoid) {
         let _ = writeln!(out, "### Do not\n");
         for r in remedies.iter().filter(|r| r.avoid) {
-            let _ = writeln!(out, "- **{}**: {}", r.ecosystem, r.action);
+            let _ = writeln!(out, "- **{}**: {}", r.ecosystem, md::prose(&r.action));
         }
         out.push('\n');
     }
@@ -333,7 +335,7 @@ fn store_row(out: &mut String, name: &str, s: &StoreReport) {
     let anchor = s
         .anchor
         .as_ref()
-        .map(|a| format!("{} `{}`", cell(&a.subject), &a.sha256))
+        .map(|a| format!("{} {}", cell(&a.subject), code_cell(&a.sha256)))
         .unwrap_or_else(|| "-".into());
     let _ = writeln!(
         out,
@@ -350,7 +352,19 @@ fn kind_name(f: &crate::findings::Finding) -> String {
         .unwrap_or_default()
 }
 
-/// Untrusted text in a table cell: escaped, and no `|` or newline.
+/// A server or file name, cut at [`crate::untrusted::terminal::MAX_SHOWN`].
+fn short(text: &str) -> String {
+    crate::untrusted::cut(text, crate::untrusted::terminal::MAX_SHOWN).into_owned()
+}
+
+/// Untrusted text in a table cell: escaped as Markdown text (`|` included),
+/// cut.
 fn cell(text: &str) -> String {
-    escape(&text.replace('|', "\\|").replace('\n', " ")).into_owned()
+    md::text(&short(text))
+}
+
+/// Untrusted text in a table cell as code: a code span sized to it (or
+/// escaped text when it holds a `|`), cut.
+fn code_cell(text: &str) -> String {
+    md::code_span_in_table(&short(text))
 }
