@@ -43,6 +43,68 @@ pub fn target_parse(data: &[u8]) {
     let _ = tlsdoctor::target::redact(&text);
 }
 
+/// `untrusted_text`: the one module for untrusted text. Whatever the input,
+/// terminal text holds no control or format character and is bounded;
+/// Markdown text holds no line break and every character that could open
+/// Markdown or HTML is backslash-escaped; a code span or fence cannot be
+/// closed by its content; redacted URLs keep no userinfo or fragment.
+pub fn untrusted_text(data: &[u8]) {
+    use tlsdoctor::untrusted::{markdown, redact, terminal};
+    let text = String::from_utf8_lossy(data);
+
+    let shown = terminal::for_terminal(&text);
+    assert!(!shown.chars().any(terminal::must_escape), "{shown:?}");
+    // At most MAX_SHOWN characters, each at most 10 once escaped, plus the note.
+    assert!(shown.chars().count() <= terminal::MAX_SHOWN * 10 + 40);
+
+    let md = markdown::text(&text);
+    assert!(!md.contains(['\n', '\r']));
+    let mut chars = md.chars();
+    let mut unescaped = String::new();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            let next = chars.next().expect("a backslash always escapes something");
+            assert!(next.is_ascii_punctuation(), "{md:?}");
+            unescaped.push(next);
+        } else {
+            assert!(!"`*_[]<>#|~&$@".contains(c), "unescaped {c:?} in {md:?}");
+            unescaped.push(c);
+        }
+    }
+    assert_eq!(unescaped, terminal::escape(&text));
+    // No autolink can start: `https://` and `www.` are broken by escapes.
+    assert!(!md.to_ascii_lowercase().contains("www."), "{md:?}");
+    for (i, _) in md.match_indices("://") {
+        assert!(md[..i].ends_with('\\'), "{md:?}");
+    }
+
+    let span = markdown::code_span(&text);
+    let ticks = span.chars().take_while(|c| *c == '`').count();
+    let inner = &span[ticks..span.len() - ticks];
+    assert!(!inner.contains(&"`".repeat(ticks)), "{span:?}");
+    assert!(!inner.contains(['\n', '\r']));
+
+    let fence = markdown::fence(&text, "text");
+    let lines: Vec<&str> = fence.lines().collect();
+    let open = lines[0].chars().take_while(|c| *c == '`').count();
+    assert!(open >= 3 && lines.last() == Some(&"`".repeat(open).as_str()));
+    for line in &lines[1..lines.len() - 1] {
+        let trimmed = line.trim();
+        let closes =
+            !trimmed.is_empty() && trimmed.chars().all(|c| c == '`') && trimmed.len() >= open;
+        assert!(!closes, "{fence:?}");
+    }
+
+    let url = redact::redact_url(&text);
+    if let Some((_, after)) = url.split_once('#') {
+        assert!(after.is_empty() || after == redact::REDACTED, "{url:?}");
+    }
+    assert!(url.matches('@').count() <= 1, "{url:?}");
+    let proxy = redact::redact_proxy(&text);
+    assert!(proxy.matches('@').count() == 0, "{proxy:?}");
+    let _ = redact::redact_config_key(&text);
+}
+
 /// `chain_read`: the PEM/DER chain reader of `tlsdoctor inspect`.
 pub fn chain_read(data: &[u8]) {
     if let Ok(chain) = tlsdoctor::inspect::parse_chain_bytes(data) {

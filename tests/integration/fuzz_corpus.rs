@@ -12,12 +12,13 @@ mod bodies;
 use std::path::{Path, PathBuf};
 
 /// The fuzz targets, by the name of their corpus directory.
-const TARGETS: [&str; 5] = [
+const TARGETS: [&str; 6] = [
     "target_parse",
     "chain_read",
     "cert_facts",
     "http_head",
     "diagnose",
+    "untrusted_text",
 ];
 
 fn corpus(target: &str) -> Vec<PathBuf> {
@@ -83,6 +84,11 @@ fn cert_facts_corpus() {
 #[test]
 fn http_head_corpus() {
     replay("http_head", bodies::http_head);
+}
+
+#[test]
+fn untrusted_text_corpus() {
+    replay("untrusted_text", bodies::untrusted_text);
 }
 
 #[test]
