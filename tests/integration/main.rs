@@ -34,3 +34,5 @@ mod output;
 mod proxy;
 mod real_clients;
 mod repeat;
+mod untrusted;
+mod untrusted_display;
