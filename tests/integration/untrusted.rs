@@ -59,6 +59,12 @@ fn git_credentials_in_section_names_are_never_printed() {
         let out = run(cmd);
         assert_hidden(&out, &["TOKEN1", "TOKEN2", "TOKEN3", "alice"], format);
         assert!(out.stdout.contains("git.corp"), "{format}: {}", out.stdout);
+        // check's environment section reads the same files.
+        let mut cmd = in_home(home.path());
+        cmd.args(["check", &format!("127.0.0.1:{}", closed_port())])
+            .args(["--timeout", "1", "--format", format]);
+        let out = run(cmd);
+        assert_hidden(&out, &["TOKEN1", "TOKEN2", "TOKEN3", "alice"], format);
     }
 }
 
