@@ -37,9 +37,12 @@ fn split(text: &str, proxy: bool) -> Parts<'_> {
         }
         _ => (None, text),
     };
-    // A relative reference (`/path`, `?q`) has no userinfo; otherwise the
+    // A relative reference (`/path`, `?q`, `#f`, but not `//authority`)
+    // has no userinfo; a proxy URL is never relative. Otherwise the
     // userinfo ends at the last '@', wherever it is.
-    let relative = scheme.is_none() && rest.starts_with(['/', '?', '#', '.']);
+    let relative = !proxy
+        && scheme.is_none()
+        && ((rest.starts_with('/') && !rest.starts_with("//")) || rest.starts_with(['?', '#']));
     let first_query_or_fragment = rest.find(['?', '#']);
     let (had_userinfo, rest) = match rest.rfind('@').filter(|_| !relative) {
         // An '@' after a '?' or '#': a query holding '@', or a password
@@ -204,6 +207,11 @@ mod tests {
         );
         // A relative reference has no userinfo: npm's scoped paths stay.
         assert_eq!(redact_url("/@types/node?v=1"), "/@types/node?v=REDACTED");
+        // Not relative: a network-path reference, or text that only looks odd.
+        assert_eq!(redact_url("//u:SECRET@host/"), "REDACTED@host/");
+        assert!(!redact_url("./u:SECRET@host/").contains("SECRET"));
+        // Found by the untrusted_text fuzzer: a proxy value starting with '.'.
+        assert!(!redact_proxy(".x<:TOKEN@git.corp/").contains("TOKEN"));
         assert_eq!(redact_url("u:pw@h:1"), "REDACTED@h:1");
         assert_eq!(redact_url("https://host/x"), "https://host/x");
     }
