@@ -1,7 +1,7 @@
 //! `tlsdoctor fix` reports as human text, JSON or markdown. Renderers only
 //! arrange what `fix::command` decided; untrusted text (certificate names,
-//! client error lines) goes through `untrusted::escape`, and markdown escapes
-//! it again for markdown and HTML.
+//! client error lines, paths) goes through [`crate::untrusted`]: `escape`
+//! for the terminal, `markdown` (text, code spans, fences) for markdown.
 
 use std::fmt::Write as _;
 
@@ -10,22 +10,9 @@ use crate::fix::command::{FixReport, UndoReport};
 use crate::fix::prove::ClientRun;
 
 /// Untrusted text (certificate names, client errors, file contents) made
-/// safe for the terminal.
+/// safe for the terminal: the one untrusted-text module's escape.
 fn esc(s: &str) -> String {
-    // untrusted::escape handles control characters; bidi and other format
-    // characters (U+200E/F, U+202A–E, U+2066–9, U+FEFF) are escaped here too,
-    // as DESIGN.md asks, until that module does it for every report.
-    let text = crate::untrusted::escape(s);
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
-        {
-            out.push_str(&c.escape_unicode().to_string());
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    crate::untrusted::escape(s).into_owned()
 }
 
 fn mark(outcome: &str) -> &'static str {
@@ -59,35 +46,20 @@ pub fn fix(report: &FixReport, format: Format) -> anyhow::Result<String> {
 /// Text for the chosen format: escaped for the terminal, and for markdown
 /// and HTML too when `md`.
 fn t(s: &str, md: bool) -> String {
-    let text = esc(s);
-    if !md {
-        return text;
+    if md {
+        crate::untrusted::markdown::prose(s)
+    } else {
+        esc(s)
     }
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '\\' | '`' | '*' | '_' | '{' | '}' | '[' | ']' | '(' | ')' | '#' | '+' | '-' | '.'
-            | '!' | '|' | '~' => {
-                out.push('\\');
-                out.push(c);
-            }
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// A local path, as code in markdown.
 fn p(path: &std::path::Path, md: bool) -> String {
-    let shown = esc(&path.display().to_string());
+    let shown = path.display().to_string();
     if md {
-        let ticks = "`".repeat(shown.matches('`').count() + 1);
-        format!("{ticks} {shown} {ticks}")
+        crate::untrusted::markdown::code_span(&shown)
     } else {
-        shown
+        crate::untrusted::for_terminal(&shown)
     }
 }
 
@@ -247,17 +219,11 @@ fn plan_groups(o: &mut String, r: &FixReport, md: bool) {
 
 fn fenced(o: &mut String, lines: &[String], md: bool, indent: &str) {
     if md {
-        let longest = lines
-            .iter()
-            .map(|l| l.matches('`').count())
-            .max()
-            .unwrap_or(0);
-        let fence = "`".repeat(3.max(longest + 1));
-        let _ = writeln!(o, "{indent}{fence}");
-        for l in lines {
-            let _ = writeln!(o, "{indent}{}", esc(l));
+        // A fence sized to the lines, so no line can close it.
+        let fence = crate::untrusted::markdown::fence(&lines.join("\n"), "");
+        for l in fence.lines() {
+            let _ = writeln!(o, "{indent}{l}");
         }
-        let _ = writeln!(o, "{indent}{fence}");
     } else {
         for l in lines {
             let _ = writeln!(o, "{indent}{}", esc(l));
