@@ -333,10 +333,10 @@ fn known_product(cx: &Context<'_, '_>, product: &'static Interceptor, ca: &str) 
         Verdict::CorporateInterception,
         format!("{host}'s certificate is re-signed by {} ('{ca}')", product.vendor),
         format!(
-            "The chain ends at '{ca}', a root of {} ({}) that this machine's trust store holds; it is not in Mozilla's list. curl and browsers trust it through the OS store; {} fail with CERTIFICATE_VERIFY_FAILED.",
+            "The chain ends at '{ca}', a root of {} ({}) that this machine's trust store holds; it is not in Mozilla's list. {}",
             product.vendor,
             product.kind.label(),
-            ecosystems::BUNDLED_ROOT_CLIENTS.join(", ")
+            who_trusts_an_os_root()
         ),
     )
     .with_vendor(product.vendor)
@@ -350,12 +350,12 @@ fn known_product(cx: &Context<'_, '_>, product: &'static Interceptor, ca: &str) 
 /// Row 5.
 fn os_trusted(cx: &Context<'_, '_>) -> Finding {
     let (host, ca) = (cx.host, cx.ca_name.as_str());
-    let clients = ecosystems::BUNDLED_ROOT_CLIENTS.join(", ");
+    let clients = who_trusts_an_os_root();
     if !cx.public {
         return Finding::error(
             Verdict::PrivateCa,
             format!("{host} uses a private CA ('{ca}') trusted only by the OS store"),
-            format!("The chain ends at '{ca}', which this machine's OS store trusts (mkcert -install, or a company CA). curl and browsers work; clients with their own Mozilla roots ({clients}) fail."),
+            format!("The chain ends at '{ca}', which this machine's OS store trusts (mkcert -install, or a company CA). {clients}"),
         )
         .with_remedies(remedies(cx.gap(Situation::PrivateCa)));
     }
@@ -364,11 +364,18 @@ fn os_trusted(cx: &Context<'_, '_>) -> Finding {
         Verdict::CorporateInterception,
         format!("{host}'s certificate is re-signed by {who} ('{ca}')"),
         format!(
-            "{host} is a public name, but its chain ends at '{ca}', a root in this machine's OS store and not in Mozilla's list. {} is intercepting TLS on this network. curl, browsers and PowerShell trust it through the OS store; {clients} fail with CERTIFICATE_VERIFY_FAILED.",
+            "{host} is a public name, but its chain ends at '{ca}', a root in this machine's OS store and not in Mozilla's list. {} is intercepting TLS on this network. {clients}",
             capitalized(who)
         ),
     )
     .with_remedies(remedies(cx.gap(Situation::Interception { vendor: None })))
+}
+
+/// Who trusts a root that the OS store holds, said as the rule it is: what
+/// each client on this machine really does is `clients[]` ("your tools"),
+/// never generic lore that may contradict it.
+fn who_trusts_an_os_root() -> &'static str {
+    "Clients that verify with the OS store trust it; clients that carry their own copy of Mozilla's roots (certifi and so requests, httpx and pip before 24.2; Node's built-in list; webpki-roots) reject it unless they are pointed at a bundle that holds it. What each client found on this machine does is listed under your tools."
 }
 
 /// Row 6.

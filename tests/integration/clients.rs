@@ -751,6 +751,10 @@ fn where_every_tool_already_trusts_the_root_nothing_is_reported_failing_or_presc
             }
             assert_ne!(r["ecosystem"], "Python (requests, httpx, pip)", "{r:#}");
         }
+        // No sentence names a client as failing when every client here trusts.
+        let said = format!("{} {}", f["summary"], f["detail"]);
+        assert!(!said.contains("fail with"), "{said}");
+        assert!(!said.contains("CERTIFICATE_VERIFY_FAILED"), "{said}");
     }
 }
 
