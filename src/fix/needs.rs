@@ -129,13 +129,7 @@ pub fn needs(judged: &Judged) -> Needs<'_> {
     let ca = judged
         .facts
         .last()
-        .map(|t| {
-            if t.self_signed {
-                t.display_name.clone()
-            } else {
-                t.issuer_display_name.clone()
-            }
-        })
+        .map(|t| t.root_display_name().to_string())
         .unwrap_or_else(|| "the issuing CA".into());
     Needs::NoRoot {
         why: format!(
