@@ -43,7 +43,7 @@ pub struct ClientOutcome {
     /// What the client prints when it refuses.
     pub error: Option<String>,
     /// What the client did when `--run-clients` ran it; null when not run.
-    pub observed: Option<crate::machine::run::Observed>,
+    pub observed: Option<crate::observation::Observed>,
     /// Why `--run-clients` did not run it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub not_run_reason: Option<String>,
