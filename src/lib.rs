@@ -27,6 +27,7 @@ pub mod audit;
 pub mod bundle;
 pub mod cert;
 pub mod cli;
+pub mod client_facts;
 pub mod diagnose;
 pub mod error;
 pub mod exit;

@@ -13,10 +13,10 @@ use serde::Serialize;
 use time::OffsetDateTime;
 
 use crate::cert::CertFacts;
+use crate::client_facts::{ClientFacts, ClientId};
 use crate::diagnose::lint::{self, Role};
 use crate::findings::{Finding, FindingKind, Remedy, Verdict};
 use crate::knowledge::clients::{ClientTrust, Engine, Semantics, Source};
-use crate::machine::clients::{ClientFacts, ClientId};
 use crate::trust::client_stores::SourceVerdict;
 use crate::trust::verify::ChainError;
 

@@ -48,7 +48,7 @@ fn mismatch(c: &ClientOutcome) -> Option<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::machine::clients::ClientId;
+    use crate::client_facts::ClientId;
     use crate::observation::Observed;
 
     fn observed(outcome: ObservedOutcome) -> Observed {
