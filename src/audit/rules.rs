@@ -11,7 +11,7 @@ use rustls_pki_types::CertificateDer;
 
 use super::{FileReport, Level, Warning};
 use crate::cert::CertName;
-use crate::diagnose::interceptors;
+use crate::knowledge::interceptors;
 use crate::knowledge::{
     env_variable, is_proxy_variable, CaFileUse, ConfigSetting, OffWhen, OPENSSL_PATH_VARIABLES,
     PROXY_PAIRS,

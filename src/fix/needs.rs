@@ -6,9 +6,9 @@
 //! whose key is public never); [`super::choose`] decides the change per client.
 
 use crate::cert::CertFacts;
-use crate::diagnose::interceptors;
 use crate::diagnose::lint::PYTHON_STRICT;
 use crate::findings::{FindingKind, Verdict};
+use crate::knowledge::interceptors;
 use crate::pipeline::Judged;
 
 /// What the target needs.
