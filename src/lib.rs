@@ -40,6 +40,7 @@ pub mod observation;
 pub mod pipeline;
 pub mod plan;
 pub mod probe;
+pub mod proxy_url;
 pub mod report;
 pub mod target;
 pub mod tools;

@@ -18,7 +18,7 @@ use crate::knowledge::{
 };
 use crate::machine::settings::Setting;
 use crate::machine::PathState;
-use crate::probe::proxy::ProxyUrl;
+use crate::proxy_url::ProxyUrl;
 
 fn warn(level: Level, source: &str, message: impl Into<String>, fix: Option<&str>) -> Warning {
     Warning {
