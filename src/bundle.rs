@@ -166,13 +166,7 @@ pub fn plan(judged: &Judged, include_self_signed: bool, platform: Platform) -> P
     // The chain ends at a CA that no store here holds.
     let top = judged.facts.last();
     let ca_name = top
-        .map(|t| {
-            if t.self_signed {
-                t.display_name.clone()
-            } else {
-                t.issuer_display_name.clone()
-            }
-        })
+        .map(|t| t.root_display_name().to_string())
         .unwrap_or_else(|| "the issuing CA".into());
     let vendor = judged
         .diagnosis

@@ -157,6 +157,16 @@ impl CertName {
 }
 
 impl CertFacts {
+    /// The root this certificate leads to when it tops a chain: itself when
+    /// self-signed, else its issuer.
+    pub fn root_display_name(&self) -> &str {
+        if self.self_signed {
+            &self.display_name
+        } else {
+            &self.issuer_display_name
+        }
+    }
+
     /// Read a DER certificate. Never fails; see the module doc.
     pub fn from_der(der: &[u8]) -> CertFacts {
         let sha256 = hex::encode(Sha256::digest(der));

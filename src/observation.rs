@@ -2,7 +2,8 @@
 //!
 //! Probe fills an [`Observation`]; Verify and Diagnose read it. Nothing in
 //! here decides anything, so a hand-built Observation is a complete test
-//! input for Diagnose.
+//! input for Diagnose. It also holds what a client did when `--run-clients`
+//! ran it ([`Observed`]): Machine records it, Diagnose reads it.
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -346,6 +347,40 @@ pub fn printable_prefix(bytes: &[u8]) -> String {
         })
         .collect();
     text.trim_end().to_string()
+}
+
+/// What a client did (JSON `observed.outcome`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ObservedOutcome {
+    /// A completed HTTP response, of any status.
+    Trusts,
+    /// A TLS verification failure.
+    Fails,
+    /// No answer within the timeout.
+    Timeout,
+    /// Stopped for a reason that is not about trust (DNS, connect, 407, …).
+    Error,
+}
+
+impl ObservedOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ObservedOutcome::Trusts => "trusts",
+            ObservedOutcome::Fails => "fails",
+            ObservedOutcome::Timeout => "timeout",
+            ObservedOutcome::Error => "error",
+        }
+    }
+}
+
+/// JSON `observed`: the outcome, the first line of the client's error, and
+/// how long it ran.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Observed {
+    pub outcome: ObservedOutcome,
+    pub error: Option<String>,
+    pub ms: u64,
 }
 
 #[cfg(test)]

@@ -11,14 +11,14 @@ use rustls_pki_types::CertificateDer;
 
 use super::{FileReport, Level, Warning};
 use crate::cert::CertName;
-use crate::diagnose::interceptors;
+use crate::knowledge::interceptors;
 use crate::knowledge::{
     env_variable, is_proxy_variable, CaFileUse, ConfigSetting, OffWhen, OPENSSL_PATH_VARIABLES,
     PROXY_PAIRS,
 };
 use crate::machine::settings::Setting;
 use crate::machine::PathState;
-use crate::probe::proxy::ProxyUrl;
+use crate::proxy_url::ProxyUrl;
 
 fn warn(level: Level, source: &str, message: impl Into<String>, fix: Option<&str>) -> Warning {
     Warning {

@@ -13,10 +13,10 @@ use serde::Serialize;
 use time::OffsetDateTime;
 
 use crate::cert::CertFacts;
+use crate::client_facts::{ClientFacts, ClientId};
 use crate::diagnose::lint::{self, Role};
 use crate::findings::{Finding, FindingKind, Remedy, Verdict};
 use crate::knowledge::clients::{ClientTrust, Engine, Semantics, Source};
-use crate::machine::clients::{ClientFacts, ClientId};
 use crate::trust::client_stores::SourceVerdict;
 use crate::trust::verify::ChainError;
 
@@ -43,7 +43,7 @@ pub struct ClientOutcome {
     /// What the client prints when it refuses.
     pub error: Option<String>,
     /// What the client did when `--run-clients` ran it; null when not run.
-    pub observed: Option<crate::machine::run::Observed>,
+    pub observed: Option<crate::observation::Observed>,
     /// Why `--run-clients` did not run it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub not_run_reason: Option<String>,

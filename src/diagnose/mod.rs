@@ -15,7 +15,6 @@ pub mod clients;
 pub mod connection;
 mod failure;
 mod http;
-pub mod interceptors;
 pub mod lint;
 pub mod observed;
 mod rejection;

@@ -6,7 +6,7 @@
 
 use crate::diagnose::clients::{ClientOutcome, Outcome};
 use crate::findings::{Finding, FindingKind};
-use crate::machine::run::ObservedOutcome;
+use crate::observation::ObservedOutcome;
 
 /// A warning per client whose run contradicts its trust prediction.
 pub fn prediction_mismatches(clients: &[ClientOutcome]) -> Vec<Finding> {
@@ -48,8 +48,8 @@ fn mismatch(c: &ClientOutcome) -> Option<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::machine::clients::ClientId;
-    use crate::machine::run::Observed;
+    use crate::client_facts::ClientId;
+    use crate::observation::Observed;
 
     fn observed(outcome: ObservedOutcome) -> Observed {
         Observed {

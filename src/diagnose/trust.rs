@@ -9,12 +9,12 @@
 //!
 //! Pure: reads the evidence, the store verdicts and the path with roles.
 
-use super::interceptors::{self, CompromisedRoot, Interceptor, InterceptorKind};
 use super::rejection::{rejected_finding, unusable_link};
 use super::{capitalized, lint, push_note, remedies, Evidence};
 use crate::cert::chain::{self, Role};
 use crate::cert::CertFacts;
 use crate::findings::{Finding, FindingKind, Remedy, Verdict};
+use crate::knowledge::interceptors::{self, CompromisedRoot, Interceptor, InterceptorKind};
 use crate::knowledge::{self as ecosystems, Situation, TrustGap};
 use crate::trust::verify::{ChainError, StoreVerdict, Verification};
 

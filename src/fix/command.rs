@@ -246,6 +246,39 @@ impl Evaluator for VenvRunner {
     }
 }
 
+/// The root `fix` adds, when the chain needs one (its line set on the report);
+/// otherwise why none can be added, as a note.
+fn needed_root<'a>(need: &'a Needs, report: &mut FixReport) -> Option<NeededRoot<'a>> {
+    match need {
+        Needs::Root {
+            root,
+            from,
+            in_os_store,
+            self_signed_leaf,
+            public_key,
+            breaks_strict,
+        } => {
+            report.root = Some(RootLine {
+                subject: root.subject.clone(),
+                sha256: root.sha256.clone(),
+                from: from.clone(),
+            });
+            Some(NeededRoot {
+                facts: root,
+                in_os_store: *in_os_store,
+                self_signed_leaf: *self_signed_leaf,
+                public_key: public_key.clone(),
+                breaks_strict: *breaks_strict,
+            })
+        }
+        Needs::NoRoot { why } => {
+            report.notes.push(why.clone());
+            None
+        }
+        _ => None,
+    }
+}
+
 /// `fix TARGET` (dry run or `--apply`).
 pub fn run(
     judged: &Judged,
@@ -279,34 +312,7 @@ pub fn run(
         return Ok((report, ExitCode::Clean));
     }
     let os = locate::current_os();
-    let root = match &need {
-        Needs::Root {
-            root,
-            from,
-            in_os_store,
-            self_signed_leaf,
-            public_key,
-            breaks_strict,
-        } => {
-            report.root = Some(RootLine {
-                subject: root.subject.clone(),
-                sha256: root.sha256.clone(),
-                from: from.clone(),
-            });
-            Some(NeededRoot {
-                facts: root,
-                in_os_store: *in_os_store,
-                self_signed_leaf: *self_signed_leaf,
-                public_key: public_key.clone(),
-                breaks_strict: *breaks_strict,
-            })
-        }
-        Needs::NoRoot { why } => {
-            report.notes.push(why.clone());
-            None
-        }
-        _ => None,
-    };
+    let root = needed_root(&need, &mut report);
     let target_text = judged.target.display.clone();
     let ctx = Context {
         target: &target_text,

@@ -6,9 +6,9 @@
 //! whose key is public never); [`super::choose`] decides the change per client.
 
 use crate::cert::CertFacts;
-use crate::diagnose::interceptors;
 use crate::diagnose::lint::PYTHON_STRICT;
 use crate::findings::{FindingKind, Verdict};
+use crate::knowledge::interceptors;
 use crate::pipeline::Judged;
 
 /// What the target needs.
@@ -129,13 +129,7 @@ pub fn needs(judged: &Judged) -> Needs<'_> {
     let ca = judged
         .facts
         .last()
-        .map(|t| {
-            if t.self_signed {
-                t.display_name.clone()
-            } else {
-                t.issuer_display_name.clone()
-            }
-        })
+        .map(|t| t.root_display_name().to_string())
         .unwrap_or_else(|| "the issuing CA".into());
     Needs::NoRoot {
         why: format!(

@@ -3,7 +3,8 @@
 //! environment variables each honours ([`variables`]), which configuration
 //! files and keys decide trust ([`configs`]), the safe fix per tool when a
 //! chain ends at a CA the tool does not trust and the tempting fixes to
-//! avoid ([`remedies`]), and how to spell a setting in each shell ([`shell`]).
+//! avoid ([`remedies`]), how to spell a setting in each shell ([`shell`]),
+//! and the TLS-inspecting products and compromised roots ([`interceptors`]).
 //!
 //! This module owns that knowledge as plain data and pure functions, so that
 //! `check` (fix text), `env` (the variable audit) and `bundle` share one copy.
@@ -18,6 +19,7 @@ pub mod clients;
 pub mod clients_python;
 pub mod configs;
 pub mod connection;
+pub mod interceptors;
 pub mod remedies;
 pub mod shell;
 pub mod variables;

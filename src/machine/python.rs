@@ -10,8 +10,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
-
+pub use crate::client_facts::PythonFacts;
 use crate::machine::clients::{find_on_path, DiscoveryInputs, Lookup};
 
 /// Small text files (pyvenv.cfg, .pth, sitecustomize.py) are read up to this.
@@ -32,34 +31,6 @@ pub const PACKAGES: &[&str] = &[
     "botocore",
     "awscli",
 ];
-
-/// What one interpreter imports.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
-pub struct PythonFacts {
-    /// The interpreter as the user runs it (not resolved through symlinks:
-    /// Python finds its venv from this path).
-    pub interpreter: PathBuf,
-    /// How it was found: `PATH`, `VIRTUAL_ENV`, `CONDA_PREFIX`, `.venv`,
-    /// `--python`, or a version manager's selection.
-    pub found_by: String,
-    /// `3.11.7` or `3.13` — as precise as the files say.
-    pub version: Option<String>,
-    /// The `sys.prefix` this interpreter gets.
-    pub prefix: PathBuf,
-    pub venv: bool,
-    /// In import order.
-    pub site_packages: Vec<PathBuf>,
-    /// Normalised package name → version (the first on the import path wins).
-    pub packages: BTreeMap<String, String>,
-    /// certifi's `cacert.pem`, when certifi is importable.
-    pub certifi: Option<PathBuf>,
-    /// pip's vendored certifi bundle.
-    pub pip_certifi: Option<PathBuf>,
-    /// The file that injects truststore at start-up, when one does.
-    pub truststore_injected_by: Option<PathBuf>,
-    /// What could not be read.
-    pub unknown: Vec<String>,
-}
 
 impl PythonFacts {
     /// (major, minor) when known.

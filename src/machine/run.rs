@@ -15,9 +15,8 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use serde::Serialize;
-
 use super::run_clients::{self, Classified, Invocation};
+pub use crate::observation::{Observed, ObservedOutcome};
 
 /// At most this many clients run at the same time.
 const MAX_AT_ONCE: usize = 32;
@@ -51,40 +50,6 @@ pub struct Destination {
 pub struct RunRequest {
     pub client: RunClient,
     pub to: Destination,
-}
-
-/// What a client did (JSON `observed.outcome`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ObservedOutcome {
-    /// A completed HTTP response, of any status.
-    Trusts,
-    /// A TLS verification failure.
-    Fails,
-    /// No answer within the timeout.
-    Timeout,
-    /// Stopped for a reason that is not about trust (DNS, connect, 407, …).
-    Error,
-}
-
-impl ObservedOutcome {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ObservedOutcome::Trusts => "trusts",
-            ObservedOutcome::Fails => "fails",
-            ObservedOutcome::Timeout => "timeout",
-            ObservedOutcome::Error => "error",
-        }
-    }
-}
-
-/// JSON `observed`: the outcome, the first line of the client's error, and
-/// how long it ran.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Observed {
-    pub outcome: ObservedOutcome,
-    pub error: Option<String>,
-    pub ms: u64,
 }
 
 /// A run's result: what the client did, or why it was not run.

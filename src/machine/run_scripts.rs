@@ -5,17 +5,11 @@
 //!
 //! They read no credentials and send none; they never disable verification.
 
-/// Python's ssl/urllib, requests and httpx. argv: LIB HOST PORT ADDR PATH
-/// TIMEOUT_SECS; an empty ADDR means "resolve as usual" (proxy mode). The
-/// hook patches `socket.getaddrinfo` for HOST:PORT only, before the library
-/// is imported, so SNI and verification still use HOST.
-pub const PYTHON: &str = r#"
-import json, socket, ssl, sys
-lib, host, port, addr, path, timeout = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5], float(sys.argv[6])
-def out(outcome, error=None):
-    sys.stdout.write("TLSDOCTOR " + json.dumps({"outcome": outcome, "error": error}) + "\n")
-    sys.stdout.flush()
-if addr:
+/// Python's resolver hook, shared by [`PYTHON`] and [`PIP`]: when ADDR is
+/// set, `socket.getaddrinfo` answers ADDR for HOST:PORT only.
+macro_rules! python_pin_hook {
+    () => {
+        r#"if addr:
     _gai = socket.getaddrinfo
     def _pinned(h, p, *a, **k):
         name = h.decode("ascii", "replace") if isinstance(h, bytes) else h
@@ -23,7 +17,24 @@ if addr:
             h = addr
         return _gai(h, p, *a, **k)
     socket.getaddrinfo = _pinned
-def causes(e):
+"#
+    };
+}
+
+/// Python's ssl/urllib, requests and httpx. argv: LIB HOST PORT ADDR PATH
+/// TIMEOUT_SECS; an empty ADDR means "resolve as usual" (proxy mode). The
+/// hook patches `socket.getaddrinfo` for HOST:PORT only, before the library
+/// is imported, so SNI and verification still use HOST.
+pub const PYTHON: &str = concat!(
+    r#"
+import json, socket, ssl, sys
+lib, host, port, addr, path, timeout = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5], float(sys.argv[6])
+def out(outcome, error=None):
+    sys.stdout.write("TLSDOCTOR " + json.dumps({"outcome": outcome, "error": error}) + "\n")
+    sys.stdout.flush()
+"#,
+    python_pin_hook!(),
+    r#"def causes(e):
     seen, stack = set(), [e]
     while stack:
         x = stack.pop()
@@ -60,23 +71,19 @@ except BaseException as e:
         out("timeout", "%s: %s" % (type(e).__name__, e))
     else:
         out("error", "%s: %s" % (type(e).__name__, e))
-"#;
+"#
+);
 
 /// pip, run in-process through `runpy` after the same resolver hook. argv:
 /// HOST PORT ADDR INDEX_URL TIMEOUT_SECS DEST. pip's own output is printed
 /// as it is; `run_clients::classify_pip` reads it.
-pub const PIP: &str = r#"
+pub const PIP: &str = concat!(
+    r#"
 import runpy, socket, sys
 host, port, addr, index, timeout, dest = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6]
-if addr:
-    _gai = socket.getaddrinfo
-    def _pinned(h, p, *a, **k):
-        name = h.decode("ascii", "replace") if isinstance(h, bytes) else h
-        if name and name.lower().rstrip(".") == host and str(p) == str(port):
-            h = addr
-        return _gai(h, p, *a, **k)
-    socket.getaddrinfo = _pinned
-sys.argv = ["pip", "download", "--no-deps", "--no-cache-dir", "--no-input",
+"#,
+    python_pin_hook!(),
+    r#"sys.argv = ["pip", "download", "--no-deps", "--no-cache-dir", "--no-input",
             "--disable-pip-version-check", "--retries", "0", "--timeout", timeout,
             "--index-url", index, "--dest", dest, "tlsdoctor-probe-no-such-package"]
 try:
@@ -84,7 +91,8 @@ try:
 except SystemExit as e:
     sys.stdout.flush()
     sys.stderr.write("TLSDOCTOR-PIP-EXIT %s\n" % (e.code,))
-"#;
+"#
+);
 
 /// Node's https client. argv: HOST PORT ADDR PATH TIMEOUT_MS; the address
 /// is pinned through the request's `lookup` option.

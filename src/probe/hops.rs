@@ -15,11 +15,9 @@ use super::http::{self, FetchError};
 use super::recording::RecordingStream;
 use super::{
     classify_handshake_error, client_config, failure_text, handshake_failure, open_tcp, proxy,
-    resolve, version_name, First, Hello, ProbeOptions, Tls, ALPN_HTTP1,
+    resolve, tls_params, First, Hello, ProbeOptions, Tls, ALPN_HTTP1,
 };
-use crate::observation::{
-    Destination, HandshakeErrorKind, HttpObservation, Observation, TlsParams,
-};
+use crate::observation::{Destination, HandshakeErrorKind, HttpObservation, Observation};
 use crate::target::{is_public_ip, ResolveOverride, Target};
 
 /// What a redirect hop's route depends on: the target it came from and
@@ -191,23 +189,7 @@ async fn open_https(
     let (kind, message) = match result {
         Ok(Ok(tls)) => {
             let (_, conn) = tls.get_ref();
-            obs.tls = Some(TlsParams {
-                version: conn
-                    .protocol_version()
-                    .map(version_name)
-                    .unwrap_or_default(),
-                cipher_suite: conn
-                    .negotiated_cipher_suite()
-                    .map(|s| format!("{:?}", s.suite()))
-                    .unwrap_or_default(),
-                key_exchange: conn
-                    .negotiated_key_exchange_group()
-                    .map(|g| format!("{:?}", g.name())),
-                alpn: conn
-                    .alpn_protocol()
-                    .map(|p| String::from_utf8_lossy(p).into_owned()),
-                sni,
-            });
+            obs.tls = Some(tls_params(conn, sni));
             return Ok(tls);
         }
         Ok(Err(e)) => classify_handshake_error(&e),

@@ -480,23 +480,7 @@ async fn handshake(
     match result {
         Ok(Ok(tls)) => {
             let (_, conn) = tls.get_ref();
-            obs.tls = Some(TlsParams {
-                version: conn
-                    .protocol_version()
-                    .map(version_name)
-                    .unwrap_or_default(),
-                cipher_suite: conn
-                    .negotiated_cipher_suite()
-                    .map(|s| format!("{:?}", s.suite()))
-                    .unwrap_or_default(),
-                key_exchange: conn
-                    .negotiated_key_exchange_group()
-                    .map(|g| format!("{:?}", g.name())),
-                alpn: conn
-                    .alpn_protocol()
-                    .map(|p| String::from_utf8_lossy(p).into_owned()),
-                sni,
-            });
+            obs.tls = Some(tls_params(conn, sni));
             Some(tls)
         }
         Ok(Err(e)) => {
@@ -517,6 +501,27 @@ async fn handshake(
 
 fn handshake_failure(kind: HandshakeErrorKind, message: String) -> Failure {
     Failure::Handshake { kind, message }
+}
+
+/// The negotiated parameters of an established client connection.
+fn tls_params(conn: &rustls::ClientConnection, sni: bool) -> TlsParams {
+    TlsParams {
+        version: conn
+            .protocol_version()
+            .map(version_name)
+            .unwrap_or_default(),
+        cipher_suite: conn
+            .negotiated_cipher_suite()
+            .map(|s| format!("{:?}", s.suite()))
+            .unwrap_or_default(),
+        key_exchange: conn
+            .negotiated_key_exchange_group()
+            .map(|g| format!("{:?}", g.name())),
+        alpn: conn
+            .alpn_protocol()
+            .map(|p| String::from_utf8_lossy(p).into_owned()),
+        sni,
+    }
 }
 
 fn version_name(v: rustls::ProtocolVersion) -> String {

@@ -238,20 +238,23 @@ pub fn render_markdown(a: &Audit) -> String {
     }
     out.push_str("\n### Your tools\n\n| client | executable | trust source |\n|---|---|---|\n");
     for c in &a.clients {
-        let version = c
-            .version
-            .as_deref()
-            .map(|v| format!(" {v}"))
-            .unwrap_or_default();
         out.push_str(&format!(
             "| {}{} | `{}` | {} |\n",
             c.client,
-            escape(&version),
+            version_suffix(c),
             escape(&c.executable.display().to_string()),
             escape(&c.trust_source.replace('|', "\\|"))
         ));
     }
     out
+}
+
+/// A client's version as shown after its name (` 8.5.0`), escaped; empty when unknown.
+fn version_suffix(c: &crate::tools::EnvClient) -> String {
+    c.version
+        .as_deref()
+        .map(|v| escape(&format!(" {v}")).into_owned())
+        .unwrap_or_default()
 }
 
 /// The clients found, each with what it trusts through.
@@ -265,15 +268,10 @@ fn clients(out: &mut String, a: &Audit, p: &Paint) {
         out.push_str("  no TLS client found on PATH\n");
     }
     for c in &a.clients {
-        let version = c
-            .version
-            .as_deref()
-            .map(|v| format!(" {v}"))
-            .unwrap_or_default();
         out.push_str(&format!(
             "  {}{} ({}): {}\n",
             c.client,
-            escape(&version),
+            version_suffix(c),
             escape(&c.executable.display().to_string()),
             escape(&c.trust_source)
         ));

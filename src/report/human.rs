@@ -310,7 +310,7 @@ fn fixes(out: &mut String, t: &TargetReport, p: &Paint) {
 
 /// `--run-clients`: what the client did when run, for its line.
 fn ran(c: &crate::diagnose::clients::ClientOutcome, p: &Paint) -> String {
-    use crate::machine::run::ObservedOutcome;
+    use crate::observation::ObservedOutcome;
     match (&c.observed, &c.not_run_reason) {
         (Some(o), _) => {
             let mark = match o.outcome {
