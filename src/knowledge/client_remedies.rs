@@ -104,29 +104,11 @@ fn root_missing(
     trust: &ClientTrust,
     sources: &BTreeMap<Source, SourceVerdict>,
 ) -> Vec<Remedy> {
-    let good = trusting_file(sources);
-    let good_s = good.as_ref().map(|p| p.display().to_string());
+    let good = trusting_file(sources).map(|p| p.display().to_string());
+    let good = good.as_deref();
     let mut out = Vec::new();
     if let Some((var, path)) = variable_in_place(trust) {
-        if var.ends_with("_DIR") || var.ends_with("CAPATH") {
-            out.push(remedy(
-                client,
-                format!("{var} is set to {path}, which lacks the root this chain needs: add the root there under its hash name"),
-                vec![format!("cp ROOT.pem {path}/ && openssl rehash {path}")],
-            ));
-        } else {
-            let fix = match &good_s {
-                Some(g) => {
-                    format!("point it at {g}, which holds the root, or add the root to {path}")
-                }
-                None => format!("add the root to {path}, or unset it"),
-            };
-            out.push(remedy(
-                client,
-                format!("{var} is set to {path}, which lacks the root this chain needs: {fix}"),
-                good_s.iter().map(|g| format!("export {var}={g}")).collect(),
-            ));
-        }
+        out.push(stale_variable(client, var, path, good));
         if !matches!(
             client.found.client,
             ClientId::PythonRequests | ClientId::PythonHttpx
@@ -134,108 +116,7 @@ fn root_missing(
             return out;
         }
     }
-    let py = client.python.as_ref();
-    match client.found.client {
-        ClientId::PythonRequests | ClientId::PythonHttpx | ClientId::Aws => {
-            if let Some(py) = py
-                .filter(|p| p.package("truststore").is_some() && p.truststore_injected_by.is_none())
-            {
-                let site = py
-                    .site_packages
-                    .first()
-                    .map(|s| s.join("sitecustomize.py").display().to_string())
-                    .unwrap_or_else(|| "sitecustomize.py".into());
-                out.push(remedy(
-                    client,
-                    format!("truststore is installed but never injected: create {site} so that every program of this interpreter uses the OS store"),
-                    vec![
-                        "try:\n    import pip._vendor.truststore  # pip 24.2+ carries its own; load it first\nexcept Exception:\n    pass\nimport truststore\ntruststore.inject_into_ssl()".into(),
-                    ],
-                ));
-            } else if client.found.client != ClientId::Aws {
-                out.push(remedy(
-                    client,
-                    "Use the OS store: install truststore and inject it in a sitecustomize.py of this interpreter",
-                    vec![format!("{} -m pip install truststore", py.map(|p| p.interpreter.display().to_string()).unwrap_or_else(|| "python".into()))],
-                ));
-            }
-            let var = match client.found.client {
-                ClientId::PythonHttpx => "SSL_CERT_FILE",
-                ClientId::Aws => "AWS_CA_BUNDLE",
-                _ => "REQUESTS_CA_BUNDLE",
-            };
-            if let Some(g) = &good_s {
-                out.push(remedy(
-                    client,
-                    format!("Or point {var} at {g}, which holds the root"),
-                    vec![format!("export {var}={g}")],
-                ));
-            }
-        }
-        ClientId::Pip => {
-            if !version_at_least(client.found.version.as_deref(), (24, 2)).unwrap_or(false) {
-                let cert = good_s
-                    .as_ref()
-                    .map(|g| format!(" --cert {g}"))
-                    .unwrap_or_default();
-                out.push(remedy(
-                    client,
-                    "pip 24.2 and later use the OS store (truststore) on Python 3.10+: upgrade pip",
-                    vec![format!(
-                        "{} -m pip install --upgrade pip{cert}",
-                        py.map(|p| p.interpreter.display().to_string())
-                            .unwrap_or_else(|| "python".into())
-                    )],
-                ));
-            } else if let Some(g) = &good_s {
-                out.push(remedy(
-                    client,
-                    format!("Point pip at {g}"),
-                    vec![format!("pip config set global.cert {g}")],
-                ));
-            }
-        }
-        ClientId::Node | ClientId::Npm => {
-            let v = client.found.version.as_deref();
-            if version_at_least(v, (23, 9)).unwrap_or(false)
-                || (version_at_least(v, (22, 15)).unwrap_or(false)
-                    && !version_at_least(v, (23, 0)).unwrap_or(false))
-            {
-                out.push(remedy(
-                    client,
-                    "Let Node use the OS store",
-                    vec!["export NODE_OPTIONS=--use-system-ca".into()],
-                ));
-            }
-            if let Some(g) = &good_s {
-                out.push(remedy(
-                    client,
-                    format!("Add the roots in {g} to Node's"),
-                    vec![format!("export NODE_EXTRA_CA_CERTS={g}")],
-                ));
-            }
-        }
-        ClientId::Uv => out.push(remedy(
-            client,
-            "Let uv use the OS store",
-            vec!["export UV_SYSTEM_CERTS=1".into()],
-        )),
-        ClientId::Git => {
-            if let Some(g) = &good_s {
-                out.push(remedy(
-                    client,
-                    format!("Point git at {g}"),
-                    vec![format!("git config --global http.sslCAInfo {g}")],
-                ));
-            }
-        }
-        ClientId::Java => out.push(remedy(
-            client,
-            "Import the root into the JDK's keystore",
-            vec!["keytool -importcert -cacerts -alias company-root -file ROOT.pem".into()],
-        )),
-        _ => {}
-    }
+    out.extend(own_remedies(client, good));
     if out.is_empty()
         || matches!(
             client.found.client,
@@ -249,6 +130,152 @@ fn root_missing(
                 "sudo cp ROOT.pem /usr/local/share/ca-certificates/company-root.crt".into(),
                 "sudo update-ca-certificates".into(),
             ],
+        ));
+    }
+    out
+}
+
+/// A variable already set to a file or directory that lacks the root.
+fn stale_variable(client: &ClientFacts, var: &str, path: &str, good: Option<&str>) -> Remedy {
+    if var.ends_with("_DIR") || var.ends_with("CAPATH") {
+        return remedy(
+            client,
+            format!("{var} is set to {path}, which lacks the root this chain needs: add the root there under its hash name"),
+            vec![format!("cp ROOT.pem {path}/ && openssl rehash {path}")],
+        );
+    }
+    let fix = match good {
+        Some(g) => format!("point it at {g}, which holds the root, or add the root to {path}"),
+        None => format!("add the root to {path}, or unset it"),
+    };
+    remedy(
+        client,
+        format!("{var} is set to {path}, which lacks the root this chain needs: {fix}"),
+        good.iter().map(|g| format!("export {var}={g}")).collect(),
+    )
+}
+
+/// The client's own ways to trust the root (`good`: a file here that holds it).
+fn own_remedies(client: &ClientFacts, good: Option<&str>) -> Vec<Remedy> {
+    match client.found.client {
+        ClientId::PythonRequests | ClientId::PythonHttpx | ClientId::Aws => {
+            python_library_remedies(client, good)
+        }
+        ClientId::Pip => pip_remedies(client, good),
+        ClientId::Node | ClientId::Npm => node_remedies(client, good),
+        ClientId::Uv => vec![remedy(
+            client,
+            "Let uv use the OS store",
+            vec!["export UV_SYSTEM_CERTS=1".into()],
+        )],
+        ClientId::Git => good
+            .map(|g| {
+                remedy(
+                    client,
+                    format!("Point git at {g}"),
+                    vec![format!("git config --global http.sslCAInfo {g}")],
+                )
+            })
+            .into_iter()
+            .collect(),
+        ClientId::Java => vec![remedy(
+            client,
+            "Import the root into the JDK's keystore",
+            vec!["keytool -importcert -cacerts -alias company-root -file ROOT.pem".into()],
+        )],
+        _ => Vec::new(),
+    }
+}
+
+fn interpreter_or_python(client: &ClientFacts) -> String {
+    client
+        .python
+        .as_ref()
+        .map(|p| p.interpreter.display().to_string())
+        .unwrap_or_else(|| "python".into())
+}
+
+fn python_library_remedies(client: &ClientFacts, good: Option<&str>) -> Vec<Remedy> {
+    let mut out = Vec::new();
+    let py = client.python.as_ref();
+    if let Some(py) =
+        py.filter(|p| p.package("truststore").is_some() && p.truststore_injected_by.is_none())
+    {
+        let site = py
+            .site_packages
+            .first()
+            .map(|s| s.join("sitecustomize.py").display().to_string())
+            .unwrap_or_else(|| "sitecustomize.py".into());
+        out.push(remedy(
+            client,
+            format!("truststore is installed but never injected: create {site} so that every program of this interpreter uses the OS store"),
+            vec![
+                "try:\n    import pip._vendor.truststore  # pip 24.2+ carries its own; load it first\nexcept Exception:\n    pass\nimport truststore\ntruststore.inject_into_ssl()".into(),
+            ],
+        ));
+    } else if client.found.client != ClientId::Aws {
+        out.push(remedy(
+            client,
+            "Use the OS store: install truststore and inject it in a sitecustomize.py of this interpreter",
+            vec![format!("{} -m pip install truststore", interpreter_or_python(client))],
+        ));
+    }
+    let var = match client.found.client {
+        ClientId::PythonHttpx => "SSL_CERT_FILE",
+        ClientId::Aws => "AWS_CA_BUNDLE",
+        _ => "REQUESTS_CA_BUNDLE",
+    };
+    if let Some(g) = good {
+        out.push(remedy(
+            client,
+            format!("Or point {var} at {g}, which holds the root"),
+            vec![format!("export {var}={g}")],
+        ));
+    }
+    out
+}
+
+fn pip_remedies(client: &ClientFacts, good: Option<&str>) -> Vec<Remedy> {
+    if !version_at_least(client.found.version.as_deref(), (24, 2)).unwrap_or(false) {
+        let cert = good.map(|g| format!(" --cert {g}")).unwrap_or_default();
+        return vec![remedy(
+            client,
+            "pip 24.2 and later use the OS store (truststore) on Python 3.10+: upgrade pip",
+            vec![format!(
+                "{} -m pip install --upgrade pip{cert}",
+                interpreter_or_python(client)
+            )],
+        )];
+    }
+    good.map(|g| {
+        remedy(
+            client,
+            format!("Point pip at {g}"),
+            vec![format!("pip config set global.cert {g}")],
+        )
+    })
+    .into_iter()
+    .collect()
+}
+
+fn node_remedies(client: &ClientFacts, good: Option<&str>) -> Vec<Remedy> {
+    let mut out = Vec::new();
+    let v = client.found.version.as_deref();
+    if version_at_least(v, (23, 9)).unwrap_or(false)
+        || (version_at_least(v, (22, 15)).unwrap_or(false)
+            && !version_at_least(v, (23, 0)).unwrap_or(false))
+    {
+        out.push(remedy(
+            client,
+            "Let Node use the OS store",
+            vec!["export NODE_OPTIONS=--use-system-ca".into()],
+        ));
+    }
+    if let Some(g) = good {
+        out.push(remedy(
+            client,
+            format!("Add the roots in {g} to Node's"),
+            vec![format!("export NODE_EXTRA_CA_CERTS={g}")],
         ));
     }
     out
