@@ -598,13 +598,14 @@ pub fn truststore_alternative(platform: Platform) -> Remedy {
     remedy(
         "Python (instead of a bundle)",
         "On Python 3.10+, truststore makes every ssl client (requests, httpx, pip, urllib3) use the OS store, \
-         which already holds the root; sitecustomize.py runs it at every start of that Python."
+         which already holds the root; sitecustomize.py runs it at every start of that Python. \
+         It loads pip's own truststore first, without which pip 24.2+ fails (truststore#121)."
             .to_string(),
         vec![
             format!("{py} -m pip install truststore"),
             format!(
                 "{py} -c \"import sysconfig, pathlib; p = pathlib.Path(sysconfig.get_paths()['purelib'], 'sitecustomize.py'); \
-                 p.open('a').write('\\nimport truststore\\ntruststore.inject_into_ssl()\\n'); print(p)\""
+                 p.open('a').write('\\ntry:\\n    import pip._vendor.truststore  # pip 24.2+ carries its own: load it first\\nexcept Exception:\\n    pass\\nimport truststore\\ntruststore.inject_into_ssl()\\n'); print(p)\""
             ),
         ],
     )
