@@ -21,22 +21,8 @@ fn check(port: u16, root: &Cert) -> Check {
 
 fn nginx_config(dir: &std::path::Path, port: u16) -> String {
     let d = dir.display();
-    format!(
-        r#"
-daemon off;
-master_process off;
-worker_processes 1;
-pid {d}/nginx.pid;
-error_log {d}/logs/error.log;
-events {{ worker_connections 64; }}
-http {{
-    access_log {d}/logs/access.log;
-    client_body_temp_path {d}/tmp/body;
-    proxy_temp_path {d}/tmp/proxy;
-    fastcgi_temp_path {d}/tmp/fastcgi;
-    uwsgi_temp_path {d}/tmp/uwsgi;
-    scgi_temp_path {d}/tmp/scgi;
-    server {{
+    let servers = format!(
+        r#"    server {{
         listen 127.0.0.1:{port} ssl http2;
         server_name localhost;
         ssl_certificate {d}/leaf.pem;
@@ -44,9 +30,9 @@ http {{
         ssl_protocols TLSv1.2 TLSv1.3;
         root {d}/www;
     }}
-}}
 "#
-    )
+    );
+    crate::nginx::config_in(dir, &servers)
 }
 
 #[test]

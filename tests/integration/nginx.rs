@@ -71,8 +71,10 @@ impl Drop for Nginx {
     }
 }
 
-/// A TLS front on `front` proxying to a plain-HTTP app on `backend`.
-fn config(dir: &Path, front: u16, backend: u16) -> String {
+/// The part of every test nginx's configuration that keeps it inside `dir`:
+/// one foreground process, its pid, logs and temporary files under `dir`.
+/// What follows it goes inside the `http` block, which `servers` closes.
+pub(crate) fn config_in(dir: &Path, servers: &str) -> String {
     let d = dir.display();
     format!(
         r#"
@@ -89,7 +91,16 @@ http {{
     fastcgi_temp_path {d}/tmp/fastcgi;
     uwsgi_temp_path {d}/tmp/uwsgi;
     scgi_temp_path {d}/tmp/scgi;
+{servers}}}
+"#
+    )
+}
 
+/// A TLS front on `front` proxying to a plain-HTTP app on `backend`.
+fn config(dir: &Path, front: u16, backend: u16) -> String {
+    let d = dir.display();
+    let servers = format!(
+        r#"
     # The app: plain HTTP, sees neither https nor the public port.
     server {{
         listen 127.0.0.1:{backend};
@@ -111,9 +122,9 @@ http {{
             proxy_set_header Host $host;
         }}
     }}
-}}
 "#
-    )
+    );
+    config_in(dir, &servers)
 }
 
 #[test]
