@@ -10,8 +10,7 @@
 use std::time::Duration;
 
 use crate::cert::CertFacts;
-use crate::diagnose::Diagnosis;
-use crate::findings::Verdict;
+use crate::findings::{Diagnosis, Verdict};
 use crate::observation::Observation;
 use crate::trust::verify::Verification;
 

@@ -10,6 +10,14 @@ use std::str::FromStr;
 
 use serde::Serialize;
 
+/// A diagnosis: one verdict, every finding (errors first). Diagnose builds
+/// it ([`crate::diagnose`]); attempts and renderers read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnosis {
+    pub verdict: Verdict,
+    pub findings: Vec<Finding>,
+}
+
 /// The one root cause for a target, in precedence order: when several error
 /// findings exist, the verdict is the first of them in this list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

@@ -25,6 +25,7 @@ use time::OffsetDateTime;
 
 use crate::cert::chain::{self, Role};
 use crate::cert::CertFacts;
+pub use crate::findings::Diagnosis;
 use crate::findings::{Finding, FindingKind, Remedy, Verdict};
 use crate::knowledge::{self as ecosystems, Platform, TrustGap};
 use crate::observation::Observation;
@@ -52,12 +53,6 @@ pub struct Evidence<'a> {
     pub via_proxy: bool,
 }
 
-/// The result: one verdict, every finding (errors first).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Diagnosis {
-    pub verdict: Verdict,
-    pub findings: Vec<Finding>,
-}
 
 /// Apply the rules. Pure.
 pub fn diagnose(e: &Evidence<'_>) -> Diagnosis {
