@@ -2,6 +2,8 @@
 //! client ([`ClientId`]), where it was found ([`FoundClient`]), its settings
 //! and, for the Python family, what its interpreter imports
 //! ([`PythonFacts`]). Machine fills them; Diagnose and Report read them.
+//! Also where a client reads its roots from ([`Source`]): Knowledge names
+//! the sources, Trust loads and verifies them.
 //!
 //! Nothing here reads the machine or decides anything.
 
@@ -111,6 +113,19 @@ pub struct ClientFacts {
     pub unknown: Vec<String>,
 }
 
+/// One place a client reads roots from.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Source {
+    /// A PEM file, or a hashed directory (decided when it is read).
+    Path(PathBuf),
+    /// A hashed certificate directory (`<hash>.0`), searched by name.
+    Dir(PathBuf),
+    /// Mozilla's roots as built into the client (Node, uv, webpki-roots).
+    Bundled,
+    /// The platform verifier (macOS, Windows).
+    OsVerifier,
+}
+
 /// What one interpreter imports.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 pub struct PythonFacts {
@@ -137,4 +152,30 @@ pub struct PythonFacts {
     pub truststore_injected_by: Option<PathBuf>,
     /// What could not be read.
     pub unknown: Vec<String>,
+}
+
+impl PythonFacts {
+    /// (major, minor) when known.
+    pub fn major_minor(&self) -> Option<(u32, u32)> {
+        parse_major_minor(self.version.as_deref()?)
+    }
+
+    /// A package's version, when installed.
+    pub fn package(&self, name: &str) -> Option<&str> {
+        self.packages.get(name).map(String::as_str)
+    }
+}
+
+/// `3.11.7` → (3, 11).
+pub fn parse_major_minor(v: &str) -> Option<(u32, u32)> {
+    let mut parts = v.trim().split('.');
+    let major = parts.next()?.parse().ok()?;
+    let minor = parts
+        .next()?
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect::<String>()
+        .parse()
+        .ok()?;
+    Some((major, minor))
 }

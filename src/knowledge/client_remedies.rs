@@ -10,7 +10,7 @@ use std::path::PathBuf;
 
 use crate::findings::Remedy;
 use crate::knowledge::clients::{version_at_least, ClientTrust, Source, PLATFORM_BUNDLES};
-use crate::machine::clients::{ClientFacts, ClientId};
+use crate::client_facts::{ClientFacts, ClientId};
 use crate::trust::client_stores::SourceVerdict;
 
 /// What kind of refusal a remedy answers.

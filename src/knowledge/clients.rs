@@ -7,9 +7,9 @@
 
 use std::path::PathBuf;
 
+pub use crate::client_facts::Source;
+use crate::client_facts::{ClientFacts, ClientId, PythonFacts};
 use crate::knowledge::Platform;
-use crate::machine::clients::{ClientFacts, ClientId};
-use crate::machine::python::PythonFacts;
 
 use super::clients_python as python;
 
@@ -38,19 +38,6 @@ pub struct Semantics {
     pub partial_chain: bool,
 }
 
-/// One place a client reads roots from.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Source {
-    /// A PEM file, or a hashed directory (decided when it is read).
-    Path(PathBuf),
-    /// A hashed certificate directory (`<hash>.0`), searched by name.
-    Dir(PathBuf),
-    /// Mozilla's roots as built into the client (Node, uv, webpki-roots).
-    Bundled,
-    /// The platform verifier (macOS, Windows).
-    OsVerifier,
-}
-
 /// How one client gets its roots here.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClientTrust {
@@ -73,6 +60,9 @@ pub const PLATFORM_BUNDLES: &[&str] = &[
     "/etc/ssl/ca-bundle.pem",
     "/etc/ssl/cert.pem",
 ];
+
+/// Debian's `ca-certificates-java` keystore, built from the OS store.
+pub const DEBIAN_JAVA_CACERTS: &str = "/etc/ssl/certs/java/cacerts";
 
 /// The platform's hashed certificate directory.
 pub const PLATFORM_CERT_DIR: &str = "/etc/ssl/certs";
@@ -468,13 +458,13 @@ fn java(client: &ClientFacts, ctx: &Context<'_>) -> ClientTrust {
     let semantics = plain(Engine::Java);
     let cacerts = setting(client, "cacerts");
     let debian =
-        cacerts == Some(crate::machine::clients::DEBIAN_JAVA_CACERTS) && ctx.java_cacerts_from_os;
+        cacerts == Some(DEBIAN_JAVA_CACERTS) && ctx.java_cacerts_from_os;
     match (debian, &ctx.platform_bundle) {
         (true, Some(bundle)) => ClientTrust::new(
             vec![Source::Path(bundle.clone())],
             format!(
                 "{} (built from the OS store)",
-                crate::machine::clients::DEBIAN_JAVA_CACERTS
+                DEBIAN_JAVA_CACERTS
             ),
             semantics,
         ),

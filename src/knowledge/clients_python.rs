@@ -7,8 +7,7 @@ use super::clients::{
     Context, Engine, Semantics, Source,
 };
 use crate::knowledge::Platform;
-use crate::machine::clients::ClientFacts;
-use crate::machine::python::PythonFacts;
+use crate::client_facts::{ClientFacts, PythonFacts};
 
 /// Python's strict flags on 3.13+ when the context is Python's default one.
 pub(crate) fn python_flags(py: &PythonFacts, default_context: bool) -> Semantics {

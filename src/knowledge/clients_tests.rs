@@ -4,8 +4,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use super::*;
-use crate::machine::clients::{ClientFacts, ClientId, FoundClient, Setting};
-use crate::machine::python::PythonFacts;
+use crate::client_facts::{ClientFacts, ClientId, FoundClient, PythonFacts, Setting};
 
 fn py(version: &str, packages: &[(&str, &str)]) -> PythonFacts {
     PythonFacts {

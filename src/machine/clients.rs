@@ -150,7 +150,7 @@ pub fn discover(inputs: &DiscoveryInputs) -> ClientsFacts {
     ClientsFacts {
         clients,
         vars: inputs.vars.clone(),
-        java_cacerts_from_os: Path::new(DEBIAN_JAVA_CACERTS).is_file(),
+        java_cacerts_from_os: Path::new(crate::knowledge::clients::DEBIAN_JAVA_CACERTS).is_file(),
         platform_bundle: crate::knowledge::clients::PLATFORM_BUNDLES
             .iter()
             .map(PathBuf::from)
@@ -192,9 +192,6 @@ fn aws_cli(
     crate::machine::config::read_settings(inputs, &mut facts);
     facts
 }
-
-/// Debian's `ca-certificates-java` keystore, built from the OS store.
-pub const DEBIAN_JAVA_CACERTS: &str = "/etc/ssl/certs/java/cacerts";
 
 /// The Python family one interpreter brings: urllib (always), and the
 /// libraries it can import.

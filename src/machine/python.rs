@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-pub use crate::client_facts::PythonFacts;
+pub use crate::client_facts::{parse_major_minor, PythonFacts};
 use crate::machine::clients::{find_on_path, DiscoveryInputs, Lookup};
 
 /// Small text files (pyvenv.cfg, .pth, sitecustomize.py) are read up to this.
@@ -31,32 +31,6 @@ pub const PACKAGES: &[&str] = &[
     "botocore",
     "awscli",
 ];
-
-impl PythonFacts {
-    /// (major, minor) when known.
-    pub fn major_minor(&self) -> Option<(u32, u32)> {
-        parse_major_minor(self.version.as_deref()?)
-    }
-
-    /// A package's version, when installed.
-    pub fn package(&self, name: &str) -> Option<&str> {
-        self.packages.get(name).map(String::as_str)
-    }
-}
-
-/// `3.11.7` → (3, 11).
-pub fn parse_major_minor(v: &str) -> Option<(u32, u32)> {
-    let mut parts = v.trim().split('.');
-    let major = parts.next()?.parse().ok()?;
-    let minor = parts
-        .next()?
-        .chars()
-        .take_while(char::is_ascii_digit)
-        .collect::<String>()
-        .parse()
-        .ok()?;
-    Some((major, minor))
-}
 
 /// Is `path` something that names an interpreter or a venv? Returns the
 /// interpreter to use, or why not.

@@ -14,7 +14,7 @@ use rustls_pki_types::CertificateDer;
 use time::OffsetDateTime;
 
 use crate::cert::CertFacts;
-use crate::knowledge::clients::Source;
+use crate::client_facts::Source;
 use crate::trust::verify::{verify_store, StoreVerdict};
 use crate::trust::{StoreKind, TrustStore};
 
