@@ -53,7 +53,6 @@ pub struct Evidence<'a> {
     pub via_proxy: bool,
 }
 
-
 /// Apply the rules. Pure.
 pub fn diagnose(e: &Evidence<'_>) -> Diagnosis {
     let mut findings = Vec::new();

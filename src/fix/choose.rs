@@ -14,7 +14,9 @@
 use std::path::{Path, PathBuf};
 
 use crate::cert::CertFacts;
-use crate::knowledge::Shell;
+use crate::knowledge::clients::major_minor;
+use crate::knowledge::clients_python::site_packages;
+use crate::knowledge::{Os, Shell};
 
 use super::text::{KeySetting, Syntax};
 use super::{bundle, python, Change, FileChange, FileKind, FixPlan, PlanItem, Refusal};
@@ -37,14 +39,6 @@ pub struct FailingClient {
     pub site_packages: Option<PathBuf>,
     /// The base interpreter refuses installs (PEP 668 `EXTERNALLY-MANAGED`).
     pub externally_managed: bool,
-}
-
-/// The operating system, as far as the choice depends on it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Os {
-    Linux,
-    MacOs,
-    Windows,
 }
 
 /// The root the failing clients need, and what is known about it.
@@ -182,14 +176,6 @@ pub static CONFIG_KEYS: &[ConfigKeyFix] = &[
 /// The Python clients a `sitecustomize.py` with truststore fixes.
 const PYTHON_FAMILY: &[&str] = &["python", "python-requests", "python-httpx"];
 
-/// Parse `v22.19.0` / `22.19.0` into (major, minor).
-pub fn major_minor(version: &str) -> Option<(u32, u32)> {
-    let mut parts = version.trim().trim_start_matches('v').split('.');
-    let major = parts.next()?.parse().ok()?;
-    let minor = parts.next().and_then(|m| m.parse().ok()).unwrap_or(0);
-    Some((major, minor))
-}
-
 /// What makes this Node version read the OS store, if anything: (variable, value).
 pub fn node_system_ca(version: (u32, u32), os: Os) -> Option<(&'static str, &'static str)> {
     let (major, minor) = version;
@@ -301,7 +287,7 @@ fn plan_python(ctx: &Context, root: &NeededRoot, c: &FailingClient, plan: &mut F
             let site = c
                 .site_packages
                 .clone()
-                .unwrap_or_else(|| python::site_packages(venv, v, windows));
+                .unwrap_or_else(|| site_packages(venv, v, windows));
             let change = python::sitecustomize_change(&site, ctx.target);
             let lines = change.lines();
             let file = plan.add_file(change);

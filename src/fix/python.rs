@@ -9,7 +9,7 @@
 //! first, inside try/except, then injects; a venv without truststore or
 //! pip starts as before.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::{FileChange, FileKind};
 
@@ -37,18 +37,6 @@ pub fn sitecustomize_body(target: &str) -> Vec<String> {
     .iter()
     .map(|s| s.to_string())
     .collect()
-}
-
-/// The site-packages directory of a venv for a Python `major.minor`
-/// (`Lib/site-packages` on Windows).
-pub fn site_packages(venv: &Path, version: (u32, u32), windows: bool) -> PathBuf {
-    if windows {
-        venv.join("Lib").join("site-packages")
-    } else {
-        venv.join("lib")
-            .join(format!("python{}.{}", version.0, version.1))
-            .join("site-packages")
-    }
 }
 
 /// The `sitecustomize.py` change for a venv's site-packages.

@@ -8,9 +8,9 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use crate::client_facts::{ClientFacts, ClientId};
 use crate::findings::Remedy;
 use crate::knowledge::clients::{version_at_least, ClientTrust, Source, PLATFORM_BUNDLES};
-use crate::client_facts::{ClientFacts, ClientId};
 use crate::trust::client_stores::SourceVerdict;
 
 /// What kind of refusal a remedy answers.

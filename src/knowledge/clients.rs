@@ -231,6 +231,14 @@ pub(crate) fn py_at_least(py: &PythonFacts, minor: u32) -> bool {
         .is_some_and(|(a, b)| a > 3 || (a == 3 && b >= minor))
 }
 
+/// Parse `v22.19.0` / `22.19.0` into (major, minor).
+pub fn major_minor(version: &str) -> Option<(u32, u32)> {
+    let mut parts = version.trim().trim_start_matches('v').split('.');
+    let major = parts.next()?.parse().ok()?;
+    let minor = parts.next().and_then(|m| m.parse().ok()).unwrap_or(0);
+    Some((major, minor))
+}
+
 /// `2.32.3` ≥ (2, 32)?
 pub fn version_at_least(v: Option<&str>, want: (u64, u64)) -> Option<bool> {
     let mut parts = v?.split(['.', '-', '+']);
@@ -457,15 +465,11 @@ fn git(client: &ClientFacts, ctx: &Context<'_>) -> ClientTrust {
 fn java(client: &ClientFacts, ctx: &Context<'_>) -> ClientTrust {
     let semantics = plain(Engine::Java);
     let cacerts = setting(client, "cacerts");
-    let debian =
-        cacerts == Some(DEBIAN_JAVA_CACERTS) && ctx.java_cacerts_from_os;
+    let debian = cacerts == Some(DEBIAN_JAVA_CACERTS) && ctx.java_cacerts_from_os;
     match (debian, &ctx.platform_bundle) {
         (true, Some(bundle)) => ClientTrust::new(
             vec![Source::Path(bundle.clone())],
-            format!(
-                "{} (built from the OS store)",
-                DEBIAN_JAVA_CACERTS
-            ),
+            format!("{} (built from the OS store)", DEBIAN_JAVA_CACERTS),
             semantics,
         ),
         _ => ClientTrust::unknown(

@@ -1,13 +1,16 @@
 //! Knowledge of the Python family's trust sources: ssl/urllib, requests,
 //! httpx, pip and the AWS CLI/boto3, at their versions, with truststore
-//! injected or not. Pure, like the rest of `knowledge::clients`.
+//! injected or not; and where a venv keeps its site-packages. Pure, like
+//! the rest of `knowledge::clients`.
+
+use std::path::{Path, PathBuf};
 
 use super::clients::{
     named, openssl, openssl_default, plain, py_at_least, setting, version_at_least, ClientTrust,
     Context, Engine, Semantics, Source,
 };
-use crate::knowledge::Platform;
 use crate::client_facts::{ClientFacts, PythonFacts};
+use crate::knowledge::Platform;
 
 /// Python's strict flags on 3.13+ when the context is Python's default one.
 pub(crate) fn python_flags(py: &PythonFacts, default_context: bool) -> Semantics {
@@ -203,5 +206,17 @@ pub(crate) fn aws(client: &ClientFacts, ctx: &Context<'_>) -> ClientTrust {
             semantics,
             "the certifi bundle the AWS CLI carries was not found",
         ),
+    }
+}
+
+/// The site-packages directory of a venv for a Python `major.minor`
+/// (`Lib/site-packages` on Windows).
+pub fn site_packages(venv: &Path, version: (u32, u32), windows: bool) -> PathBuf {
+    if windows {
+        venv.join("Lib").join("site-packages")
+    } else {
+        venv.join("lib")
+            .join(format!("python{}.{}", version.0, version.1))
+            .join("site-packages")
     }
 }

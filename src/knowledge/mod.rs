@@ -75,6 +75,14 @@ impl Platform {
     }
 }
 
+/// The operating system, as far as `fix`'s choice depends on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Os {
+    Linux,
+    MacOs,
+    Windows,
+}
+
 /// Why the user's tools do not trust the chain.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Situation<'a> {

@@ -7,8 +7,9 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::fix::choose::Os;
-use crate::knowledge::Shell;
+use crate::knowledge::clients::major_minor;
+use crate::knowledge::clients_python::site_packages;
+use crate::knowledge::{Os, Shell};
 
 /// The environment variables `fix` reads, passed in so callers and tests
 /// can say exactly what they are.
@@ -119,7 +120,7 @@ pub fn venv_of(path: &Path, found_by: &str) -> Option<Venv> {
     let version = cfg.lines().find_map(|line| {
         let (key, value) = line.split_once('=')?;
         matches!(key.trim(), "version" | "version_info")
-            .then(|| crate::fix::choose::major_minor(value.trim()))
+            .then(|| major_minor(value.trim()))
             .flatten()
     });
     let windows = cfg!(windows);
@@ -129,7 +130,7 @@ pub fn venv_of(path: &Path, found_by: &str) -> Option<Venv> {
         dir.join("bin").join("python")
     };
     let site_packages = version
-        .map(|v| crate::fix::python::site_packages(&dir, v, windows))
+        .map(|v| site_packages(&dir, v, windows))
         .filter(|p| p.is_dir());
     Some(Venv {
         dir,
