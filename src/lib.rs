@@ -36,6 +36,7 @@ pub mod fix;
 pub mod inspect;
 pub mod knowledge;
 pub mod machine;
+pub mod machine_facts;
 pub mod observation;
 pub mod pipeline;
 pub mod plan;

@@ -4,9 +4,9 @@
 use std::collections::BTreeMap;
 
 use super::*;
+use crate::client_facts::ClientId;
 use crate::diagnose::clients::{ClientOutcome, Outcome};
 use crate::findings::{Finding, FindingKind, Remedy, Verdict};
-use crate::machine::clients::ClientId;
 
 /// A real certificate (stable across runs): ISRG Root X1 from the Mozilla list.
 fn isrg_root() -> CertFacts {
@@ -434,8 +434,8 @@ fn every_kind_of_target_in_every_format() {
 // ---------------------------------------------------------------------------
 // `env` and `bundle`, from hand-built values (nothing read from this machine).
 
-fn machine_facts() -> crate::machine::MachineFacts {
-    use crate::machine::{ConfigFile, MachineFacts, PathState};
+fn machine_facts() -> crate::machine_facts::MachineFacts {
+    use crate::machine_facts::{ConfigFile, MachineFacts, PathState};
     use std::path::PathBuf;
     let mozilla: String = webpki_root_certs::TLS_SERVER_ROOT_CERTS
         .iter()
