@@ -290,10 +290,23 @@ fn one_client(e: &ClientEvidence<'_>, facts: &ClientFacts, trust: &ClientTrust) 
     out.remedies = crate::knowledge::client_remedies::for_client(
         facts,
         trust,
-        e.sources,
+        &trusting_files(e.sources),
         &failure_kind(&failure),
     );
     out
+}
+
+/// The CA files among the sources that trust the chain (or hold the leaf
+/// itself), in source order: where a failing client could be pointed.
+fn trusting_files(sources: &BTreeMap<Source, SourceVerdict>) -> Vec<PathBuf> {
+    sources
+        .iter()
+        .filter(|(_, v)| v.store.trusted() || v.leaf_in_store)
+        .filter_map(|(s, _)| match s {
+            Source::Path(p) => Some(p.clone()),
+            _ => None,
+        })
+        .collect()
 }
 
 /// The kind of failure, for remedies.

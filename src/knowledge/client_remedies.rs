@@ -3,15 +3,14 @@
 //! setting already in place (a variable that points at a file lacking the
 //! root is named, with the fix for that file).
 //!
-//! Pure: built from the facts and the per-source verdicts it is given.
+//! Pure: built from the facts and the CA files Diagnose found trusting the
+//! chain; it never weighs a verdict itself.
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use crate::client_facts::{ClientFacts, ClientId};
 use crate::findings::Remedy;
-use crate::knowledge::clients::{version_at_least, ClientTrust, Source, PLATFORM_BUNDLES};
-use crate::trust::client_stores::SourceVerdict;
+use crate::knowledge::clients::{version_at_least, ClientTrust, PLATFORM_BUNDLES};
 
 /// What kind of refusal a remedy answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,22 +33,14 @@ fn remedy(client: &ClientFacts, action: impl Into<String>, commands: Vec<String>
     }
 }
 
-/// A CA file another client reads that does trust the chain, the OS
-/// bundle first.
-fn trusting_file(sources: &BTreeMap<Source, SourceVerdict>) -> Option<PathBuf> {
-    let trusting: Vec<&PathBuf> = sources
-        .iter()
-        .filter(|(_, v)| v.store.trusted() || v.leaf_in_store)
-        .filter_map(|(s, _)| match s {
-            Source::Path(p) => Some(p),
-            _ => None,
-        })
-        .collect();
+/// Of the CA files that trust the chain, the one to point a client at:
+/// the OS bundle first.
+fn trusting_file(trusting: &[PathBuf]) -> Option<PathBuf> {
     trusting
         .iter()
         .find(|p| PLATFORM_BUNDLES.iter().any(|b| p.as_os_str() == *b))
         .or_else(|| trusting.first())
-        .map(|p| (*p).clone())
+        .cloned()
 }
 
 /// `REQUESTS_CA_BUNDLE=/x` → ("REQUESTS_CA_BUNDLE", "/x") when the trust
@@ -60,11 +51,12 @@ fn variable_in_place(trust: &ClientTrust) -> Option<(&str, &str)> {
         .then_some((name, value))
 }
 
-/// The remedies for one failing client.
+/// The remedies for one failing client. `trusting`: the CA files (any
+/// client's sources, in their order) that Diagnose found trusting the chain.
 pub fn for_client(
     client: &ClientFacts,
     trust: &ClientTrust,
-    sources: &BTreeMap<Source, SourceVerdict>,
+    trusting: &[PathBuf],
     kind: &FailureKind,
 ) -> Vec<Remedy> {
     match kind {
@@ -80,7 +72,7 @@ pub fn for_client(
             Vec::new(),
         )],
         FailureKind::Strict => strict(client),
-        FailureKind::NoRoots | FailureKind::RootMissing => root_missing(client, trust, sources),
+        FailureKind::NoRoots | FailureKind::RootMissing => root_missing(client, trust, trusting),
     }
 }
 
@@ -99,12 +91,8 @@ fn strict(client: &ClientFacts) -> Vec<Remedy> {
     )]
 }
 
-fn root_missing(
-    client: &ClientFacts,
-    trust: &ClientTrust,
-    sources: &BTreeMap<Source, SourceVerdict>,
-) -> Vec<Remedy> {
-    let good = trusting_file(sources).map(|p| p.display().to_string());
+fn root_missing(client: &ClientFacts, trust: &ClientTrust, trusting: &[PathBuf]) -> Vec<Remedy> {
+    let good = trusting_file(trusting).map(|p| p.display().to_string());
     let good = good.as_deref();
     let mut out = Vec::new();
     if let Some((var, path)) = variable_in_place(trust) {
