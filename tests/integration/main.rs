@@ -27,6 +27,7 @@ mod http;
 mod http2;
 mod inspect;
 mod large_hello;
+mod layering;
 mod many;
 mod mitmproxy;
 mod nginx;
