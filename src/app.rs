@@ -17,7 +17,6 @@ use crate::plan::{BundlePlan, CheckPlan, EnvPlan, InspectPlan, OutputPlan, Plan}
 use crate::probe::repeat::Repeat;
 use crate::report::{self, write_stdout, Report, TargetReport};
 use crate::trust::verify::Stores;
-use crate::trust::TrustStore;
 use crate::{audit, machine};
 
 /// Run a plan. Errors are usage errors or I/O errors writing output.
@@ -116,7 +115,7 @@ fn inspect(plan: InspectPlan) -> anyhow::Result<ExitCode> {
     } = plan;
     let stores = Stores {
         bundled: trust.bundled,
-        os: trust.os.unwrap_or_else(TrustStore::os_native),
+        os: trust.os.unwrap_or_else(crate::pipeline::os_store),
         custom: trust.custom,
     };
     let observation = Observation {

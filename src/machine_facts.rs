@@ -7,16 +7,57 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
+
+use rustls_pki_types::pem::PemObject;
+use rustls_pki_types::CertificateDer;
 
 /// What a path held when it was read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PathState {
     Missing,
     Unreadable(String),
-    /// A file's bytes (or a character device's, like /dev/null: none).
-    File(Vec<u8>),
-    /// A directory: the bytes of each regular file in it.
-    Dir(Vec<Vec<u8>>),
+    /// A file's certificate blocks (a character device, like /dev/null: none).
+    File(Arc<PemFile>),
+    /// A directory: the certificate blocks of each regular file in it.
+    Dir(Vec<Arc<PemFile>>),
+}
+
+#[cfg(test)]
+impl PathState {
+    /// A file holding `bytes`, decoded as reading it would.
+    pub fn file_of(bytes: &[u8]) -> PathState {
+        PathState::File(Arc::new(PemFile::parse(bytes)))
+    }
+
+    /// A directory whose files hold `files`.
+    pub fn dir_of(files: &[Vec<u8>]) -> PathState {
+        PathState::Dir(files.iter().map(|b| Arc::new(PemFile::parse(b))).collect())
+    }
+}
+
+/// The PEM `CERTIFICATE` blocks of one file, in order, each decoded or
+/// the reason it could not be (Machine decodes each file once per run:
+/// [`crate::machine::stores::cert_file`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PemFile {
+    pub blocks: Vec<Result<CertificateDer<'static>, String>>,
+}
+
+impl PemFile {
+    /// Decode every `CERTIFICATE` block of `bytes` (other blocks are skipped).
+    pub fn parse(bytes: &[u8]) -> PemFile {
+        PemFile {
+            blocks: CertificateDer::pem_slice_iter(bytes)
+                .map(|r| r.map_err(|e| e.to_string()))
+                .collect(),
+        }
+    }
+
+    /// The certificates that decoded.
+    pub fn certs(&self) -> impl Iterator<Item = &CertificateDer<'static>> {
+        self.blocks.iter().filter_map(|b| b.as_ref().ok())
+    }
 }
 
 /// A configuration file that was looked for.

@@ -184,7 +184,7 @@ struct OsLoader(std::thread::JoinHandle<TrustStore>);
 
 impl OsLoader {
     fn start() -> OsLoader {
-        OsLoader(std::thread::spawn(TrustStore::os_native))
+        OsLoader(std::thread::spawn(os_store))
     }
 
     /// The store, once loaded.
@@ -209,7 +209,7 @@ pub fn probe_and_judge_each(
 ) {
     let mut stores = Stores {
         bundled: trust.bundled,
-        os: trust.os.unwrap_or_else(TrustStore::os_native),
+        os: trust.os.unwrap_or_else(os_store),
         custom: trust.custom,
     };
     let at = at.unwrap_or_else(OffsetDateTime::now_utc);
@@ -257,9 +257,26 @@ fn load_deferred_for(stores: &mut Stores, judged: &[Judged]) {
     names.sort_unstable();
     names.dedup();
     let names: Vec<&[u8]> = names.iter().map(Vec::as_slice).collect();
-    if !stores.os.load_deferred_named(&names) {
-        stores.os.load_deferred();
-    }
+    search_deferred(&mut stores.os, &names);
+}
+
+/// This machine's OS store (its directories deferred where it has a bundle file).
+pub fn os_store() -> TrustStore {
+    let roots = crate::machine::stores::os_roots();
+    TrustStore::os(roots.source, roots.certs, roots.errors, roots.deferred)
+}
+
+/// Add the CAs the OS store's deferred directories hold under `names`
+/// (DER Names), looked up by subject hash as OpenSSL does; the directories
+/// stay deferred for other names. When a name cannot be hashed, only
+/// reading them whole is faithful: they are read, and deferred no more.
+fn search_deferred(os: &mut TrustStore, names: &[&[u8]]) {
+    use crate::machine::stores::{dir_roots, hashed_roots};
+    let found = match TrustStore::deferred_lookups(names) {
+        Some(hashes) => hashed_roots(&os.deferred, &hashes),
+        None => dir_roots(&os.take_deferred()),
+    };
+    os.add_roots(found.certs, found.errors);
 }
 
 /// When the OS store's deferred directories could change a result (some
@@ -373,4 +390,75 @@ fn progress_bar(targets: usize, quiet: bool) -> indicatif::ProgressBar {
     }
     bar.enable_steady_tick(Duration::from_millis(100));
     bar
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deferred_directories_add_their_roots_once() {
+        let dir = std::env::temp_dir().join(format!("tlsdoctor-deferred-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let roots = &webpki_root_certs::TLS_SERVER_ROOT_CERTS;
+        let pem = |der: &[u8]| pem::encode(&pem::Pem::new("CERTIFICATE", der.to_vec()));
+        // The directory holds one root the store has and one it lacks.
+        std::fs::write(dir.join("a.pem"), pem(&roots[0])).unwrap();
+        std::fs::write(dir.join("b.pem"), pem(&roots[1])).unwrap();
+        let mut store = TrustStore::from_certs(StoreKind::Os, "test", vec![roots[0].clone()]);
+        store.deferred = vec![dir.clone()];
+        search_deferred(&mut store, &[b"not a name".as_slice()]);
+        assert_eq!(store.usable_roots(), 2, "{:?}", store.load_errors);
+        assert!(store.deferred.is_empty());
+        search_deferred(&mut store, &[b"not a name".as_slice()]);
+        assert_eq!(store.usable_roots(), 2);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn deferred_directories_are_searched_by_subject_hash() {
+        let dir = std::env::temp_dir().join(format!("tlsdoctor-hashed-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let roots = &webpki_root_certs::TLS_SERVER_ROOT_CERTS;
+        let facts: Vec<_> = roots
+            .iter()
+            .take(3)
+            .map(|c| crate::cert::CertFacts::from_der(c))
+            .collect();
+        let pem = |der: &[u8]| pem::encode(&pem::Pem::new("CERTIFICATE", der.to_vec()));
+        let hash = |f: &crate::cert::CertFacts| {
+            crate::trust::subject_hash::openssl_name_hash(&f.subject_raw).unwrap()
+        };
+        // Root 1 under its hash name; root 2 under a name OpenSSL never looks up.
+        std::fs::write(
+            dir.join(format!("{:08x}.0", hash(&facts[1]))),
+            pem(&roots[1]),
+        )
+        .unwrap();
+        std::fs::write(dir.join("unhashed.pem"), pem(&roots[2])).unwrap();
+        let mut store = TrustStore::from_certs(StoreKind::Os, "test", vec![roots[0].clone()]);
+        store.deferred = vec![dir.clone()];
+
+        search_deferred(&mut store, &[facts[1].subject_raw.as_slice()]);
+        assert_eq!(store.usable_roots(), 2);
+        search_deferred(&mut store, &[facts[2].subject_raw.as_slice()]);
+        assert_eq!(
+            store.usable_roots(),
+            2,
+            "a file without its hash name is not found by name"
+        );
+        assert_eq!(
+            store.deferred,
+            vec![dir.clone()],
+            "still deferred for other names"
+        );
+        search_deferred(&mut store, &[b"not a name".as_slice()]);
+        assert_eq!(
+            store.usable_roots(),
+            3,
+            "an unhashable name reads them whole"
+        );
+        assert!(store.deferred.is_empty());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

@@ -17,8 +17,9 @@ use crate::knowledge::clients::{trust_source, ClientTrust, Context, Source};
 use crate::knowledge::Platform;
 use crate::machine::clients::{ClientFacts, ClientId, ClientsFacts, DiscoveryInputs, Setting};
 use crate::pipeline::Judged;
-use crate::trust::client_stores::{verify_sources, CaFiles};
+use crate::trust::client_stores::{verify_sources, CaFiles, Readers};
 use crate::trust::verify::Stores;
+use crate::trust::{StoreKind, TrustStore};
 
 /// Discovery, started before the probes: it finds the clients, resolves
 /// each one's trust source for every target, and reads every CA file they
@@ -78,12 +79,40 @@ pub fn prepare(facts: ClientsFacts, urls: &[String], os_store_reads_bundle: bool
         .platform_bundle
         .as_deref()
         .filter(|_| os_store_reads_bundle);
-    let files = CaFiles::load(all.iter(), os_bundle);
+    let files = CaFiles::load(all.iter(), os_bundle, READERS.file);
     Prepared {
         facts,
         planned,
         files,
     }
+}
+
+/// Clients' CA files and directories, read through Machine.
+const READERS: Readers = Readers {
+    file: &read_ca_file,
+    look_up: &look_up_in_dir,
+};
+
+/// A CA file a client reads, as a store (problems in its `load_errors`).
+fn read_ca_file(path: &std::path::Path) -> TrustStore {
+    let roots = crate::machine::stores::ca_file_roots(path);
+    let mut store = TrustStore::from_certs(StoreKind::Custom, roots.source, roots.certs);
+    store.load_errors.extend(roots.errors);
+    store
+}
+
+/// The CAs in hashed directory `dir` under any of `names` (DER Names), as
+/// OpenSSL finds them.
+fn look_up_in_dir(dir: &std::path::Path, names: &[&[u8]]) -> TrustStore {
+    let hashes: Vec<u32> = names
+        .iter()
+        .filter_map(|n| crate::trust::subject_hash::openssl_name_hash(n))
+        .collect();
+    let roots = crate::machine::stores::hashed_roots(&[dir.to_path_buf()], &hashes);
+    let mut store =
+        TrustStore::from_certs(StoreKind::Custom, dir.display().to_string(), Vec::new());
+    store.add_roots(roots.certs, roots.errors);
+    store
 }
 
 /// The URL git matches its per-URL sections against.
@@ -186,6 +215,7 @@ pub fn evaluate(
                 .collect();
             let sources = verify_sources(
                 &prepared.files,
+                READERS,
                 &wanted,
                 &j.observation.chain,
                 &j.facts,

@@ -13,7 +13,7 @@
 
 mod rules;
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::Serialize;
@@ -23,7 +23,7 @@ use crate::findings::{Finding, FindingKind};
 use crate::knowledge::{
     audited_names, config_setting, env_variable, is_proxy_variable, CaFileUse, Platform,
 };
-use crate::machine::files::mozilla_ders;
+use crate::machine::files::{mozilla_ders, MozillaDers};
 use crate::machine::settings::{setting_path, settings, split_dirs};
 use crate::machine::MachineFacts;
 use crate::untrusted::redact_proxy;
@@ -172,7 +172,7 @@ fn audit_variables(
     facts: &MachineFacts,
     set: &BTreeMap<&str, &str>,
     reports: &mut Reports,
-    mozilla: &HashSet<&'static [u8]>,
+    mozilla: &MozillaDers,
     warnings: &mut Vec<Warning>,
 ) -> Vec<VariableReport> {
     let mut variables = Vec::new();
@@ -252,7 +252,7 @@ fn audit_config_files(facts: &MachineFacts, warnings: &mut Vec<Warning>) -> Vec<
 fn audit_settings(
     facts: &MachineFacts,
     reports: &mut Reports,
-    mozilla: &HashSet<&'static [u8]>,
+    mozilla: &MozillaDers,
     warnings: &mut Vec<Warning>,
 ) -> Vec<SettingReport> {
     let mut settings_out = Vec::new();

@@ -3,11 +3,8 @@
 //!
 //! Pure; must not read the machine.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-
-use rustls_pki_types::pem::PemObject;
-use rustls_pki_types::CertificateDer;
 
 use super::{FileReport, Level, Warning};
 use crate::cert::CertName;
@@ -16,8 +13,10 @@ use crate::knowledge::{
     env_variable, is_proxy_variable, CaFileUse, ConfigSetting, OffWhen, OPENSSL_PATH_VARIABLES,
     PROXY_PAIRS,
 };
+use crate::machine::files::MozillaDers;
 use crate::machine::settings::Setting;
 use crate::machine::PathState;
+use crate::machine_facts::PemFile;
 use crate::proxy_url::ProxyUrl;
 
 fn warn(level: Level, source: &str, message: impl Into<String>, fix: Option<&str>) -> Warning {
@@ -157,7 +156,7 @@ impl Reports {
         &mut self,
         path: &Path,
         paths: &BTreeMap<PathBuf, PathState>,
-        mozilla: &HashSet<&'static [u8]>,
+        mozilla: &MozillaDers,
     ) -> FileReport {
         self.0
             .entry(path.to_path_buf())
@@ -170,7 +169,7 @@ impl Reports {
 fn file_report(
     path: &Path,
     paths: &BTreeMap<PathBuf, PathState>,
-    mozilla: &HashSet<&'static [u8]>,
+    mozilla: &MozillaDers,
 ) -> FileReport {
     let mut report = FileReport {
         path: path.display().to_string(),
@@ -182,7 +181,7 @@ fn file_report(
         notable: Vec::new(),
         error: None,
     };
-    let blobs: Vec<&[u8]> = match paths.get(path) {
+    let files: Vec<&PemFile> = match paths.get(path) {
         None | Some(PathState::Missing) => return report,
         Some(PathState::Unreadable(e)) => {
             report.kind = "unreadable";
@@ -190,23 +189,23 @@ fn file_report(
             report.error = Some(e.clone());
             return report;
         }
-        Some(PathState::File(bytes)) => {
+        Some(PathState::File(file)) => {
             report.kind = "file";
-            vec![bytes.as_slice()]
+            vec![file.as_ref()]
         }
         Some(PathState::Dir(files)) => {
             report.kind = "directory";
-            files.iter().map(Vec::as_slice).collect()
+            files.iter().map(AsRef::as_ref).collect()
         }
     };
     report.exists = true;
     let mut malformed = None;
-    let mut seen = HashSet::new();
-    for blob in blobs {
-        for cert in CertificateDer::pem_slice_iter(blob) {
-            match cert {
+    let mut seen = BTreeSet::new();
+    for file in files {
+        for block in &file.blocks {
+            match block {
                 Ok(der) => {
-                    if !seen.insert(der.as_ref().to_vec()) {
+                    if !seen.insert(der.as_ref()) {
                         continue; // hashed directories hold each root more than once
                     }
                     if mozilla.contains(der.as_ref()) {

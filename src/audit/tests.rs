@@ -71,7 +71,7 @@ fn verification_off_variables_are_danger() {
 
 #[test]
 fn ca_file_problems() {
-    let good = PathState::File(mozilla_pem(3));
+    let good = PathState::file_of(&mozilla_pem(3));
     let cases: Vec<(&str, &str, PathState, Option<Level>)> = vec![
         ("SSL_CERT_FILE", "", PathState::Missing, Some(Level::Danger)),
         (
@@ -83,7 +83,7 @@ fn ca_file_problems() {
         (
             "AWS_CA_BUNDLE",
             "/dev/null",
-            PathState::File(Vec::new()),
+            PathState::file_of(&[]),
             Some(Level::Danger),
         ),
         (
@@ -101,13 +101,13 @@ fn ca_file_problems() {
         (
             "GIT_SSL_CAINFO",
             "/x.pem",
-            PathState::File(b"hello".to_vec()),
+            PathState::file_of(b"hello"),
             Some(Level::Danger),
         ),
         (
             "CARGO_HTTP_CAINFO",
             "/x.pem",
-            PathState::File(ROOT_PEM.as_bytes().to_vec()),
+            PathState::file_of(ROOT_PEM.as_bytes()),
             Some(Level::Danger),
         ),
         ("SSL_CERT_FILE", "/x.pem", good.clone(), None),
@@ -115,13 +115,13 @@ fn ca_file_problems() {
         (
             "SSL_CERT_FILE",
             "/d",
-            PathState::Dir(vec![mozilla_pem(2)]),
+            PathState::dir_of(&[mozilla_pem(2)]),
             Some(Level::Danger),
         ),
         (
             "REQUESTS_CA_BUNDLE",
             "/d",
-            PathState::Dir(vec![mozilla_pem(2)]),
+            PathState::dir_of(&[mozilla_pem(2)]),
             None,
         ),
     ];
@@ -144,7 +144,7 @@ fn ssl_cert_dir_is_a_path_list() {
         &inputs(
             &[("SSL_CERT_DIR", "/a:/b")],
             &[
-                ("/a", PathState::Dir(vec![mozilla_pem(2), mozilla_pem(2)])),
+                ("/a", PathState::dir_of(&[mozilla_pem(2), mozilla_pem(2)])),
                 ("/b", PathState::Missing),
             ],
         ),

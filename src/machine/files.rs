@@ -4,17 +4,15 @@
 //! Owns the bounds and the reading; must not judge what was read (beyond
 //! stopping a directory early once it shows a Mozilla root, for `check`).
 
-use std::collections::HashSet;
 use std::path::Path;
 
-use rustls_pki_types::pem::PemObject;
-use rustls_pki_types::CertificateDer;
-
+use super::stores::cert_file;
 use super::PathState;
+use crate::machine_facts::PemFile;
 
 /// The most bytes read from one file a setting points at (the largest real
 /// CA bundles are well under 1 MiB).
-const MAX_FILE_BYTES: u64 = 16 << 20;
+pub const MAX_FILE_BYTES: u64 = 16 << 20;
 /// The most files read from one certificate directory.
 const MAX_DIR_FILES: usize = 4096;
 /// The most bytes read from one configuration file.
@@ -73,31 +71,25 @@ pub fn read_path_with(path: &Path, dir_read: DirRead) -> PathState {
             .map(|e| e.path())
             .filter(|p| p.is_file())
             .take(MAX_DIR_FILES)
-            .filter_map(|p| read_bounded(&p).ok());
-        for bytes in readable {
-            let enough = dir_read == DirRead::UntilMozillaRoot && holds_mozilla_root(&bytes);
-            files.push(bytes);
+            .filter_map(|p| cert_file(&p).ok());
+        for file in readable {
+            let enough = dir_read == DirRead::UntilMozillaRoot && holds_mozilla_root(&file);
+            files.push(file);
             if enough {
                 break;
             }
         }
         return PathState::Dir(files);
     }
-    match read_bounded(path) {
-        Ok(bytes) => PathState::File(bytes),
+    match cert_file(path) {
+        Ok(file) => PathState::File(file),
         Err(e) => PathState::Unreadable(e),
     }
 }
 
-fn holds_mozilla_root(pem: &[u8]) -> bool {
+fn holds_mozilla_root(file: &PemFile) -> bool {
     let mozilla = mozilla_ders();
-    CertificateDer::pem_slice_iter(pem)
-        .filter_map(Result::ok)
-        .any(|der| mozilla.contains(der.as_ref()))
-}
-
-fn read_bounded(path: &Path) -> Result<Vec<u8>, String> {
-    read_regular(path, MAX_FILE_BYTES)
+    file.certs().any(|der| mozilla.contains(der.as_ref()))
 }
 
 /// Read at most `limit` bytes of a regular file. A FIFO or socket is
@@ -130,13 +122,26 @@ pub fn read_regular(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
     Ok(bytes)
 }
 
+/// The Mozilla roots' DER, sorted: a lookup compares the first bytes of a
+/// few certificates instead of hashing a whole one.
+#[derive(Debug)]
+pub struct MozillaDers(Vec<&'static [u8]>);
+
+impl MozillaDers {
+    pub fn contains(&self, der: &[u8]) -> bool {
+        self.0.binary_search(&der).is_ok()
+    }
+}
+
 /// The Mozilla roots' DER, built once (`check` asks per directory file).
-pub fn mozilla_ders() -> &'static HashSet<&'static [u8]> {
-    static SET: std::sync::OnceLock<HashSet<&'static [u8]>> = std::sync::OnceLock::new();
+pub fn mozilla_ders() -> &'static MozillaDers {
+    static SET: std::sync::OnceLock<MozillaDers> = std::sync::OnceLock::new();
     SET.get_or_init(|| {
-        webpki_root_certs::TLS_SERVER_ROOT_CERTS
+        let mut ders: Vec<&'static [u8]> = webpki_root_certs::TLS_SERVER_ROOT_CERTS
             .iter()
             .map(|c| c.as_ref())
-            .collect()
+            .collect();
+        ders.sort_unstable();
+        MozillaDers(ders)
     })
 }

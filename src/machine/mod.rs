@@ -21,6 +21,7 @@ mod run_clients;
 mod run_scripts;
 pub mod settings;
 pub mod shims;
+pub mod stores;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -28,7 +29,7 @@ use std::path::PathBuf;
 use crate::knowledge::audited_names;
 use files::DirRead;
 
-pub use crate::machine_facts::{ConfigFile, MachineFacts, PathState};
+pub use crate::machine_facts::{ConfigFile, MachineFacts, PathState, PemFile};
 
 /// The CA, TLS and proxy variables set for this process (any value, even
 /// empty), in [`audited_names`] order.

@@ -465,7 +465,7 @@ fn machine_facts() -> crate::machine_facts::MachineFacts {
         ],
         paths: BTreeMap::from([(
             PathBuf::from("/home/u/bundle.pem"),
-            PathState::File(mozilla.into_bytes()),
+            PathState::file_of(mozilla.as_bytes()),
         )]),
         home: Some(PathBuf::from("/home/u")),
     }

@@ -2,27 +2,27 @@
 //! this machine reads, loaded once per run (a bundle shared by several
 //! clients is read once), and the captured chain verified against each.
 //!
-//! Loading is I/O and belongs here; verification is webpki's, plus the
-//! facts engines other than webpki decide on (the leaf itself in the store,
-//! the anchor's dates), which Diagnose weighs per client.
+//! Reading the files is Machine's ([`crate::machine::stores`]): the caller
+//! hands in how to read a file and how to look names up in a hashed
+//! directory. Verification is webpki's, plus the facts engines other than
+//! webpki decide on (the leaf itself in the store, the anchor's dates),
+//! which Diagnose weighs per client.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::CertificateDer;
 use time::OffsetDateTime;
 
 use crate::cert::CertFacts;
 use crate::client_facts::Source;
 use crate::trust::verify::{verify_store, StoreVerdict};
-use crate::trust::{StoreKind, TrustStore};
+use crate::trust::TrustStore;
 
-/// A CA file larger than this is not a bundle.
-const MAX_CA_FILE: u64 = 16 << 20;
-
-/// Collisions in a hashed directory: `<hash>.0` … `<hash>.15`.
-const MAX_HASH_COLLISIONS: u32 = 16;
+/// Reads a CA file as a store (problems in its `load_errors`).
+pub type ReadFile<'a> = &'a dyn Fn(&Path) -> TrustStore;
+/// Looks DER Names up in a hashed directory, as OpenSSL does.
+pub type LookUp<'a> = &'a dyn Fn(&Path, &[&[u8]]) -> TrustStore;
 
 /// What a client's source said about one chain.
 #[derive(Debug, Clone)]
@@ -50,6 +50,7 @@ impl CaFiles {
     pub fn load<'a>(
         sources: impl IntoIterator<Item = &'a Source>,
         os_bundle: Option<&Path>,
+        read_file: ReadFile,
     ) -> CaFiles {
         let mut out = CaFiles {
             from_os_store: os_bundle.map(Path::to_path_buf),
@@ -65,7 +66,7 @@ impl CaFiles {
                 }
                 Source::Path(p) if out.from_os_store.as_ref() == Some(p) => {}
                 Source::Path(p) if !out.files.contains_key(p) => {
-                    out.files.insert(p.clone(), read_ca_file(p));
+                    out.files.insert(p.clone(), read_file(p));
                 }
                 _ => {}
             }
@@ -74,62 +75,19 @@ impl CaFiles {
     }
 }
 
-/// A PEM bundle as a store; problems go to `load_errors`, never an error.
-pub fn read_ca_file(path: &Path) -> TrustStore {
-    let source = path.display().to_string();
-    let bytes = crate::machine::files::read_regular(path, MAX_CA_FILE);
-    match bytes {
-        Ok(bytes) => {
-            let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(&bytes)
-                .filter_map(Result::ok)
-                .collect();
-            let mut store = TrustStore::from_certs(StoreKind::Custom, source, certs);
-            if store.certs.is_empty() {
-                store
-                    .load_errors
-                    .push(format!("{} holds no certificate", path.display()));
-            }
-            store
-        }
-        Err(e) => {
-            let mut store = TrustStore::from_certs(StoreKind::Custom, source, Vec::new());
-            store
-                .load_errors
-                .push(format!("cannot read {}: {e}", path.display()));
-            store
-        }
-    }
-}
-
-/// The CAs in hashed directory `dir` under any of `names` (DER Names).
-fn dir_lookup(dir: &Path, names: &[&[u8]]) -> TrustStore {
-    let mut certs = Vec::new();
-    let mut errors = Vec::new();
-    for name in names {
-        let Some(hash) = crate::trust::subject_hash::openssl_name_hash(name) else {
-            continue;
-        };
-        for n in 0..MAX_HASH_COLLISIONS {
-            let path = dir.join(format!("{hash:08x}.{n}"));
-            if !path.is_file() {
-                break;
-            }
-            let store = read_ca_file(&path);
-            errors.extend(store.load_errors);
-            certs.extend(store.certs);
-        }
-    }
-    let mut seen = BTreeSet::new();
-    certs.retain(|c: &CertificateDer<'static>| seen.insert(c.as_ref().to_vec()));
-    let mut store = TrustStore::from_certs(StoreKind::Custom, dir.display().to_string(), certs);
-    store.load_errors.extend(errors);
-    store
+/// How to read what the clients read: a file, a hashed directory.
+#[derive(Clone, Copy)]
+pub struct Readers<'a> {
+    pub file: ReadFile<'a>,
+    pub look_up: LookUp<'a>,
 }
 
 /// Verify `chain` against every source in `wanted`. `bundled` and `os`
 /// stand for the built-in roots and the platform verifier.
+#[allow(clippy::too_many_arguments)]
 pub fn verify_sources(
     files: &CaFiles,
+    read: Readers,
     wanted: &BTreeSet<Source>,
     chain: &[CertificateDer<'_>],
     facts: &[CertFacts],
@@ -148,7 +106,7 @@ pub fn verify_sources(
             Source::Bundled => bundled,
             Source::OsVerifier => os,
             Source::Path(p) | Source::Dir(p) if files.dirs.contains(p) => {
-                looked_up = dir_lookup(p, &names);
+                looked_up = (read.look_up)(p, &names);
                 &looked_up
             }
             // The OS store read the platform bundle (it may have added
@@ -162,7 +120,7 @@ pub fn verify_sources(
             Source::Path(p) => match files.files.get(p) {
                 Some(s) => s,
                 None => {
-                    looked_up = read_ca_file(p);
+                    looked_up = (read.file)(p);
                     &looked_up
                 }
             },

@@ -128,112 +128,61 @@ impl TrustStore {
         Ok(store)
     }
 
-    /// The OS store as rustls-native-certs reads it: the union of
-    /// `SSL_CERT_FILE` and `SSL_CERT_DIR` when either is set, the platform
-    /// store otherwise. Never fails; problems go to `load_errors`.
-    pub fn os_native() -> Self {
-        if let Some(store) = os_bundle_file_first() {
-            return store;
-        }
-        let loaded = rustls_native_certs::load_native_certs();
-        let mut store = TrustStore::from_certs(StoreKind::Os, os_store_source(), loaded.certs);
-        store
-            .load_errors
-            .extend(loaded.errors.iter().map(|e| e.to_string()));
+    /// The OS store from the roots [`crate::machine::stores::os_roots`]
+    /// read: `source` names where they came from, `errors` the problems
+    /// met, `deferred` the certificate directories not read yet.
+    pub fn os(
+        source: String,
+        certs: Vec<CertificateDer<'static>>,
+        errors: Vec<String>,
+        deferred: Vec<PathBuf>,
+    ) -> Self {
+        let mut store = TrustStore::from_certs(StoreKind::Os, source, certs);
+        store.load_errors.extend(errors);
+        store.deferred = deferred;
         store
     }
 
-    /// Read the directories left for later, whole, and add their roots
-    /// (once): the fallback when a name cannot be looked up by hash.
-    pub fn load_deferred(&mut self) {
-        let dirs = std::mem::take(&mut self.deferred);
-        self.merge(read_dirs(&dirs));
-    }
-
-    /// Search the deferred directories the way OpenSSL does, by subject
-    /// name (`<hash>.0`, `<hash>.1`, …), and add the CAs found under these
-    /// names (DER Names, with their SEQUENCE header). The directories stay
-    /// deferred for other names. `false` when a name cannot be hashed: then
-    /// only [`TrustStore::load_deferred`] is faithful.
-    pub fn load_deferred_named(&mut self, names: &[&[u8]]) -> bool {
-        let Some(hashes) = names
+    /// The subject-name hashes OpenSSL would look `names` up by in the
+    /// deferred directories (DER Names, with their SEQUENCE header); `None`
+    /// when a name cannot be hashed: then only reading the directories
+    /// whole is faithful.
+    pub fn deferred_lookups(names: &[&[u8]]) -> Option<Vec<u32>> {
+        names
             .iter()
             .map(|n| subject_hash::openssl_name_hash(n))
-            .collect::<Option<Vec<u32>>>()
-        else {
-            return false;
-        };
-        let mut roots = DeferredRoots::default();
-        for dir in &self.deferred {
-            for hash in &hashes {
-                // Collisions get .1, .2, …; the first gap ends the search.
-                for n in 0..MAX_HASH_COLLISIONS {
-                    let path = dir.join(format!("{hash:08x}.{n}"));
-                    if !path.is_file() {
-                        break;
-                    }
-                    let loaded = rustls_native_certs::load_certs_from_paths(Some(&path), None);
-                    roots
-                        .errors
-                        .extend(loaded.errors.iter().map(|e| e.to_string()));
-                    roots.certs.extend(loaded.certs);
-                }
-            }
-        }
-        self.merge(roots);
-        true
+            .collect()
     }
 
-    /// Add roots the store does not hold yet.
-    fn merge(&mut self, roots: DeferredRoots) {
-        self.load_errors.extend(roots.errors);
-        let mut seen: std::collections::HashSet<Vec<u8>> =
-            self.certs.iter().map(|c| c.to_vec()).collect();
-        let added: Vec<_> = roots
-            .certs
-            .into_iter()
-            .filter(|c| seen.insert(c.to_vec()))
-            .collect();
-        if added.is_empty() {
-            return;
+    /// The deferred directories are read whole: they are not deferred any more.
+    pub fn take_deferred(&mut self) -> Vec<PathBuf> {
+        std::mem::take(&mut self.deferred)
+    }
+
+    /// Add roots found in the deferred directories (those the store does
+    /// not hold yet), and the problems met finding them.
+    pub fn add_roots(&mut self, certs: Vec<CertificateDer<'static>>, errors: Vec<String>) {
+        self.load_errors.extend(errors);
+        let held: std::collections::BTreeSet<&[u8]> =
+            self.certs.iter().map(|c| c.as_ref()).collect();
+        let mut added: Vec<CertificateDer<'static>> = Vec::new();
+        for cert in certs {
+            if !held.contains(cert.as_ref()) && !added.contains(&cert) {
+                added.push(cert);
+            }
         }
-        let mut certs = std::mem::take(&mut self.certs);
-        certs.extend(added);
-        let rebuilt = TrustStore::from_certs(self.kind, std::mem::take(&mut self.source), certs);
-        self.load_errors.extend(rebuilt.load_errors);
-        self.source = rebuilt.source;
-        self.certs = rebuilt.certs;
-        self.anchors = rebuilt.anchors;
+        let first = self.certs.len();
+        let more = TrustStore::from_certs(self.kind, "", added);
+        self.load_errors.extend(more.load_errors);
+        self.anchors
+            .extend(more.anchors.into_iter().map(|(i, a)| (first + i, a)));
+        self.certs.extend(more.certs);
     }
 
     /// How many roots webpki can use.
     pub fn usable_roots(&self) -> usize {
         self.anchors.len()
     }
-}
-
-/// OpenSSL's limit on `<hash>.<n>` names it tries is higher; no real
-/// directory holds more than a few CAs with one subject name.
-const MAX_HASH_COLLISIONS: u32 = 16;
-
-/// Roots read from certificate directories, not yet added to a store.
-#[derive(Debug, Default)]
-struct DeferredRoots {
-    certs: Vec<CertificateDer<'static>>,
-    errors: Vec<String>,
-}
-
-/// Read every certificate in `dirs`.
-fn read_dirs(dirs: &[PathBuf]) -> DeferredRoots {
-    let mut roots = DeferredRoots::default();
-    for dir in dirs {
-        let loaded = rustls_native_certs::load_certs_from_paths(None, Some(dir));
-        roots
-            .errors
-            .extend(loaded.errors.iter().map(|e| e.to_string()));
-        roots.certs.extend(loaded.certs);
-    }
-    roots
 }
 
 /// Read every certificate from a file for a store: PEM, DER, PKCS#7 or
@@ -265,81 +214,6 @@ pub fn read_pem_file(
     }
 }
 
-/// On Linux and BSD with neither `SSL_CERT_FILE` nor `SSL_CERT_DIR` set,
-/// the platform bundle file alone, with the directories deferred. The union
-/// is what rustls-native-certs reads; the file is what almost always decides.
-#[cfg(all(unix, not(target_os = "macos")))]
-fn os_bundle_file_first() -> Option<TrustStore> {
-    if std::env::var_os("SSL_CERT_FILE").is_some() || std::env::var_os("SSL_CERT_DIR").is_some() {
-        return None;
-    }
-    let probe = openssl_probe::probe();
-    let file = probe.cert_file.filter(|f| f.is_file())?;
-    let loaded = rustls_native_certs::load_certs_from_paths(Some(&file), None);
-    if loaded.certs.is_empty() {
-        return None;
-    }
-    let mut store = TrustStore::from_certs(StoreKind::Os, platform_store_source(), loaded.certs);
-    store
-        .load_errors
-        .extend(loaded.errors.iter().map(|e| e.to_string()));
-    store.deferred = probe.cert_dir;
-    Some(store)
-}
-
-#[cfg(not(all(unix, not(target_os = "macos"))))]
-fn os_bundle_file_first() -> Option<TrustStore> {
-    None
-}
-
-/// Name the sources rustls-native-certs will read, the way it decides.
-fn os_store_source() -> String {
-    let file = std::env::var_os("SSL_CERT_FILE");
-    let dir = std::env::var_os("SSL_CERT_DIR");
-    if file.is_some() || dir.is_some() {
-        let mut parts = Vec::new();
-        if let Some(f) = file {
-            parts.push(format!("SSL_CERT_FILE={}", f.to_string_lossy()));
-        }
-        if let Some(d) = dir {
-            parts.push(format!("SSL_CERT_DIR={}", d.to_string_lossy()));
-        }
-        return parts.join(", ");
-    }
-    platform_store_source()
-}
-
-#[cfg(all(unix, not(target_os = "macos")))]
-fn platform_store_source() -> String {
-    let probe = openssl_probe::probe();
-    let mut parts: Vec<String> = probe
-        .cert_file
-        .iter()
-        .map(|p| p.display().to_string())
-        .collect();
-    parts.extend(probe.cert_dir.iter().map(|p| p.display().to_string()));
-    if parts.is_empty() {
-        "no OS certificate bundle found".into()
-    } else {
-        parts.join(", ")
-    }
-}
-
-#[cfg(target_os = "macos")]
-fn platform_store_source() -> String {
-    "macOS keychains (user, admin and system trust settings)".into()
-}
-
-#[cfg(windows)]
-fn platform_store_source() -> String {
-    "Windows certificate store (CurrentUser\\ROOT)".into()
-}
-
-#[cfg(not(any(unix, windows)))]
-fn platform_store_source() -> String {
-    "platform certificate store".into()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -361,65 +235,18 @@ mod tests {
     }
 
     #[test]
-    fn deferred_directories_add_their_roots_once() {
-        let dir = std::env::temp_dir().join(format!("tlsdoctor-deferred-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+    fn added_roots_are_added_once() {
         let roots = &webpki_root_certs::TLS_SERVER_ROOT_CERTS;
-        let pem = |der: &[u8]| pem::encode(&pem::Pem::new("CERTIFICATE", der.to_vec()));
-        // The directory holds one root the store has and one it lacks.
-        std::fs::write(dir.join("a.pem"), pem(&roots[0])).unwrap();
-        std::fs::write(dir.join("b.pem"), pem(&roots[1])).unwrap();
         let mut store = TrustStore::from_certs(StoreKind::Os, "test", vec![roots[0].clone()]);
-        store.deferred = vec![dir.clone()];
-        store.load_deferred();
-        assert_eq!(store.usable_roots(), 2, "{:?}", store.load_errors);
-        assert!(store.deferred.is_empty());
-        store.load_deferred();
+        let found = vec![roots[0].clone(), roots[1].clone(), roots[1].clone()];
+        store.add_roots(found, vec!["one problem".into()]);
         assert_eq!(store.usable_roots(), 2);
-        std::fs::remove_dir_all(&dir).unwrap();
-    }
-
-    #[test]
-    fn deferred_directories_are_searched_by_subject_hash() {
-        let dir = std::env::temp_dir().join(format!("tlsdoctor-hashed-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let roots = &webpki_root_certs::TLS_SERVER_ROOT_CERTS;
-        let facts: Vec<_> = roots
-            .iter()
-            .take(3)
-            .map(|c| crate::cert::CertFacts::from_der(c))
-            .collect();
-        let pem = |der: &[u8]| pem::encode(&pem::Pem::new("CERTIFICATE", der.to_vec()));
-        let hash =
-            |f: &crate::cert::CertFacts| subject_hash::openssl_name_hash(&f.subject_raw).unwrap();
-        // Root 1 under its hash name; root 2 under a name OpenSSL never looks up.
-        std::fs::write(
-            dir.join(format!("{:08x}.0", hash(&facts[1]))),
-            pem(&roots[1]),
-        )
-        .unwrap();
-        std::fs::write(dir.join("unhashed.pem"), pem(&roots[2])).unwrap();
-        let mut store = TrustStore::from_certs(StoreKind::Os, "test", vec![roots[0].clone()]);
-        store.deferred = vec![dir.clone()];
-
-        assert!(store.load_deferred_named(&[facts[1].subject_raw.as_slice()]));
-        assert_eq!(store.usable_roots(), 2);
-        assert!(store.load_deferred_named(&[facts[2].subject_raw.as_slice()]));
-        assert_eq!(
-            store.usable_roots(),
-            2,
-            "a file without its hash name is not found by name"
-        );
-        assert_eq!(
-            store.deferred,
-            vec![dir.clone()],
-            "still deferred for other names"
-        );
-        assert!(
-            !store.load_deferred_named(&[b"not a name".as_slice()]),
-            "unhashable name"
-        );
-        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(store.certs.len(), 2);
+        assert_eq!(store.load_errors, ["one problem"]);
+        let junk = CertificateDer::from(b"junk".to_vec());
+        store.add_roots(vec![roots[1].clone(), junk], Vec::new());
+        assert_eq!(store.usable_roots(), 2, "junk is held but is no anchor");
+        assert_eq!(store.load_errors.len(), 2);
     }
 
     #[test]
