@@ -1,7 +1,7 @@
 //! Conformance against x509-limbo (C2SP), through `inspect`'s code path.
 //!
 //! Every SERVER case with a peer name, except the CRL, "pedantic" and
-//! max-chain-depth ones, runs in-process through [`tlsdoctor::pipeline::judge`]:
+//! max-chain-depth ones (a depth limit no path can reach is not one), runs in-process through [`tlsdoctor::pipeline::judge`]:
 //! the case's trusted certificates are both the bundled and the OS store,
 //! the chain is the peer plus the untrusted intermediates, the time is the
 //! case's validation time. What counts as agreement:
@@ -27,6 +27,10 @@ use tlsdoctor::trust::{StoreKind, TrustStore};
 
 /// Agreement below this is a bug to find.
 const THRESHOLD: f64 = 0.95;
+
+/// Issue 13's floor: agreement must not drop below 162 of the 169 cases
+/// selected from the corpus in `../shared/conformance` (2026-11-22).
+const FLOOR: (usize, usize) = (162, 169);
 
 use Verdict::*;
 
@@ -144,8 +148,22 @@ fn selected(case: &Value) -> bool {
         && !features.contains("has-crl")
         && !features.contains("pedantic")
         && !features.contains("max-chain-depth")
-        && case["max_chain_depth"].is_null()
+        && depth_cannot_bind(case)
         && case["crls"].as_array().is_none_or(Vec::is_empty)
+}
+
+/// A `max_chain_depth` at least as long as every certificate the case gives
+/// cannot end a path early, so the case tests what it would test without it
+/// (`pathological::intermediate-cycle-distinct-cas-max-depth` sets 255 on a
+/// four-certificate case). The cases that test the limit itself carry the
+/// `max-chain-depth` feature and stay out.
+fn depth_cannot_bind(case: &Value) -> bool {
+    let certs = 1 + ["trusted_certs", "untrusted_intermediates"]
+        .iter()
+        .map(|k| case[k].as_array().map_or(0, Vec::len))
+        .sum::<usize>();
+    let depth = &case["max_chain_depth"];
+    depth.is_null() || depth.as_u64().is_some_and(|d| d >= certs as u64)
 }
 
 fn lookup<T: Copy>(table: &[(&str, T)], id: &str) -> Option<T> {
@@ -269,6 +287,13 @@ fn x509_limbo_agreement() {
         "agreement {agreed}/{} is below {:.0}%; disagreements:\n{listing}",
         cases.len(),
         THRESHOLD * 100.0
+    );
+    assert!(
+        agreed >= FLOOR.0 && cases.len() >= FLOOR.1,
+        "agreement {agreed}/{} is below the floor {}/{}",
+        cases.len(),
+        FLOOR.0,
+        FLOOR.1
     );
     let unexplained: Vec<&str> = disagreements
         .iter()
