@@ -221,6 +221,18 @@ impl CertFacts {
         child.verify_signature(Some(parent.public_key())).is_ok()
     }
 
+    /// Whether the key in `spki_der` (a SubjectPublicKeyInfo) verifies this
+    /// certificate's signature: who issued it, when the issuer is not at hand.
+    pub fn is_signed_by_key(&self, spki_der: &[u8]) -> bool {
+        let (Ok((_, cert)), Ok((_, key))) = (
+            X509Certificate::from_der(&self.der),
+            x509_parser::x509::SubjectPublicKeyInfo::from_der(spki_der),
+        ) else {
+            return false;
+        };
+        cert.verify_signature(Some(&key)).is_ok()
+    }
+
     /// Whether the certificate is valid at `t`.
     pub fn valid_at(&self, t: OffsetDateTime) -> bool {
         self.not_before <= t && t <= self.not_after

@@ -47,6 +47,18 @@ pub struct Observation {
     /// After the server refused every suite rustls offers: what it did
     /// with the legacy offer.
     pub legacy_offer: Option<LegacyAnswer>,
+    /// The server asked for a client certificate (the probe sends none).
+    pub client_auth: Option<ClientAuthRequest>,
+}
+
+/// A server's CertificateRequest, as the probe saw it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClientAuthRequest {
+    /// The CA names the server said it accepts (untrusted text; often empty).
+    pub acceptable_issuers: Vec<String>,
+    /// TLS 1.3: the alert the server sent just after the handshake, when it
+    /// refused to go on without a certificate.
+    pub refused_after_handshake: Option<String>,
 }
 
 /// What the HTTP probe saw: one entry per request, in order.

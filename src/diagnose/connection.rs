@@ -18,7 +18,30 @@ pub fn findings(target: &Target, obs: &Observation) -> Vec<Finding> {
     let mut out = Vec::new();
     out.extend(large_hello_finding(target, obs));
     out.extend(h2_finding(target, obs));
+    out.extend(optional_client_auth(target, obs));
     out
+}
+
+/// The server asked for a client certificate and went on without one: worth
+/// knowing (a client that has one configured will send it), not a failure.
+fn optional_client_auth(target: &Target, obs: &Observation) -> Option<Finding> {
+    let request = obs.client_auth.as_ref().filter(|_| obs.failure.is_none())?;
+    let issuers = if request.acceptable_issuers.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " It lists these CAs for client certificates: {}.",
+            request.acceptable_issuers.join("; ")
+        )
+    };
+    Some(Finding::info(
+        FindingKind::Connection,
+        format!(
+            "{} asks for a client certificate, and accepts connections without one",
+            target.authority()
+        ),
+        format!("The server sent a CertificateRequest; tlsdoctor sent no certificate and the server went on.{issuers} A client configured with a certificate the server rejects may still fail."),
+    ))
 }
 
 fn url(target: &Target) -> String {

@@ -104,6 +104,9 @@ fn handshake_finding(e: &Evidence<'_>, kind: &HandshakeErrorKind, message: &str)
     if let Some(f) = certificate_cause(e) {
         return f;
     }
+    if let Some(f) = client_certificate_refusal(e, kind) {
+        return f;
+    }
     let (summary, why) = match kind {
         HandshakeErrorKind::TimedOut if obs.bytes_received == 0 => (
             format!("{target} accepted the connection but never answered the TLS ClientHello"),
@@ -182,6 +185,44 @@ fn certificate_cause(e: &Evidence<'_>) -> Option<Finding> {
         Verdict::InvalidCertificate,
         format!("{target}'s certificate '{}' carries a critical extension clients do not recognise ({oid})", leaf.name()),
         format!("An extension marked critical must be understood by the client, or the certificate rejected (RFC 5280 §4.2). rustls, browsers, OpenSSL and Python all refuse it. Reissue the certificate without extension {oid}, or with it marked non-critical."),
+    ))
+}
+
+/// The server asked for a client certificate, none was sent, and it ended
+/// the connection (an alert, or a close): mutual TLS, said as such.
+fn client_certificate_refusal(e: &Evidence<'_>, kind: &HandshakeErrorKind) -> Option<Finding> {
+    let request = e.observation.client_auth.as_ref()?;
+    let how = match kind {
+        HandshakeErrorKind::Alert(alert) => format!("ended the handshake with the alert {alert}"),
+        HandshakeErrorKind::ClosedByPeer | HandshakeErrorKind::Reset => {
+            "closed the connection".to_string()
+        }
+        _ => return None,
+    };
+    let target = e.target.authority();
+    let issuers = match request.acceptable_issuers.as_slice() {
+        [] => "It named no CA it accepts client certificates from.".to_string(),
+        names => format!(
+            "It accepts client certificates issued by: {}.",
+            names
+                .iter()
+                .map(|n| format!("'{n}'"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    let url = format!("https://{target}{}", e.target.path_and_query);
+    Some(Finding::error(
+        Verdict::HandshakeFailed,
+        format!("{target} requires a client certificate (mutual TLS) and refused the connection without one"),
+        format!(
+            "The server asked for a client certificate during the handshake and, when none was sent, {how}. {issuers} \
+             Its own certificate and your trust stores are not the problem: every client needs a certificate and key \
+             the server accepts. Get them from whoever runs the server, then test with \
+             `openssl s_client -connect {target} -cert client.crt -key client.key` or \
+             `curl --cert client.crt --key client.key {url}`; Python requests takes `cert=(\"client.crt\", \"client.key\")`, \
+             git `http.sslCert`/`http.sslKey`."
+        ),
     ))
 }
 

@@ -533,8 +533,9 @@ fn kind_name(s: &StoreVerdict) -> &'static str {
 
 /// Row 3's evidence: a CA certificate above the leaf, sent or held by a
 /// store, whose key is public (matched by SPKI SHA-256, never by name), or,
-/// when the server sent no such root, the one the top of the chain names
-/// by key identifier in its authorityKeyIdentifier.
+/// when the server sent no such root, the one above the top of the chain:
+/// named by key identifier in its authorityKeyIdentifier, or else whose
+/// public key verifies its signature (roots without a key identifier).
 fn public_key_root(
     e: &Evidence<'_>,
     v: &Verification,
@@ -549,7 +550,15 @@ fn public_key_root(
             .last()
             .and_then(|&i| e.chain.get(i))
             .filter(|top| !top.self_signed)?;
-        let root = interceptors::match_key_id(top.authority_key_id.as_deref()?)?;
+        let named = top
+            .authority_key_id
+            .as_deref()
+            .and_then(interceptors::match_key_id);
+        let root = named.or_else(|| {
+            interceptors::COMPROMISED_ROOTS
+                .iter()
+                .find(|r| r.spki_der().is_some_and(|spki| top.is_signed_by_key(&spki)))
+        })?;
         Some((root, top.issuer_display_name.clone()))
     })
 }

@@ -90,6 +90,11 @@ pub struct CompromisedRoot {
     /// certificate it issued names it in authorityKeyIdentifier, so the root
     /// is recognised even when the server does not send it.
     pub key_id: &'static str,
+    /// Its SubjectPublicKeyInfo DER, base64 ("" when not at hand): the key
+    /// a certificate it issued verifies with, so the root is recognised when
+    /// the server does not send it and nothing names it by key identifier
+    /// (eDellRoot, DSDTestProvider and preact-cli's carry none).
+    pub spki: &'static str,
     /// Why the key is public and what it means.
     pub note: &'static str,
 }
@@ -400,6 +405,12 @@ pub static COMPROMISED_ROOTS: &[CompromisedRoot] = &[
         vendor: "badssl.com (test)",
         spki_sha256: hex32("9d40513f43991af39fe413aff7608fc56463827137166547de0a1828d524ae98"),
         key_id: "ffa44c5327fbb22896e44ac6ee0642bb30ec6d9f",
+        spki:
+            "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAyeUIqSbex+3PcXhh+PErIvcOOC5LsRHGBiUsfTLX\
+               OMBV14J0kZpX/LRlc7ENBBvAwope3bbmBOVkTTc0R88O+z6tU2KukHqgjAh+nXaLwGARTk2BBO8IlWZMwaJi\
+               jMb4IWB70OWNOSRAwEAPKqJfCnlL3VRWO/gPw1z/9rJW2mIQS66xtcAwKtwXqI/RHgLfDRor19zEeiV9PJwj\
+               0NcB5Zi0X19JQGxfDGb+HzqgOPhjJllmo4JZPO8jGDOmcOwUlr9dAX8wOtI5rlY3Yi6/nB+UdQyDlEHpAdza\
+               jBNq8IXpTNg8kV7rruzWmGrTQ3xfkV88qOG6wB9j3V/6gE0OWQIDAQAB",
         note: "badssl.com's test stand-in for an interception product; its private key is \
                published in the badssl.com repository.",
     },
@@ -409,6 +420,12 @@ pub static COMPROMISED_ROOTS: &[CompromisedRoot] = &[
         vendor: "Dell",
         spki_sha256: hex32("cdee9f3305572a677e1a6c82dc1e02a35b11cae6a684338c9f37fe1ac8daec23"),
         key_id: "",
+        spki:
+            "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAvdEmDW7NW4RfQfDhdYbOzqgj1b6jsdl1V0EwxVvg\
+               bNvi5mMJM2Ns/Hhvws0UvW4CtS37lVUxAOw5NjcuD9d79Q26RjZv7SWVQ7PMFhiluwVxyjifpKxO8OE2Lm36\
+               Q+jtzbdmtgE+Y67zZ4Qnpxq+z+3f277AU6RdfC9EKIcD+VbI1Y0Q+HXv5sIQ/erk34mtX7oejfNA8S/lBQlh\
+               2ZewyYPYIxCiN5BSPrwn3U/nDkEqO6sbTGOK/OFKiJ73KbtVHAsWNZJxG7D/1dXoIupPIvnGuqKIOnW5M66o\
+               2Pe7HK2z2hxuygle7GPmIRiRIzWe8u6kS/6WDL1arMgQUybWXwIDAQAB",
         note: "Preinstalled by Dell Foundation Services with its private key on every machine.",
     },
     CompromisedRoot {
@@ -417,6 +434,16 @@ pub static COMPROMISED_ROOTS: &[CompromisedRoot] = &[
         vendor: "Dell",
         spki_sha256: hex32("130ad4e0633521290531b6651f5759b0bc7bc656709ff8f365c2143b0389b6f6"),
         key_id: "",
+        spki:
+            "MIICIjANBgkqhkiG9w0BAQEFAAOCAg8AMIICCgKCAgEA3SalggMLkx0xLH9l+DFR8nLgSOm4e7FyRkTKATBy\
+               6BhGOQRbj9TfyIPYj3QrmbohW/XoztPVogZvKf4IioUHQZmP9SMaI56COYJzAuC5d8VO7OOUbBo3ef2CcZQi\
+               sHgX3VScAVJx0vVKK6aZyjWPnsQoqO/9thrlUKSBN/CW7PdAtzZDv2bpLxvXvKIGTj1W62hkXVHs5I+IudEo\
+               ppySpISNqJ+9wBk97eSeApXl0L1Y3Oqcfj75tJZm1O09le8fBgoQMeLHQOLpaLapvz3hs1cnLCqpHtKJvVdm\
+               P/MVdl+F1ISnJwhP0zLRCXqvylhXf20GMb0eDxRwTeeDyN7od7VUFZ124BiIT5lOT4jnhsblceFCSVPap4AB\
+               L3408mV4KZ+eFiBvrCHnexYTTAbo60ZOJIn5MsSf0ChFPRy2s8tESSYNtdet069UzdjsqOFbOZ5Lbxwba4GK\
+               ObKmfLpmtbCCcGbnevca9fw1xkaXEAmzfslCjcS0raT/6C9pPJwITNlIgXqb125vRlLcQtyYmwWSw54eOmqw\
+               wJEM7MdoBzN/diJX7j7boX48lQRKb7m3ZjLIv/nSYlSWks67RMm7T1mlo/UpNSi0xJ0gHso9zTROuiTH3LmJ\
+               KdSZ/FcYSZ+BcERQA13UpAimVD+aO9dfeZdW1HbgXzt4/jVQDAzGeOMCAwEAAQ==",
         note: "Installed by Dell System Detect with its private key.",
     },
     CompromisedRoot {
@@ -426,6 +453,12 @@ pub static COMPROMISED_ROOTS: &[CompromisedRoot] = &[
         vendor: "preact-cli",
         spki_sha256: hex32("680971cb44b0fd56592102a256e85c58e87109ad8044c2b90d8f3c6e9eeab897"),
         key_id: "",
+        spki:
+            "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAl/9ezgiwy6O9MyQRdOWWfYGX6zvMOjup+ocMn09I\
+               JfB9VaoaZvwQR8v5EV8RmpdK1f/5wyuVqaHGvWTnDDbW9pUm+3gS8Dk4zCKToKmmUlL2xJiq5fu6QTPyg3Uz\
+               y9CICjKSWMTw6lAMi8gPw4afIAG2LBLSEBGBGT4cgd2L88F1M8FJmKUfNGo4BP4mCc98jhQwLS1hCj9ayj+J\
+               QX8O07h86/NJDY/jdHGyuGOTitpucBnTd5jv8LyPNJcXKHNiOI6+u2c3H8dAO0I/TYDeI8SuRxIn+W+YclRP\
+               zV/7gRbkKiKz2SPmZ+ERJDVNXEJgTYx8pTMZGxyAdT61Rhq1xwIDAQAB",
         note: "preact-cli 1.x shipped this CA certificate and its private key in the npm package; \
                users who trusted it for local HTTPS let anyone forge certificates.",
     },
@@ -435,6 +468,10 @@ pub static COMPROMISED_ROOTS: &[CompromisedRoot] = &[
         vendor: "Superfish",
         spki_sha256: hex32("4bb8f35ba1e126f8dde1b0c420625ed86dce61a7bddadbdea9aba578ff13145e"),
         key_id: "fb98b3537f14442ee8eed5099a5e0e5686a83588",
+        spki:
+            "MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDo80oYdl8ZP7HPWOl/QwcJlYA1xQ/+cTEngZkSJiCl349q\
+               /EJVOe4JOInZ4DbErAGCW9U55vmPB4jf/u72oRTOqXRF2P3wF1cqguF6LhKTWqyK1xVj0bebVYAPWLwcSe0g\
+               Yt22TKU66xw9oP96cabTEHgzrkvCHP2SSqHD50GkLQIDAQAB",
         note: "The Superfish/Komodia root; its private key was extracted from the adware in 2015.",
     },
     CompromisedRoot {
@@ -444,6 +481,12 @@ pub static COMPROMISED_ROOTS: &[CompromisedRoot] = &[
         vendor: "webpack-dev-server",
         spki_sha256: hex32("2bd1e667ec9ebbe02b9a7da264210c99b3eac1cc9141a0e30e3f623eaccec4e1"),
         key_id: "a91a2d802640c6bfd660cb24194e9fe875d7a59b",
+        spki:
+            "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA5b5hZ2dxwP0Q05MMVZGZrs+ecc5ZzOBbvkvk1CZ7\
+               D/7aXeyd/vWRXD66ZQbkwp8XUxchAvLCmy84pCwcxdajXoT/Ydj80X+SPuHdx7YxodSY9rl5KfOj5n3n4UPx\
+               OJRXFWznOG+aterqYb+WRTmcJfS9+cJtfCz5QNnYHhdzcDePClP8d78o/6VMGAxl2sucoF+yx9XAs1vQD6wY\
+               iNWh5POdlxXAr1iuztuny/MV0dlnt1/2NQtpVj3OveMNqi6LedO3beWMu5Nb3snnUdK68ExoiJVtbJZ5zEol\
+               MrY9zS9J3lTVkq7whZUAm18ahbUX8g3jfl25XEVUjjKbNB3vfQIDAQAB",
         note: "webpack-dev-server shipped this certificate and its private key (ssl/server.pem); \
                users who trusted it for local HTTPS let anyone forge certificates.",
     },
@@ -453,6 +496,7 @@ pub static COMPROMISED_ROOTS: &[CompromisedRoot] = &[
         vendor: "webpack-dev-server",
         spki_sha256: hex32("3617a8ec380a5cf08b08e94b309f2d19ecffc6c7cbef3ec220220d09d78ee8ff"),
         key_id: "",
+        spki: "",
         note: "webpack-dev-server shipped this self-signed certificate with its private key \
                (ssl/server.pem); trusting it lets anyone impersonate any name it covers.",
     },
@@ -462,6 +506,7 @@ pub static COMPROMISED_ROOTS: &[CompromisedRoot] = &[
         vendor: "webpack-dev-server",
         spki_sha256: hex32("7e339619cfc46af472859f976b2e26adda2578efb4ba2739f4ef07176ca86cf0"),
         key_id: "",
+        spki: "",
         note: "webpack-dev-server shipped this self-signed certificate with its private key \
                (ssl/server.pem); trusting it lets anyone impersonate any name it covers.",
     },
@@ -488,6 +533,19 @@ pub fn match_key_id(key_id: &str) -> Option<&'static CompromisedRoot> {
     COMPROMISED_ROOTS
         .iter()
         .find(|r| !r.key_id.is_empty() && r.key_id == key_id)
+}
+
+impl CompromisedRoot {
+    /// Its SubjectPublicKeyInfo DER, when the table carries it.
+    pub fn spki_der(&self) -> Option<Vec<u8>> {
+        use base64::Engine as _;
+        if self.spki.is_empty() {
+            return None;
+        }
+        base64::engine::general_purpose::STANDARD
+            .decode(self.spki)
+            .ok()
+    }
 }
 
 /// ASCII case-insensitive substring search (patterns are ASCII; other bytes

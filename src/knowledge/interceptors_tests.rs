@@ -192,6 +192,23 @@ fn spki_hashes_are_unique() {
 }
 
 #[test]
+fn each_public_key_is_the_one_its_hash_names() {
+    use sha2::{Digest, Sha256};
+    let mut with_key = 0;
+    for root in COMPROMISED_ROOTS {
+        if let Some(der) = root.spki_der() {
+            let hash: [u8; 32] = Sha256::digest(&der).into();
+            assert_eq!(hash, root.spki_sha256, "{}", root.name);
+            with_key += 1;
+        } else {
+            assert!(root.spki.is_empty(), "{}: spki is not base64", root.name);
+        }
+    }
+    // Every root without a key identifier that badssl.com publishes.
+    assert!(with_key >= 6, "{with_key}");
+}
+
+#[test]
 fn superfish_spki_matches() {
     // SPKI SHA-256 of badssl.com's certs/foreign/superfish.crt, computed with
     // openssl x509 -pubkey -noout | openssl pkey -pubin -outform der | sha256sum

@@ -10,6 +10,7 @@ use rustls::pki_types::ServerName;
 use tokio_rustls::TlsConnector;
 use url::Url;
 
+use super::client_auth::ClientAuthRecorder;
 use super::danger::CapturingVerifier;
 use super::http::{self, FetchError};
 use super::recording::RecordingStream;
@@ -175,7 +176,9 @@ async fn open_https(
     let verifier = CapturingVerifier::new(
         rustls::crypto::aws_lc_rs::default_provider().signature_verification_algorithms,
     );
-    let config = client_config(verifier.clone(), ALPN_HTTP1, hello).map_err(|e| e.to_string())?;
+    let client_auth = ClientAuthRecorder::new();
+    let config = client_config(verifier.clone(), client_auth.clone(), ALPN_HTTP1, hello)
+        .map_err(|e| e.to_string())?;
     let name = ServerName::try_from(target.host.clone()).map_err(|e| e.to_string())?;
     let sni = matches!(name, ServerName::DnsName(_));
     let (recording, record) = RecordingStream::new(stream);
@@ -186,6 +189,7 @@ async fn open_https(
     .await;
     obs.chain = verifier.take_chain();
     (obs.first_bytes, obs.bytes_received) = record.snapshot();
+    obs.client_auth = client_auth.take();
     let (kind, message) = match result {
         Ok(Ok(tls)) => {
             let (_, conn) = tls.get_ref();

@@ -13,6 +13,7 @@
 //! target before the handshake; redirect hops of the HTTP probe take the
 //! same route.
 
+mod client_auth;
 mod danger;
 pub mod h2;
 mod hops;
@@ -38,6 +39,7 @@ use crate::observation::{
     HttpStop, Observation, ProxyErrorKind, Resolution, TlsParams,
 };
 use crate::target::{HostKind, ResolveOverride, Target};
+use client_auth::ClientAuthRecorder;
 use danger::CapturingVerifier;
 use recording::RecordingStream;
 
@@ -136,13 +138,14 @@ async fn probe_once(target: &Target, options: &ProbeOptions, legacy_offer: bool)
         obs.legacy_offer = legacy::legacy_offer(target, options).await;
     }
 
-    if options.http {
-        if let Some(tls) = tls {
-            let started = Instant::now();
-            let connected = obs.connected.filter(|_| obs.proxy.is_none());
-            obs.http = Some(probe_http(target, tls, hello, connected, options).await);
-            obs.timings.http = started.elapsed();
-        }
+    // A connection spent learning about client authentication (see
+    // `settle_client_auth`) leaves a completed handshake and no stream.
+    let spent = tls.is_none() && obs.tls.is_some() && obs.failure.is_none();
+    if options.http && (tls.is_some() || spent) {
+        let started = Instant::now();
+        let connected = obs.connected.filter(|_| obs.proxy.is_none());
+        obs.http = Some(probe_http(target, tls, hello, connected, options).await);
+        obs.timings.http = started.elapsed();
     }
     obs
 }
@@ -296,7 +299,7 @@ enum First {
 /// otherwise. Redirect hops speak HTTP/1.1.
 async fn probe_http(
     target: &Target,
-    tls: Tls,
+    tls: Option<Tls>,
     hello: Hello,
     connected: Option<SocketAddr>,
     options: &ProbeOptions,
@@ -307,13 +310,14 @@ async fn probe_http(
             ..HttpObservation::default()
         };
     };
-    let negotiated_h2 = tls.get_ref().1.alpn_protocol() == Some(b"h2");
-    let (mut first, h2) = if negotiated_h2 {
-        // Outside the budget below: a stall costs one --timeout more at most.
-        let (h2, head) = h2::exchange(tls, &url, options.timeout).await;
-        (head.map_or(First::Fresh, First::Answered), Some(h2))
-    } else {
-        (First::Reuse(Box::new(tls)), None)
+    let (mut first, h2) = match tls {
+        Some(tls) if tls.get_ref().1.alpn_protocol() == Some(b"h2") => {
+            // Outside the budget below: a stall costs one --timeout more at most.
+            let (h2, head) = h2::exchange(tls, &url, options.timeout).await;
+            (head.map_or(First::Fresh, First::Answered), Some(h2))
+        }
+        Some(tls) => (First::Reuse(Box::new(tls)), None),
+        None => (First::Fresh, None),
     };
     let protocol = if matches!(first, First::Answered(_)) {
         HttpProtocol::H2
@@ -425,6 +429,7 @@ async fn connect(
 
 fn client_config(
     verifier: Arc<CapturingVerifier>,
+    client_auth: Arc<ClientAuthRecorder>,
     alpn: &[&[u8]],
     hello: Hello,
 ) -> Result<ClientConfig, rustls::Error> {
@@ -437,7 +442,7 @@ fn client_config(
         .with_safe_default_protocol_versions()?
         .dangerous()
         .with_custom_certificate_verifier(verifier)
-        .with_no_client_auth();
+        .with_client_cert_resolver(client_auth);
     config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
     Ok(config)
 }
@@ -453,7 +458,8 @@ async fn handshake(
     let algorithms =
         rustls::crypto::aws_lc_rs::default_provider().signature_verification_algorithms;
     let verifier = CapturingVerifier::new(algorithms);
-    let config = match client_config(verifier.clone(), ALPN_BROWSER, hello) {
+    let client_auth = ClientAuthRecorder::new();
+    let config = match client_config(verifier.clone(), client_auth.clone(), ALPN_BROWSER, hello) {
         Ok(c) => c,
         Err(e) => {
             obs.failure = Some(handshake_failure(HandshakeErrorKind::Other, e.to_string()));
@@ -476,12 +482,13 @@ async fn handshake(
     let result = tokio::time::timeout(timeout, connector.connect(server_name, recording)).await;
     obs.chain = verifier.take_chain();
     (obs.first_bytes, obs.bytes_received) = record.snapshot();
+    obs.client_auth = client_auth.take();
 
     match result {
         Ok(Ok(tls)) => {
             let (_, conn) = tls.get_ref();
             obs.tls = Some(tls_params(conn, sni));
-            Some(tls)
+            settle_client_auth(tls, timeout, obs).await
         }
         Ok(Err(e)) => {
             let (kind, message) = classify_handshake_error(&e);
@@ -496,6 +503,29 @@ async fn handshake(
             obs.failure = Some(handshake_failure(HandshakeErrorKind::TimedOut, message));
             None
         }
+    }
+}
+
+/// After a completed handshake in which the server asked for a client
+/// certificate under TLS 1.3: learn whether it refuses to go on without one
+/// (its alert comes only after the client's handshake ends). The connection
+/// is spent either way; the HTTP probe opens a new one. A refusal is the
+/// handshake's failure, as it is under TLS 1.2.
+async fn settle_client_auth(mut tls: Tls, timeout: Duration, obs: &mut Observation) -> Option<Tls> {
+    let tls13 = tls.get_ref().1.protocol_version() == Some(rustls::ProtocolVersion::TLSv1_3);
+    let Some(request) = obs.client_auth.as_mut().filter(|_| tls13) else {
+        return Some(tls);
+    };
+    match client_auth::settle(&mut tls, timeout).await {
+        Some(alert) => {
+            request.refused_after_handshake = Some(alert.clone());
+            obs.failure = Some(handshake_failure(
+                HandshakeErrorKind::Alert(alert.clone()),
+                format!("the server sent the alert {alert} after the handshake"),
+            ));
+            None
+        }
+        None => None,
     }
 }
 

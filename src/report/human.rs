@@ -7,7 +7,7 @@
 use std::fmt::Write;
 
 use super::paint::Paint;
-use super::{Report, StoreReport, TargetReport};
+use super::{ConnectionReport, DestinationReport, Report, StoreReport, TargetReport, TrustReport};
 use crate::cert::format_date;
 use crate::diagnose::clients::Outcome;
 use crate::findings::{Finding, Severity, Verdict};
@@ -49,10 +49,15 @@ pub fn render(report: &Report, color: bool) -> String {
 
 fn render_target(out: &mut String, t: &TargetReport, p: &Paint) {
     headline(out, t, p);
-    connection(out, t, p);
-    chain(out, t, p);
-    stores(out, t, p);
+    if let Some(c) = &t.connection {
+        row(out, p, "connection", &connection_line(c));
+    }
+    chain(out, &t.chain, p, "chain");
+    stores(out, &t.trust, p, "trust");
     http(out, t, p);
+    if let Some(d) = t.http.as_ref().and_then(|h| h.destination.as_deref()) {
+        destination(out, d, p);
+    }
     attempts(out, t, p);
     findings(out, t, p);
     your_tools(out, t, p);
@@ -127,10 +132,8 @@ fn your_tools(out: &mut String, t: &TargetReport, p: &Paint) {
     }
 }
 
-fn connection(out: &mut String, t: &TargetReport, p: &Paint) {
-    let Some(c) = &t.connection else {
-        return;
-    };
+/// Address, TLS parameters, ALPN and proxy on one line.
+fn connection_line(c: &ConnectionReport) -> String {
     let mut address = c.address.clone().unwrap_or_default();
     if c.address_source == "resolve_override" {
         address.push_str(" (--resolve)");
@@ -145,12 +148,13 @@ fn connection(out: &mut String, t: &TargetReport, p: &Paint) {
     if let Some(proxy) = &c.proxy {
         parts.push(format!("via {proxy}"));
     }
-    row(out, p, "connection", &escape(&parts.join(" · ")));
+    escape(&parts.join(" · ")).into_owned()
 }
 
-fn chain(out: &mut String, t: &TargetReport, p: &Paint) {
-    for (i, cert) in t.chain.iter().enumerate() {
-        let label = if i == 0 { "chain" } else { "" };
+/// The chain as a small table, the first row under `label`.
+fn chain(out: &mut String, chain: &[crate::cert::CertFacts], p: &Paint, label: &str) {
+    for (i, cert) in chain.iter().enumerate() {
+        let label = if i == 0 { label } else { "" };
         let issuer = if cert.self_signed {
             "self-signed".to_string()
         } else {
@@ -171,11 +175,12 @@ fn chain(out: &mut String, t: &TargetReport, p: &Paint) {
     }
 }
 
-fn stores(out: &mut String, t: &TargetReport, p: &Paint) {
+/// One line per store, the first under `label`.
+fn stores(out: &mut String, trust: &TrustReport, p: &Paint, label: &str) {
     let stores = [
-        ("bundled", &t.trust.bundled),
-        ("os", &t.trust.os),
-        ("custom", &t.trust.custom),
+        ("bundled", &trust.bundled),
+        ("os", &trust.os),
+        ("custom", &trust.custom),
     ];
     let mut first = true;
     for (name, store) in stores {
@@ -183,12 +188,34 @@ fn stores(out: &mut String, t: &TargetReport, p: &Paint) {
             row(
                 out,
                 p,
-                if first { "trust" } else { "" },
+                if first { label } else { "" },
                 &store_line(name, s, p),
             );
             first = false;
         }
     }
+}
+
+/// Where the redirects ended on another host or port, judged like a target
+/// (JSON `http.destination`): its verdict, connection, chain and stores.
+fn destination(out: &mut String, d: &DestinationReport, p: &Paint) {
+    let mark = if d.verdict == Verdict::Clean {
+        p.good(&format!("✓ {}", d.verdict))
+    } else {
+        p.bad(&format!("✗ {}", d.verdict))
+    };
+    let authority = shown(&d.authority());
+    row(
+        out,
+        p,
+        "destination",
+        &format!("{} {mark}", p.bold(&authority)),
+    );
+    if let Some(c) = &d.connection {
+        row(out, p, "", &format!("connection  {}", connection_line(c)));
+    }
+    chain(out, &d.chain, p, "");
+    stores(out, &d.trust, p, "");
 }
 
 fn http(out: &mut String, t: &TargetReport, p: &Paint) {

@@ -8,7 +8,7 @@
 
 use std::fmt::Write;
 
-use super::{Report, StoreReport, TargetReport};
+use super::{ConnectionReport, DestinationReport, Report, StoreReport, TargetReport, TrustReport};
 use crate::cert::format_time;
 use crate::findings::Severity;
 use crate::untrusted::markdown as md;
@@ -67,8 +67,11 @@ fn render_target(out: &mut String, t: &TargetReport) {
         let _ = writeln!(out, "{}\n", md::prose(&f.summary));
     }
     target_table(out, t);
-    chain_and_stores(out, t);
+    chain_and_stores(out, &t.chain, &t.trust, "###");
     http(out, t);
+    if let Some(d) = t.http.as_ref().and_then(|h| h.destination.as_deref()) {
+        destination(out, d);
+    }
     attempts(out, t);
     your_tools(out, t);
     diagnosis(out, t);
@@ -115,50 +118,61 @@ fn target_table(out: &mut String, t: &TargetReport) {
         code_cell(&t.path)
     );
     if let Some(c) = &t.connection {
-        let _ = writeln!(
-            out,
-            "| address | {} ({}) |",
-            cell(c.address.as_deref().unwrap_or("-")),
-            c.address_source
-        );
-        let _ = writeln!(
-            out,
-            "| proxy | {} |",
-            cell(c.proxy.as_deref().unwrap_or("none"))
-        );
-        let tls = [&c.tls_version, &c.cipher_suite, &c.key_exchange]
-            .into_iter()
-            .flatten()
-            .cloned()
-            .collect::<Vec<_>>()
-            .join(", ");
-        let _ = writeln!(
-            out,
-            "| TLS | {} |",
-            if tls.is_empty() { "-".into() } else { tls }
-        );
-        let _ = writeln!(
-            out,
-            "| ALPN | {} |",
-            cell(c.alpn.as_deref().unwrap_or("none"))
-        );
-        if let Some(first) = &c.first_bytes {
-            let _ = writeln!(out, "| server sent | {} |", code_cell(first));
-        }
+        connection_rows(out, c);
     }
     out.push('\n');
 }
 
-fn chain_and_stores(out: &mut String, t: &TargetReport) {
-    if t.chain.is_empty() {
+fn connection_rows(out: &mut String, c: &ConnectionReport) {
+    let _ = writeln!(
+        out,
+        "| address | {} ({}) |",
+        cell(c.address.as_deref().unwrap_or("-")),
+        c.address_source
+    );
+    let _ = writeln!(
+        out,
+        "| proxy | {} |",
+        cell(c.proxy.as_deref().unwrap_or("none"))
+    );
+    let tls = [&c.tls_version, &c.cipher_suite, &c.key_exchange]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    let _ = writeln!(
+        out,
+        "| TLS | {} |",
+        if tls.is_empty() { "-".into() } else { tls }
+    );
+    let _ = writeln!(
+        out,
+        "| ALPN | {} |",
+        cell(c.alpn.as_deref().unwrap_or("none"))
+    );
+    if let Some(first) = &c.first_bytes {
+        let _ = writeln!(out, "| server sent | {} |", code_cell(first));
+    }
+}
+
+/// The chain with fingerprints and the per-store results, under headings of
+/// `level` (`###` for a target, `####` for its redirect's destination).
+fn chain_and_stores(
+    out: &mut String,
+    chain: &[crate::cert::CertFacts],
+    trust: &TrustReport,
+    level: &str,
+) {
+    if chain.is_empty() {
         return;
     }
-    let _ = writeln!(out, "### Chain as sent\n");
+    let _ = writeln!(out, "{level} Chain as sent\n");
     let _ = writeln!(
         out,
         "| # | subject | issuer | valid | SHA-256 |\n|---|---|---|---|---|"
     );
-    for (i, c) in t.chain.iter().enumerate() {
+    for (i, c) in chain.iter().enumerate() {
         let _ = writeln!(
             out,
             "| {i} | {} | {} | {} – {} | `{}` |",
@@ -170,21 +184,38 @@ fn chain_and_stores(out: &mut String, t: &TargetReport) {
         );
     }
     out.push('\n');
-    let _ = writeln!(out, "### Trust stores\n");
+    let _ = writeln!(out, "{level} Trust stores\n");
     let _ = writeln!(
         out,
         "| store | result | anchor | source |\n|---|---|---|---|"
     );
     for (name, s) in [
-        ("bundled", &t.trust.bundled),
-        ("os", &t.trust.os),
-        ("custom", &t.trust.custom),
+        ("bundled", &trust.bundled),
+        ("os", &trust.os),
+        ("custom", &trust.custom),
     ] {
         if let Some(s) = s {
             store_row(out, name, s);
         }
     }
     out.push('\n');
+}
+
+/// Where the redirects ended on another host or port, judged like a target
+/// (JSON `http.destination`): its verdict, connection, chain and stores.
+fn destination(out: &mut String, d: &DestinationReport) {
+    let _ = writeln!(
+        out,
+        "### Redirect destination {} — **{}**\n",
+        md::code_span(&short(&d.authority())),
+        d.verdict
+    );
+    if let Some(c) = &d.connection {
+        let _ = writeln!(out, "| | |\n|---|---|");
+        connection_rows(out, c);
+        out.push('\n');
+    }
+    chain_and_stores(out, &d.chain, &d.trust, "####");
 }
 
 fn http(out: &mut String, t: &TargetReport) {

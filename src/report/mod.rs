@@ -124,6 +124,17 @@ pub struct DestinationReport {
     pub trust: TrustReport,
 }
 
+impl DestinationReport {
+    /// `host:port`, an IPv6 address in brackets.
+    pub fn authority(&self) -> String {
+        if self.host.contains(':') {
+            format!("[{}]:{}", self.host, self.port)
+        } else {
+            format!("{}:{}", self.host, self.port)
+        }
+    }
+}
+
 /// The destination part of a target report made for a redirect's destination.
 pub fn destination_report(t: TargetReport) -> DestinationReport {
     DestinationReport {

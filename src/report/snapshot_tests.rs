@@ -394,6 +394,63 @@ fn declared_ca_target() -> TargetReport {
     t
 }
 
+/// Redirected to another port whose chain no store trusts: the destination
+/// is judged like a target, and every format shows it (JSON
+/// `http.destination`, human and markdown a destination block).
+fn redirect_destination_target() -> TargetReport {
+    let mut t = clean_target();
+    t.verdict = Verdict::PrivateCa;
+    t.findings = vec![Finding::error(
+        Verdict::PrivateCa,
+        "at the redirect's destination api.example.com:9443: the chain ends at 'ISRG Root X1', a private CA no store here trusts",
+        "The redirect from https://api.example.com/ goes to https://api.example.com:9443/next.",
+    )];
+    let untrusted = |source: &str| Some(store(false, Some("unknown_issuer"), source, None));
+    t.http = Some(HttpReport {
+        status: Some(200),
+        redirects: vec![RedirectReport {
+            status: 302,
+            location: "https://api.example.com:9443/next".into(),
+        }],
+        hops: vec![
+            HopReport {
+                url: "https://api.example.com/".into(),
+                status: Some(302),
+                location: Some("https://api.example.com:9443/next".into()),
+            },
+            HopReport {
+                url: "https://api.example.com:9443/next".into(),
+                status: Some(200),
+                location: None,
+            },
+        ],
+        stop: "final",
+        error: None,
+        protocol: "http/1.1",
+        h2: None,
+        destination: Some(Box::new(DestinationReport {
+            host: "api.example.com".into(),
+            port: 9443,
+            verdict: Verdict::PrivateCa,
+            connection: Some(ConnectionReport {
+                address: Some("127.0.0.1:9443".into()),
+                addresses: vec!["127.0.0.1:9443".into()],
+                address_source: "dns",
+                proxy: None,
+                alpn: Some("http/1.1".into()),
+                ..connection()
+            }),
+            chain: vec![isrg_root()],
+            trust: TrustReport {
+                bundled: untrusted("Mozilla roots built in"),
+                os: untrusted("/etc/ssl/certs/ca-certificates.crt"),
+                custom: None,
+            },
+        })),
+    });
+    t
+}
+
 fn one(target: TargetReport) -> Report {
     Report {
         targets: vec![target],
@@ -418,6 +475,7 @@ fn cases() -> Vec<(&'static str, Report)> {
         ("declared_ca", one(declared_ca_target())),
         ("interception", one(intercepted)),
         ("unreachable", one(unreachable)),
+        ("redirect_destination", one(redirect_destination_target())),
     ]
 }
 

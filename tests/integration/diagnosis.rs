@@ -15,7 +15,7 @@ use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 use crate::support::*;
 
 /// The names of the public-key roots in the shared directory.
-const PUBLIC_KEY_ROOTS: &[&str] = &[
+pub(crate) const PUBLIC_KEY_ROOTS: &[&str] = &[
     "ca-superfish",
     "ca-edellroot",
     "ca-dsdtestprovider",
@@ -24,7 +24,7 @@ const PUBLIC_KEY_ROOTS: &[&str] = &[
     "ca-mitm-software",
 ];
 
-fn compromised_dir() -> PathBuf {
+pub(crate) fn compromised_dir() -> PathBuf {
     tool("compromised_cas")
 }
 
@@ -45,7 +45,7 @@ fn openssl(args: &[&str], dir: &Path) {
 /// A server certificate for `host` signed by `ca_crt`/`ca_key` with
 /// openssl, with a key of `bits` bits and the digest `digest`. Returns the
 /// leaf's DER and its private key.
-fn openssl_leaf(
+pub(crate) fn openssl_leaf(
     scratch: &Scratch,
     ca_crt: &Path,
     ca_key: &Path,
@@ -112,7 +112,7 @@ fn openssl_leaf_with(
     (cert, key)
 }
 
-fn der_of_pem_file(path: &Path) -> CertificateDer<'static> {
+pub(crate) fn der_of_pem_file(path: &Path) -> CertificateDer<'static> {
     CertificateDer::from_pem_file(path).expect("CA PEM")
 }
 
@@ -189,7 +189,7 @@ fn a_public_key_root_is_recognised_when_only_the_leaf_is_sent() {
 /// Every remedy that is not marked "avoid" must not tell anyone to install,
 /// add or trust the root.
 #[track_caller]
-fn assert_never_install(run: &JsonRun, name: &str) {
+pub(crate) fn assert_never_install(run: &JsonRun, name: &str) {
     for f in run.findings() {
         for r in f["remedies"].as_array().into_iter().flatten() {
             if r["avoid"] == true {
@@ -297,7 +297,7 @@ fn rcgen_ca_files(scratch: &Scratch, root: &Cert) -> (PathBuf, PathBuf) {
 
 /// Human, JSON and markdown reports of one check, for words that must never
 /// appear in any of them.
-fn every_format(check: &Check) -> String {
+pub(crate) fn every_format(check: &Check) -> String {
     let mut all = check.human().stdout;
     for format in ["json", "markdown"] {
         let mut cmd = check.command();
@@ -487,13 +487,13 @@ fn no_common_cipher_names_the_cause_and_prints_the_real_host_and_port() {
 }
 
 /// `openssl s_server` on 127.0.0.1, killed on drop.
-struct OpensslServer {
+pub(crate) struct OpensslServer {
     child: std::process::Child,
     port: u16,
 }
 
 impl OpensslServer {
-    fn start(
+    pub(crate) fn start(
         scratch: &Scratch,
         chain: &[CertificateDer<'static>],
         key: &PrivateKeyDer<'static>,
@@ -543,7 +543,7 @@ impl OpensslServer {
         OpensslServer { child, port }
     }
 
-    fn port(&self) -> u16 {
+    pub(crate) fn port(&self) -> u16 {
         self.port
     }
 }
@@ -555,7 +555,7 @@ impl Drop for OpensslServer {
     }
 }
 
-fn pem_of(label: &str, der: &[u8]) -> String {
+pub(crate) fn pem_of(label: &str, der: &[u8]) -> String {
     pem::encode(&pem::Pem::new(label, der.to_vec()))
 }
 
