@@ -4,7 +4,7 @@
 //! Pure: reads the observation and the chain facts, never the network.
 
 use super::{join_sentences, Evidence};
-use crate::findings::{Finding, Verdict};
+use crate::findings::{Finding, Remedy, Verdict};
 use crate::observation::{
     printable_prefix, starts_like_non_tls, ConnectErrorKind, Failure, HandshakeErrorKind,
     LegacyAnswer, SuiteFamily,
@@ -211,19 +211,56 @@ fn client_certificate_refusal(e: &Evidence<'_>, kind: &HandshakeErrorKind) -> Op
                 .join(", ")
         ),
     };
-    let url = format!("https://{target}{}", e.target.path_and_query);
-    Some(Finding::error(
-        Verdict::HandshakeFailed,
-        format!("{target} requires a client certificate (mutual TLS) and refused the connection without one"),
-        format!(
-            "The server asked for a client certificate during the handshake and, when none was sent, {how}. {issuers} \
-             Its own certificate and your trust stores are not the problem: every client needs a certificate and key \
-             the server accepts. Get them from whoever runs the server, then test with \
-             `openssl s_client -connect {target} -cert client.crt -key client.key` or \
-             `curl --cert client.crt --key client.key {url}`; Python requests takes `cert=(\"client.crt\", \"client.key\")`, \
-             git `http.sslCert`/`http.sslKey`."
+    let url = crate::untrusted::redact_url(&format!("https://{target}{}", e.target.path()));
+    Some(
+        Finding::error(
+            Verdict::HandshakeFailed,
+            format!("{target} requires a client certificate (mutual TLS) and refused the connection without one"),
+            format!(
+                "The server asked for a client certificate during the handshake and, when none was sent, {how}. {issuers} \
+                 Its own certificate and your trust stores are not the problem: every client needs a certificate and key \
+                 the server accepts, from whoever runs the server."
+            ),
+        )
+        .with_remedies(client_certificate_remedies(&target, &url)),
+    )
+}
+
+/// How to present a client certificate, per tool (client.crt/client.key
+/// stand for the files the server's operator hands out).
+fn client_certificate_remedies(target: &str, url: &str) -> Vec<Remedy> {
+    let remedy = |ecosystem: &str, action: &str, commands: Vec<String>| Remedy {
+        ecosystem: ecosystem.into(),
+        action: action.into(),
+        commands,
+        avoid: false,
+    };
+    vec![
+        remedy(
+            "openssl / curl",
+            "Check the certificate and key the server accepts before configuring anything else.",
+            vec![
+                format!("openssl s_client -connect {target} -cert client.crt -key client.key </dev/null"),
+                format!("curl --cert client.crt --key client.key {url}"),
+            ],
         ),
-    ))
+        remedy(
+            "Python (requests, httpx)",
+            "Pass the certificate and key with each client.",
+            vec![
+                format!("requests.get(\"{url}\", cert=(\"client.crt\", \"client.key\"))"),
+                "httpx.Client(cert=(\"client.crt\", \"client.key\"))".into(),
+            ],
+        ),
+        remedy(
+            "git",
+            "Give git the certificate and key for this server only.",
+            vec![
+                format!("git config --global http.{url}.sslCert \"$HOME/certs/client.crt\""),
+                format!("git config --global http.{url}.sslKey \"$HOME/certs/client.key\""),
+            ],
+        ),
+    ]
 }
 
 /// No cipher suite or key exchange in common, named by what the server

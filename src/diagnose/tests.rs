@@ -790,3 +790,72 @@ fn a_failing_redirect_destination_decides_the_verdict_and_says_where() {
         Verdict::NotTls
     );
 }
+
+#[test]
+fn a_refusal_after_a_client_certificate_request_is_mutual_tls() {
+    use crate::observation::ClientAuthRequest;
+    let with = |kind: HandshakeErrorKind, request: Option<ClientAuthRequest>| {
+        let obs = Observation {
+            failure: Some(Failure::Handshake {
+                kind,
+                message: "m".into(),
+            }),
+            first_bytes: vec![0x16, 0x03, 0x03],
+            client_auth: request,
+            ..Observation::default()
+        };
+        run_with("api.example.com:8443", &[], None, obs, false)
+    };
+    let asked = || {
+        Some(ClientAuthRequest {
+            acceptable_issuers: vec!["CN=Client CA".into()],
+            refused_after_handshake: None,
+        })
+    };
+    let d = with(
+        HandshakeErrorKind::Alert("handshake_failure".into()),
+        asked(),
+    );
+    assert_eq!(d.verdict, Verdict::HandshakeFailed);
+    assert!(d.findings[0]
+        .summary
+        .contains("requires a client certificate"));
+    assert!(d.findings[0].detail.contains("'CN=Client CA'"));
+    let commands: Vec<&String> = d.findings[0]
+        .remedies
+        .iter()
+        .flat_map(|r| &r.commands)
+        .collect();
+    assert!(
+        commands
+            .iter()
+            .any(|c| c.contains("s_client -connect api.example.com:8443 -cert")),
+        "{commands:?}"
+    );
+    let d = with(HandshakeErrorKind::ClosedByPeer, asked());
+    assert!(d.findings[0]
+        .summary
+        .contains("requires a client certificate"));
+    // No request seen: the alert is not called mutual TLS.
+    let d = with(HandshakeErrorKind::Alert("handshake_failure".into()), None);
+    assert!(!d.findings[0].summary.contains("client certificate"));
+    // A failure of our own (the server's certificate refused) is not the server's refusal.
+    let d = with(HandshakeErrorKind::BadSignature, asked());
+    assert!(!d.findings[0].summary.contains("client certificate"));
+}
+
+#[test]
+fn an_optional_client_certificate_request_is_a_note() {
+    let obs = Observation {
+        client_auth: Some(crate::observation::ClientAuthRequest::default()),
+        ..Observation::default()
+    };
+    let d = run_with("api.example.com", &[], None, obs, false);
+    let note = d
+        .findings
+        .iter()
+        .find(|f| f.kind == FindingKind::Connection)
+        .expect("a connection note");
+    assert_eq!(note.severity, crate::findings::Severity::Info);
+    assert!(note.summary.contains("accepts connections without one"));
+}

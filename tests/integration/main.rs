@@ -17,6 +17,7 @@ mod cli;
 mod clients;
 mod conformance;
 mod diagnosis;
+mod diagnosis_formats;
 mod env;
 mod fix;
 mod fix_clients;
