@@ -282,7 +282,9 @@ fn no_common_suite(target: &str, legacy: Option<LegacyAnswer>) -> String {
 
 fn alert_hint(alert: &str, target: &str, chain_sent: bool, legacy: Option<LegacyAnswer>) -> String {
     match alert {
-        "handshake_failure" | "insufficient_security" if chain_sent => format!("The server sent its certificate and then refused: it most likely requires a client certificate (mutual TLS), or refused the key exchange. Check with `openssl s_client -connect {target}` (look for \"Acceptable client certificate CA names\")."),
+        // A server that wanted a client certificate asks for one first; that
+        // case is worded by `client_certificate_refusal`.
+        "handshake_failure" | "insufficient_security" if chain_sent => format!("The server sent its certificate and then refused, without asking for a client certificate: it refused the key exchange or a signature the handshake used. See what it negotiates with `openssl s_client -connect {target}`."),
         "handshake_failure" | "insufficient_security" => no_common_suite(target, legacy),
         "unrecognised_name" | "unrecognized_name" => "The server does not host the name sent in SNI. Check the host name, or --resolve to the right server.".into(),
         "certificate_required" => "The server requires a client certificate (mutual TLS).".into(),
