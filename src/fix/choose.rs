@@ -74,6 +74,8 @@ pub struct Context<'a> {
     /// Mozilla's roots (DER) and where they came from.
     pub mozilla: &'a [&'a [u8]],
     pub mozilla_source: &'a str,
+    /// `NODE_OPTIONS` as it is set now (a flag is added to it, never over it).
+    pub node_options: Option<String>,
 }
 
 impl Context<'_> {
@@ -327,7 +329,10 @@ fn plan_python(ctx: &Context, root: &NeededRoot, c: &FailingClient, plan: &mut F
                 ctx,
                 root,
                 c,
-                &[("SSL_CERT_FILE", None), ("REQUESTS_CA_BUNDLE", None)],
+                &[
+                    ("SSL_CERT_FILE", Value::Bundle),
+                    ("REQUESTS_CA_BUNDLE", Value::Bundle),
+                ],
                 why,
                 plan,
             );
@@ -343,19 +348,26 @@ fn plan_node(ctx: &Context, root: &NeededRoot, c: &FailingClient, plan: &mut Fix
         .and_then(|v| node_system_ca(v, ctx.os))
         .filter(|_| root.in_os_store);
     match system {
-        Some((name, value)) => plan_variables(
-            ctx,
-            root,
-            c,
-            &[(name, Some(value))],
-            "this Node version reads the OS store, which holds the root, when told to",
-            plan,
-        ),
+        Some((name, value)) => {
+            let value = if name == "NODE_OPTIONS" {
+                Value::AppendFlag(value)
+            } else {
+                Value::Literal(value)
+            };
+            plan_variables(
+                ctx,
+                root,
+                c,
+                &[(name, value)],
+                "this Node version reads the OS store, which holds the root, when told to",
+                plan,
+            )
+        }
         None => plan_variables(
             ctx,
             root,
             c,
-            &[("NODE_EXTRA_CA_CERTS", None)],
+            &[("NODE_EXTRA_CA_CERTS", Value::Bundle)],
             "NODE_EXTRA_CA_CERTS adds the bundle's roots to Node's own (its version cannot read the OS store, or the root is not there)",
             plan,
         ),
@@ -431,40 +443,84 @@ fn add_bundle(ctx: &Context, root: &NeededRoot, c: &FailingClient, plan: &mut Fi
     path
 }
 
-/// Set variables (`None` value = the bundle's path) in every profile's block.
+/// What a variable of the profile block is set to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Value<'v> {
+    /// The combined bundle's path.
+    Bundle,
+    /// This literal value.
+    Literal(&'v str),
+    /// A flag added to what the variable holds when the shell starts
+    /// (`NODE_OPTIONS`): what the user set stays, the flag is added once, and
+    /// removing the block gives back exactly the value before.
+    AppendFlag(&'v str),
+}
+
+/// `current` with `flag` added at the end unless it is there already.
+pub fn with_flag(current: Option<&str>, flag: &str) -> String {
+    match current.map(str::trim).filter(|c| !c.is_empty()) {
+        Some(c) if c.split_whitespace().any(|w| w == flag) => c.to_string(),
+        Some(c) => format!("{c} {flag}"),
+        None => flag.to_string(),
+    }
+}
+
+/// The profile line that adds `flag` to `name` when it is not there yet.
+/// `flag` is tlsdoctor's own constant (no quoting needed beyond the shell's).
+pub fn append_flag_line(shell: Shell, name: &str, flag: &str) -> String {
+    match shell {
+        Shell::Posix => format!(
+            "case \" ${{{name}-}} \" in *\" {flag} \"*) ;; *) export {name}=\"${{{name}:+${name} }}{flag}\" ;; esac"
+        ),
+        Shell::Fish => format!(
+            "contains -- {flag} (string split ' ' -- \"${name}\"); or set -gx {name} (string trim -- \"${name} {flag}\")"
+        ),
+        Shell::PowerShell => format!(
+            "if (\" $env:{name} \" -notlike '* {flag} *') {{ $env:{name} = \"$env:{name} {flag}\".Trim() }}"
+        ),
+        Shell::Cmd => format!("set \"{name}=%{name}% {flag}\""),
+    }
+}
+
+/// Set variables in every profile's block.
 fn plan_variables(
     ctx: &Context,
     root: &NeededRoot,
     c: &FailingClient,
-    vars: &[(&str, Option<&str>)],
+    vars: &[(&str, Value)],
     why: &str,
     plan: &mut FixPlan,
 ) {
-    let needs_bundle = vars.iter().any(|(_, v)| v.is_none());
+    let needs_bundle = vars.iter().any(|(_, v)| *v == Value::Bundle);
     let bundle = needs_bundle.then(|| add_bundle(ctx, root, c, plan));
+    let bundle_text = bundle
+        .as_ref()
+        .map(|b| b.display().to_string())
+        .unwrap_or_default();
     let header = format!(
         "# Added by `tlsdoctor fix` for {}; `tlsdoctor fix --undo` removes it.",
         bundle::escape_comment(ctx.target)
     );
-    let values: Vec<(String, String)> = vars
-        .iter()
-        .map(|(name, value)| {
-            let value = value
-                .map(str::to_string)
-                .or_else(|| bundle.as_ref().map(|b| b.display().to_string()))
-                .unwrap_or_default();
-            (name.to_string(), value)
-        })
-        .collect();
-    for pair in &values {
-        if !plan.env.contains(pair) {
-            plan.env.push(pair.clone());
+    for (name, value) in vars {
+        // What a new shell has: the value the clients are evaluated again with.
+        let now = match value {
+            Value::Bundle => bundle_text.clone(),
+            Value::Literal(v) => v.to_string(),
+            Value::AppendFlag(flag) => with_flag(ctx.node_options.as_deref(), flag),
+        };
+        let pair = (name.to_string(), now);
+        if !plan.env.contains(&pair) {
+            plan.env.push(pair);
         }
     }
     for (shell, profile) in &ctx.profiles {
-        let lines: Vec<String> = values
+        let lines: Vec<String> = vars
             .iter()
-            .map(|(name, value)| shell.set_env(name, value))
+            .map(|(name, value)| match value {
+                Value::Bundle => shell.set_env(name, &bundle_text),
+                Value::Literal(v) => shell.set_env(name, v),
+                Value::AppendFlag(flag) => append_flag_line(*shell, name, flag),
+            })
             .collect();
         let mut body = vec![header.clone()];
         body.extend(lines.iter().cloned());

@@ -46,6 +46,7 @@ fn with_ctx<R>(root: Option<NeededRoot>, f: impl FnOnce(&Context) -> R) -> R {
         kept_roots: Vec::new(),
         mozilla: &mozilla,
         mozilla_source: "webpki-root-certs",
+        node_options: None,
     };
     f(&ctx)
 }
@@ -151,6 +152,43 @@ fn old_python_and_node_share_one_profile_block_and_one_bundle() {
     ] {
         assert!(bash.contains(want), "{want} in {bash}");
     }
+}
+
+#[test]
+fn node_options_gets_the_flag_added_to_what_the_user_set_never_replaced() {
+    let f = facts();
+    let node = client("node", Some("v24.5.0"), None, None);
+    let run = |now: Option<&str>| {
+        with_ctx(Some(root(&f, true)), |ctx| {
+            let ctx = Context {
+                node_options: now.map(str::to_string),
+                ..ctx.clone()
+            };
+            plan(&ctx, std::slice::from_ref(&node))
+        })
+    };
+    let plan = run(Some("--max-old-space-size=64"));
+    assert_eq!(
+        plan.env,
+        [(
+            "NODE_OPTIONS".to_string(),
+            "--max-old-space-size=64 --use-system-ca".to_string()
+        )]
+    );
+    let bash = plan.files[0].lines().join("\n");
+    assert!(
+        bash.contains(r#"export NODE_OPTIONS="${NODE_OPTIONS:+$NODE_OPTIONS }--use-system-ca""#),
+        "{bash}"
+    );
+    assert!(!bash.contains("export NODE_OPTIONS='"), "{bash}");
+    let fish = plan.files[1].lines().join("\n");
+    assert!(fish.contains("or set -gx NODE_OPTIONS"), "{fish}");
+    // Already there: the value stays as it is.
+    let plan = run(Some("--use-system-ca --trace-warnings"));
+    assert_eq!(plan.env[0].1, "--use-system-ca --trace-warnings");
+    let plan = run(None);
+    assert_eq!(plan.env[0].1, "--use-system-ca");
+    assert_eq!(with_flag(Some("  "), "--x"), "--x");
 }
 
 #[test]

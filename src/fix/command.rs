@@ -325,6 +325,7 @@ pub fn run(
         kept_roots: kept_roots(&layout, mozilla),
         mozilla,
         mozilla_source,
+        node_options: env.node_options.clone(),
     };
     let plan = choose::plan(&ctx, &failing);
     report.refused = plan.refusals.clone();

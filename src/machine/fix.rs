@@ -23,6 +23,8 @@ pub struct EnvVars {
     pub zdotdir: Option<String>,
     pub virtual_env: Option<PathBuf>,
     pub cwd: Option<PathBuf>,
+    /// `NODE_OPTIONS` now: a flag `fix` adds goes after what is there.
+    pub node_options: Option<String>,
 }
 
 impl EnvVars {
@@ -43,6 +45,7 @@ impl EnvVars {
             zdotdir: var("ZDOTDIR"),
             virtual_env: var("VIRTUAL_ENV").map(PathBuf::from),
             cwd: std::env::current_dir().ok(),
+            node_options: var("NODE_OPTIONS"),
         }
     }
 }
