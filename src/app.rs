@@ -241,12 +241,8 @@ fn fix(plan: crate::plan::FixCommandPlan) -> anyhow::Result<ExitCode> {
             );
             let judged = judged.pop().context("no result")?;
             let mozilla: Vec<&[u8]> = stores.bundled.certs.iter().map(|c| c.as_ref()).collect();
-            let clients = crate::fix::evaluate::CheckedClients {
-                judged: &judged,
-                stores: &stores,
-                pythons: options.pythons.clone(),
-                runner: command::VenvRunner::new(&env, &options.pythons, &judged, options.timeout),
-            };
+            let clients =
+                crate::fix::evaluate::CheckedClients::new(&judged, &stores, &env, &options);
             let (outcome, code) = command::run(
                 &judged,
                 &mozilla,

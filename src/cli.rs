@@ -171,6 +171,11 @@ pub struct FixArgs {
     #[arg(long)]
     pub include_self_signed: bool,
 
+    /// Run every client found against the target, before and after (the
+    /// venvs' clients and every client a change touches are always run).
+    #[arg(long, conflicts_with = "undo")]
+    pub run_clients: bool,
+
     #[command(flatten)]
     pub connect: ConnectArgs,
 

@@ -270,6 +270,7 @@ fn fix_plan(args: cli::FixArgs) -> anyhow::Result<FixCommandPlan> {
         },
         include_self_signed: args.include_self_signed,
         pythons: args.python,
+        run_clients: args.run_clients,
         timeout: connect.probe.timeout,
     };
     Ok(FixCommandPlan {

@@ -5,7 +5,6 @@
 //! not probe (it is handed the judged target), does not render (that is
 //! `report::fix`), and writes only through [`super::apply`].
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -36,6 +35,8 @@ pub struct FixOptions {
     pub include_self_signed: bool,
     /// `--python PATH`: interpreters or venv directories.
     pub pythons: Vec<PathBuf>,
+    /// `--run-clients`: run every client found, before and after.
+    pub run_clients: bool,
     pub timeout: Duration,
 }
 
@@ -173,77 +174,15 @@ fn empty_report(judged: &Judged, mode: Mode) -> FixReport {
 /// How `fix` learns each client's outcome: before the fix, and after it
 /// with the variables the profile block sets (a new shell has them).
 pub trait Evaluator {
-    /// Every client found, with its outcome for the target.
-    fn evaluate(&self, extra_env: &[(String, String)]) -> Vec<ClientRun>;
+    /// Every client found, with its outcome for the target; the clients
+    /// named in `run` (id, executable) are run besides those the evaluator
+    /// always runs, and their outcome is what they did.
+    fn evaluate(&self, extra_env: &[(String, String)], run: &[(String, PathBuf)])
+        -> Vec<ClientRun>;
     /// The venvs found: `fix` may write there.
     fn venvs(&self) -> Vec<PathBuf>;
     /// What the user should know about how clients were found.
     fn notes(&self) -> Vec<String>;
-}
-
-/// The venvs found (`--python`, `VIRTUAL_ENV`, `.venv`), their Python
-/// clients run against the address the probe connected to.
-pub struct VenvRunner {
-    venvs: Vec<locate::Venv>,
-    problems: Vec<String>,
-    host: String,
-    addr: Option<SocketAddr>,
-    timeout: Duration,
-}
-
-impl VenvRunner {
-    pub fn new(
-        env: &EnvVars,
-        pythons: &[PathBuf],
-        judged: &Judged,
-        timeout: Duration,
-    ) -> VenvRunner {
-        let (venvs, problems) = locate::venvs(env, pythons);
-        VenvRunner {
-            venvs,
-            problems,
-            host: judged.target.host.clone(),
-            addr: judged.observation.connected,
-            timeout,
-        }
-    }
-}
-
-impl Evaluator for VenvRunner {
-    fn evaluate(&self, extra_env: &[(String, String)]) -> Vec<ClientRun> {
-        let Some(addr) = self.addr else {
-            return Vec::new();
-        };
-        let mut out = Vec::new();
-        for v in &self.venvs {
-            let site = prove::PythonSite {
-                version: v.version,
-                venv: Some(v.dir.clone()),
-                site_packages: v.site_packages.clone(),
-                externally_managed: false,
-            };
-            for mut run in prove::run_python(&v.python, &self.host, addr, self.timeout, extra_env) {
-                run.python = Some(site.clone());
-                out.push(run);
-            }
-        }
-        out
-    }
-
-    fn venvs(&self) -> Vec<PathBuf> {
-        self.venvs.iter().map(|v| v.dir.clone()).collect()
-    }
-
-    fn notes(&self) -> Vec<String> {
-        let mut notes = self.problems.clone();
-        if self.venvs.is_empty() {
-            notes.push(
-                "no venv found (--python PATH, VIRTUAL_ENV, or a .venv here): nothing to evaluate"
-                    .into(),
-            );
-        }
-        notes
-    }
 }
 
 /// The root `fix` adds, when the chain needs one (its line set on the report);
@@ -306,7 +245,7 @@ pub fn run(
     let layout = layout(env)?;
     let home = env.home.clone().unwrap_or_default();
     report.notes.extend(clients.notes());
-    report.before = clients.evaluate(&[]);
+    report.before = clients.evaluate(&[], &[]);
     let failing = failing_clients(&report.before);
     if failing.is_empty() {
         return Ok((report, ExitCode::Clean));
@@ -355,19 +294,41 @@ pub fn run(
         );
     }
     report.plan = lines;
-    report.after = clients.evaluate(&plan.env);
+    // The proof: every client the plan changed is run again, as a new
+    // shell would start it (with the variables the profile block sets).
+    let changed: Vec<(String, PathBuf)> = plan
+        .items
+        .iter()
+        .map(|i| (i.client.clone(), i.executable.clone()))
+        .collect();
+    report.after = clients.evaluate(&plan.env, &changed);
     if !plan.env.is_empty() {
         report.notes.push(
-            "the variables take effect in new terminals (or after `source` of the profile); the clients above were evaluated again (the venvs' Python clients run) with them set".into(),
+            "the variables take effect in new terminals (or after `source` of the profile); the clients above were evaluated again with them set".into(),
         );
     }
-    let still = report.after.iter().any(|r| r.outcome != "trusts");
-    let code = if still || !report.refused.is_empty() {
+    let code = if still_failing(&report) || !report.refused.is_empty() {
         ExitCode::Diagnosis
     } else {
         ExitCode::Clean
     };
     Ok((report, code))
+}
+
+/// A client fails after the fix, or one that failed before does not trust now.
+fn still_failing(report: &FixReport) -> bool {
+    let after = |b: &ClientRun| {
+        report
+            .after
+            .iter()
+            .find(|a| a.client == b.client && a.executable == b.executable)
+    };
+    report.after.iter().any(|a| a.outcome == "fails")
+        || report
+            .before
+            .iter()
+            .filter(|b| b.outcome == "fails")
+            .any(|b| after(b).is_none_or(|a| a.outcome != "trusts"))
 }
 
 /// The extra roots of the bundle an earlier `fix` wrote (recorded in the

@@ -1,14 +1,11 @@
-//! Running a venv's Python clients against the target, before and after a
-//! fix: `ssl` (default context), requests and httpx when importable, each
-//! with one request to the address the probe connected to (the host name is
-//! kept for SNI and verification through a `getaddrinfo` hook).
+//! What `fix` knows of a client before and after a change ([`ClientRun`]),
+//! and the pip commands `--apply` and `--undo` run in a venv (installing and
+//! removing truststore), each bounded by a deadline.
 //!
-//! Owns spawning the interpreter with a deadline and reading its one line of
-//! JSON. It decides nothing: an outcome is what the client did. (Interim:
-//! replaced by the `--run-clients` runner when it lands.)
+//! Running the clients themselves is the `--run-clients` runner's
+//! (`machine::run`); this module decides nothing about trust.
 
 use std::io::Read;
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -27,6 +24,12 @@ pub struct ClientRun {
     /// `timeout` (run).
     pub outcome: String,
     pub error: Option<String>,
+    /// `run` (the client was run against the target: the outcome is what it
+    /// did) or `predicted` (from the files it reads).
+    pub how: &'static str,
+    /// For the Python family and pip: the interpreter that runs it.
+    #[serde(skip)]
+    pub interpreter: Option<PathBuf>,
     /// What the choice needs to know of a Python client's interpreter.
     #[serde(skip)]
     pub python: Option<PythonSite>,
@@ -41,115 +44,6 @@ pub struct PythonSite {
     pub site_packages: Option<PathBuf>,
     /// The base interpreter refuses installs (PEP 668).
     pub externally_managed: bool,
-}
-
-const SCRIPT: &str = r#"
-import importlib.util, json, socket, ssl, sys
-host, port, addr, timeout = sys.argv[1], int(sys.argv[2]), sys.argv[3], float(sys.argv[4])
-real = socket.getaddrinfo
-def pinned(h, *a, **k):
-    return real(addr if h == host else h, *a, **k)
-socket.getaddrinfo = pinned
-url = "https://%s:%d/" % (host if ":" not in host else "[%s]" % host, port)
-out = {}
-def attempt(name, fn):
-    try:
-        fn()
-        out[name] = ["trusts", None]
-    except Exception as e:
-        text = (str(e) or type(e).__name__).splitlines()[0][:300]
-        verify = isinstance(e, ssl.SSLCertVerificationError) or "CERTIFICATE_VERIFY_FAILED" in repr(e) or "certificate verify failed" in repr(e)
-        out[name] = ["fails" if verify else "error", text]
-def plain():
-    ctx = ssl.create_default_context()
-    with socket.create_connection((addr, port), timeout=timeout) as s:
-        with ctx.wrap_socket(s, server_hostname=host):
-            pass
-attempt("python", plain)
-if importlib.util.find_spec("requests"):
-    def req():
-        import requests
-        requests.get(url, timeout=timeout)
-    attempt("python-requests", req)
-if importlib.util.find_spec("httpx"):
-    def hx():
-        import httpx
-        httpx.get(url, timeout=timeout)
-    attempt("python-httpx", hx)
-print(json.dumps(out))
-"#;
-
-/// Run `python`'s clients against `host` at `addr`, bounded by `timeout`.
-pub fn run_python(
-    python: &Path,
-    host: &str,
-    addr: SocketAddr,
-    timeout: Duration,
-    extra_env: &[(String, String)],
-) -> Vec<ClientRun> {
-    let one = |outcome: &str, error: String| {
-        vec![ClientRun {
-            client: "python".into(),
-            executable: python.to_path_buf(),
-            version: None,
-            outcome: outcome.into(),
-            error: Some(error),
-            python: None,
-        }]
-    };
-    let spawned = Command::new(python)
-        .arg("-c")
-        .arg(SCRIPT)
-        .arg(host)
-        .arg(addr.port().to_string())
-        .arg(addr.ip().to_string())
-        .arg(format!("{:.1}", timeout.as_secs_f64()))
-        .envs(extra_env.iter().map(|(k, v)| (k, v)))
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn();
-    let mut child = match spawned {
-        Ok(c) => c,
-        Err(e) => return one("error", format!("cannot run {}: {e}", python.display())),
-    };
-    // Three requests, each bounded by the timeout, plus start-up.
-    let deadline = Instant::now() + timeout * 3 + Duration::from_secs(5);
-    loop {
-        match child.try_wait() {
-            Ok(Some(_)) => break,
-            Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(20)),
-            _ => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return one("timeout", "no answer before the deadline".into());
-            }
-        }
-    }
-    let mut stdout = String::new();
-    if let Some(mut out) = child.stdout.take() {
-        let _ = out.read_to_string(&mut stdout);
-    }
-    parse(python, &stdout)
-        .unwrap_or_else(|| one("error", "the interpreter printed no result".into()))
-}
-
-fn parse(python: &Path, stdout: &str) -> Option<Vec<ClientRun>> {
-    let line = stdout.lines().last()?;
-    let map: std::collections::BTreeMap<String, (String, Option<String>)> =
-        serde_json::from_str(line).ok()?;
-    Some(
-        map.into_iter()
-            .map(|(client, (outcome, error))| ClientRun {
-                client,
-                executable: python.to_path_buf(),
-                version: None,
-                outcome,
-                error,
-                python: None,
-            })
-            .collect(),
-    )
 }
 
 /// `python -m pip install REQUIREMENT` in a venv, bounded by `timeout`.

@@ -101,6 +101,24 @@ pub fn profiles(env: &EnvVars, home: &Path, os: Os) -> Vec<(Shell, PathBuf)> {
     out
 }
 
+/// A base interpreter's installs are managed by the system (PEP 668): its
+/// standard library directory holds `EXTERNALLY-MANAGED`, and pip refuses to
+/// install there. A venv never is.
+pub fn externally_managed(py: &crate::client_facts::PythonFacts) -> bool {
+    if py.venv {
+        return false;
+    }
+    let Some((major, minor)) = py.major_minor() else {
+        return false;
+    };
+    let stdlib = if cfg!(windows) {
+        py.prefix.join("Lib")
+    } else {
+        py.prefix.join("lib").join(format!("python{major}.{minor}"))
+    };
+    stdlib.join("EXTERNALLY-MANAGED").is_file()
+}
+
 /// A venv found for `fix`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Venv {

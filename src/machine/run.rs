@@ -103,6 +103,17 @@ pub fn run_for_targets(
 /// Run every request at once (at most [`MAX_AT_ONCE`] at a time), each
 /// bounded by `timeout` from its start. Results are in request order.
 pub fn run_all(requests: &[RunRequest], timeout: Duration) -> Vec<RunResult> {
+    run_all_with_env(requests, timeout, &[])
+}
+
+/// [`run_all`] with `env` set for every client on top of this process's
+/// environment (`fix` runs clients as a new shell would, with the variables
+/// its profile block sets).
+pub fn run_all_with_env(
+    requests: &[RunRequest],
+    timeout: Duration,
+    env: &[(String, String)],
+) -> Vec<RunResult> {
     let scratch = match Scratch::create() {
         Ok(s) => s,
         Err(e) => {
@@ -129,7 +140,7 @@ pub fn run_all(requests: &[RunRequest], timeout: Duration) -> Vec<RunResult> {
                 break;
             }
             if matches!(slot, Slot::Ready(_)) {
-                start(slot);
+                start(slot, env);
                 room -= 1;
             }
         }
@@ -183,11 +194,11 @@ fn prepare(request: &RunRequest, dir: &Path, timeout: Duration) -> Slot {
     }
 }
 
-fn start(slot: &mut Slot) {
+fn start(slot: &mut Slot, env: &[(String, String)]) {
     let Slot::Ready(inv) = std::mem::replace(slot, Slot::Taken) else {
         return;
     };
-    *slot = match spawn(&inv) {
+    *slot = match spawn(&inv, env) {
         Ok(running) => Slot::Running(running),
         Err(e) => Slot::Done(RunResult::NotRun(format!(
             "cannot start {}: {e}",
@@ -196,7 +207,7 @@ fn start(slot: &mut Slot) {
     };
 }
 
-fn spawn(inv: &Invocation) -> std::io::Result<Running> {
+fn spawn(inv: &Invocation, env: &[(String, String)]) -> std::io::Result<Running> {
     use std::os::unix::process::CommandExt;
     let mut cmd = Command::new(&inv.program);
     cmd.args(&inv.args)
@@ -205,6 +216,7 @@ fn spawn(inv: &Invocation) -> std::io::Result<Running> {
         .stderr(Stdio::piped())
         // Its own process group, so that expiry kills its children too.
         .process_group(0);
+    cmd.envs(env.iter().map(|(k, v)| (k, v)));
     for var in &inv.remove {
         cmd.env_remove(var);
     }

@@ -248,7 +248,7 @@ fn before_after(o: &mut String, r: &FixReport, sub: &str, md: bool) {
     }
     let _ = writeln!(
         o,
-        "\n{sub}Before → after (evaluated again; the venvs' Python clients run again)"
+        "\n{sub}Before → after (evaluated again; \"run\": the client was run against the target)"
     );
     for b in &r.before {
         let after = r
@@ -259,12 +259,15 @@ fn before_after(o: &mut String, r: &FixReport, sub: &str, md: bool) {
             .map(|a| run_text(a, md))
             .unwrap_or_else(|| "not run".into());
         let a_mark = after.map(|a| mark(&a.outcome)).unwrap_or("?");
+        let how = |c: &ClientRun| if c.how == "run" { " (run)" } else { "" };
         let _ = writeln!(
             o,
-            "  {a_mark} {} ({}): {} → {a_text}",
+            "  {a_mark} {} ({}): {}{} → {a_text}{}",
             b.client,
             p(&b.executable, md),
-            b.outcome
+            b.outcome,
+            how(b),
+            after.map(how).unwrap_or("")
         );
     }
 }
@@ -327,6 +330,8 @@ mod snapshot_tests {
             version: None,
             outcome: outcome.into(),
             error: error.map(str::to_string),
+            how: "run",
+            interpreter: None,
             python: None,
         }
     }
