@@ -85,11 +85,26 @@ pub struct Entry {
     pub created_dirs: Vec<PathBuf>,
 }
 
+/// A package `--apply` installed into a venv that did not have it (one
+/// already there is never recorded, so `--undo` leaves it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PackageEntry {
+    /// The venv's interpreter that installed it.
+    pub python: PathBuf,
+    pub package: String,
+    /// Its `*.dist-info` directory as installed: `--undo` removes the
+    /// package only while this is still there (not upgraded since).
+    pub dist_info: PathBuf,
+}
+
 /// The manifest file's content.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Manifest {
     pub version: u32,
     pub entries: Vec<Entry>,
+    /// Packages installed by `--apply` (removed by `--undo`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub packages: Vec<PackageEntry>,
     /// Directories tlsdoctor created for its state (removed with the manifest).
     #[serde(default)]
     pub created_dirs: Vec<PathBuf>,
@@ -109,16 +124,22 @@ impl Manifest {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Manifest {
                 version: 1,
                 entries: Vec::new(),
+                packages: Vec::new(),
                 created_dirs: missing_dirs(&layout.backups_dir()),
             }),
             Err(e) => Err(anyhow::anyhow!("cannot read {}: {e}", path.display())),
         }
     }
 
+    /// Nothing left to revert.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty() && self.packages.is_empty()
+    }
+
     /// Write it atomically, or remove it when it is empty.
     fn save(&self, layout: &Layout) -> anyhow::Result<()> {
         let path = layout.manifest_path();
-        if self.entries.is_empty() {
+        if self.is_empty() {
             remove_if_exists(&path)?;
             remove_empty_dirs(&self.created_dirs);
             return Ok(());
@@ -316,11 +337,33 @@ pub fn undo(layout: &Layout) -> anyhow::Result<Vec<(PathBuf, Undone)>> {
     kept.reverse();
     manifest.entries = kept;
     manifest.save(layout)?;
-    if manifest.entries.is_empty() {
+    if manifest.is_empty() {
         dirs.extend(manifest.created_dirs.iter().cloned());
     }
     remove_empty_dirs(&dirs);
     Ok(out)
+}
+
+/// Record a package `--apply` installed (once per interpreter and package).
+pub fn record_package(layout: &Layout, entry: PackageEntry) -> anyhow::Result<()> {
+    let mut manifest = Manifest::load(layout)?;
+    manifest
+        .packages
+        .retain(|p| !(p.python == entry.python && p.package == entry.package));
+    manifest.packages.push(entry);
+    manifest.save(layout)
+}
+
+/// Drop a package from the manifest (uninstalled, or already gone); the
+/// manifest goes when nothing is left in it.
+pub fn forget_package(layout: &Layout, entry: &PackageEntry) -> anyhow::Result<()> {
+    let mut manifest = Manifest::load(layout)?;
+    manifest.packages.retain(|p| p != entry);
+    manifest.save(layout)?;
+    if manifest.is_empty() {
+        remove_empty_dirs(&manifest.created_dirs);
+    }
+    Ok(())
 }
 
 fn undo_one(entry: &Entry) -> anyhow::Result<Undone> {

@@ -99,6 +99,21 @@ pub struct UndoReport {
     pub schema_version: u32,
     pub manifest: PathBuf,
     pub files: Vec<UndoLine>,
+    /// Packages `--apply` installed, uninstalled again.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub packages: Vec<PackageUndoLine>,
+}
+
+/// A package `--apply` installed, as `--undo` left it.
+#[derive(Debug, Clone, Serialize)]
+pub struct PackageUndoLine {
+    pub python: PathBuf,
+    pub package: String,
+    /// `removed`, `already_gone`, `changed_since` (upgraded or replaced
+    /// since: left installed), `failed`.
+    pub outcome: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -120,7 +135,8 @@ pub fn layout(env: &EnvVars) -> anyhow::Result<Layout> {
     ))
 }
 
-/// `fix --undo`.
+/// `fix --undo`: the files first (the block that loads truststore goes),
+/// then the packages `--apply` installed.
 pub fn undo(env: &EnvVars) -> anyhow::Result<(UndoReport, ExitCode)> {
     let layout = layout(env)?;
     let undone = apply::undo(&layout)?;
@@ -136,7 +152,11 @@ pub fn undo(env: &EnvVars) -> anyhow::Result<(UndoReport, ExitCode)> {
             },
         })
         .collect();
-    let kept = files.iter().any(|f| f.outcome == "changed_since");
+    let packages = undo_packages(&layout)?;
+    let kept = files.iter().any(|f| f.outcome == "changed_since")
+        || packages
+            .iter()
+            .any(|p| p.outcome != "removed" && p.outcome != "already_gone");
     let code = if kept {
         ExitCode::Diagnosis
     } else {
@@ -147,9 +167,39 @@ pub fn undo(env: &EnvVars) -> anyhow::Result<(UndoReport, ExitCode)> {
             schema_version: 1,
             manifest: layout.manifest_path(),
             files,
+            packages,
         },
         code,
     ))
+}
+
+/// Uninstall each package the manifest records, while it is still the
+/// version `--apply` installed; one upgraded since (or that pip could not
+/// remove) stays installed and in the manifest.
+fn undo_packages(layout: &Layout) -> anyhow::Result<Vec<PackageUndoLine>> {
+    let manifest = apply::Manifest::load(layout)?;
+    let mut out = Vec::new();
+    for p in &manifest.packages {
+        let now = locate::dist_info(&p.python, &p.package);
+        let (outcome, error) = match now {
+            None => ("already_gone", None),
+            Some(d) if d != p.dist_info => ("changed_since", None),
+            Some(_) => match prove::pip_uninstall(&p.python, &p.package, PIP_TIMEOUT) {
+                Ok(()) => ("removed", None),
+                Err(e) => ("failed", Some(e)),
+            },
+        };
+        if outcome == "removed" || outcome == "already_gone" {
+            apply::forget_package(layout, p)?;
+        }
+        out.push(PackageUndoLine {
+            python: p.python.clone(),
+            package: p.package.clone(),
+            outcome,
+            error,
+        });
+    }
+    Ok(out)
 }
 
 fn empty_report(judged: &Judged, mode: Mode) -> FixReport {
@@ -282,17 +332,7 @@ pub fn run(
     allowed.extend(clients.venvs());
     let layout = Layout { allowed, ..layout };
     let applied = apply::apply(&plan.files, &layout)?;
-    mark_applied(&plan, &applied, &mut lines, options.timeout);
-    if lines.iter().any(|l| {
-        l.command
-            .as_deref()
-            .is_some_and(|c| c.contains("pip install"))
-            && l.applied
-    }) {
-        report.notes.push(
-            "truststore stays installed in the venv after --undo (harmless without the sitecustomize.py block); `python -m pip uninstall truststore` removes it".into(),
-        );
-    }
+    mark_applied(&plan, &applied, &mut lines, options.timeout, &layout);
     report.plan = lines;
     // The proof: every client the plan changed is run again, as a new
     // shell would start it (with the variables the profile block sets).
@@ -409,12 +449,43 @@ fn plan_lines(plan: &super::FixPlan) -> Vec<PlanLine> {
         .collect()
 }
 
+/// pip-install `requirement` into a venv; when the package was not there
+/// before, record it so that `--undo` removes it (and only then).
+fn install(
+    python: &std::path::Path,
+    requirement: &str,
+    timeout: Duration,
+    layout: &Layout,
+) -> Result<(), String> {
+    let package = super::python::TRUSTSTORE;
+    let before = locate::dist_info(python, package);
+    prove::pip_install(python, requirement, timeout.max(PIP_TIMEOUT))?;
+    if before.is_some() {
+        return Ok(());
+    }
+    let Some(dist_info) = locate::dist_info(python, package) else {
+        return Ok(());
+    };
+    let entry = apply::PackageEntry {
+        python: python.to_path_buf(),
+        package: package.to_string(),
+        dist_info,
+    };
+    apply::record_package(layout, entry).map_err(|e| {
+        format!("installed, but not recorded for --undo ({e:#}); `python -m pip uninstall {package}` removes it")
+    })
+}
+
+/// pip's own deadline: at least this, however short `--timeout` is.
+const PIP_TIMEOUT: Duration = Duration::from_secs(60);
+
 /// Record what `--apply` did per line; run the pip installs (after the files).
 fn mark_applied(
     plan: &super::FixPlan,
     applied: &[Applied],
     lines: &mut [PlanLine],
     timeout: Duration,
+    layout: &Layout,
 ) {
     for (item, line) in plan.items.iter().zip(lines.iter_mut()) {
         match &item.change {
@@ -426,13 +497,10 @@ fn mark_applied(
             Change::PipInstall {
                 python,
                 requirement,
-            } => {
-                let pip_timeout = timeout.max(Duration::from_secs(60));
-                match prove::pip_install(python, requirement, pip_timeout) {
-                    Ok(()) => line.applied = true,
-                    Err(e) => line.skipped = Some(e),
-                }
-            }
+            } => match install(python, requirement, timeout, layout) {
+                Ok(()) => line.applied = true,
+                Err(e) => line.skipped = Some(e),
+            },
             Change::Command { .. } => {}
         }
     }

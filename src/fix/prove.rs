@@ -49,16 +49,16 @@ pub struct PythonSite {
 /// `python -m pip install REQUIREMENT` in a venv, bounded by `timeout`.
 /// pip reads the user's own configuration and trust (with the fix applied).
 pub fn pip_install(python: &Path, requirement: &str, timeout: Duration) -> Result<(), String> {
+    pip(python, &["install"], requirement, timeout)
+}
+
+/// `python -m pip ARGS… --quiet … WHAT`, bounded by `timeout`.
+fn pip(python: &Path, args: &[&str], what: &str, timeout: Duration) -> Result<(), String> {
     let spawned = Command::new(python)
-        .args([
-            "-m",
-            "pip",
-            "install",
-            "--disable-pip-version-check",
-            "--quiet",
-            "--no-input",
-        ])
-        .arg(requirement)
+        .args(["-m", "pip"])
+        .args(args)
+        .args(["--disable-pip-version-check", "--quiet", "--no-input"])
+        .arg(what)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -88,5 +88,14 @@ pub fn pip_install(python: &Path, requirement: &str, timeout: Duration) -> Resul
         .rev()
         .find(|l| !l.trim().is_empty())
         .unwrap_or("no message");
-    Err(format!("pip install {requirement} failed: {}", last.trim()))
+    Err(format!(
+        "pip {} {what} failed: {}",
+        args.join(" "),
+        last.trim()
+    ))
+}
+
+/// `python -m pip uninstall -y PACKAGE` in a venv, bounded by `timeout`.
+pub fn pip_uninstall(python: &Path, package: &str, timeout: Duration) -> Result<(), String> {
+    pip(python, &["uninstall", "-y"], package, timeout)
 }

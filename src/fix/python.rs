@@ -17,6 +17,9 @@ use super::{FileChange, FileKind};
 /// release the index has; 0.10.1 fixed requests 2.32's preloaded context).
 pub const TRUSTSTORE_REQUIREMENT: &str = "truststore>=0.10.1,<1";
 
+/// The package that requirement installs.
+pub const TRUSTSTORE: &str = "truststore";
+
 /// The lines inside tlsdoctor's block in `sitecustomize.py`.
 pub fn sitecustomize_body(target: &str) -> Vec<String> {
     [

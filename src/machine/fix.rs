@@ -119,6 +119,32 @@ pub fn externally_managed(py: &crate::client_facts::PythonFacts) -> bool {
     stdlib.join("EXTERNALLY-MANAGED").is_file()
 }
 
+/// The `*.dist-info` directory of `package` installed in the venv whose
+/// interpreter is `python` (`VENV/bin/python`), if any.
+pub fn dist_info(python: &Path, package: &str) -> Option<PathBuf> {
+    let venv = python.parent()?.parent()?;
+    let prefix = format!("{}-", package.to_ascii_lowercase().replace('-', "_"));
+    let sites: Vec<PathBuf> = if cfg!(windows) {
+        vec![venv.join("Lib").join("site-packages")]
+    } else {
+        std::fs::read_dir(venv.join("lib"))
+            .ok()?
+            .filter_map(Result::ok)
+            .map(|e| e.path().join("site-packages"))
+            .collect()
+    };
+    sites.iter().find_map(|site| {
+        std::fs::read_dir(site)
+            .ok()?
+            .filter_map(Result::ok)
+            .find(|e| {
+                let name = e.file_name().to_string_lossy().to_ascii_lowercase();
+                name.starts_with(&prefix) && name.ends_with(".dist-info")
+            })
+            .map(|e| e.path())
+    })
+}
+
 /// A venv found for `fix`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Venv {

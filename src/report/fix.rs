@@ -292,7 +292,7 @@ pub fn undo(report: &UndoReport, format: Format) -> anyhow::Result<String> {
         ""
     };
     let _ = writeln!(o, "{head}tlsdoctor fix --undo");
-    if report.files.is_empty() {
+    if report.files.is_empty() && report.packages.is_empty() {
         let _ = writeln!(
             o,
             "nothing to undo: no manifest at {}",
@@ -309,6 +309,18 @@ pub fn undo(report: &UndoReport, format: Format) -> anyhow::Result<String> {
         };
         let _ = writeln!(o, "  {} — {text}", f.path.display());
     }
+    for pkg in &report.packages {
+        let text = match pkg.outcome {
+            "removed" => "✓ uninstalled (tlsdoctor installed it)".to_string(),
+            "already_gone" => "✓ already uninstalled".to_string(),
+            "changed_since" => "✗ upgraded or reinstalled since tlsdoctor installed it: left installed, still in the manifest".to_string(),
+            _ => format!(
+                "✗ could not be uninstalled ({}): still in the manifest",
+                t(pkg.error.as_deref().unwrap_or("no message"), format == Format::Markdown)
+            ),
+        };
+        let _ = writeln!(o, "  {} in {} — {text}", pkg.package, pkg.python.display());
+    }
     Ok(o)
 }
 
@@ -320,7 +332,7 @@ mod snapshot_tests {
 
     use super::*;
     use crate::findings::Verdict;
-    use crate::fix::command::{PlanLine, RootLine, UndoLine};
+    use crate::fix::command::{PackageUndoLine, PlanLine, RootLine, UndoLine};
     use crate::fix::Refusal;
 
     fn run(client: &str, outcome: &str, error: Option<&str>) -> ClientRun {
@@ -454,6 +466,20 @@ mod snapshot_tests {
                 UndoLine {
                     path: PathBuf::from("/home/u/.config/pip/pip.conf"),
                     outcome: "restored",
+                },
+            ],
+            packages: vec![
+                PackageUndoLine {
+                    python: PathBuf::from("/p/.venv/bin/python"),
+                    package: "truststore".into(),
+                    outcome: "removed",
+                    error: None,
+                },
+                PackageUndoLine {
+                    python: PathBuf::from("/q/.venv/bin/python"),
+                    package: "truststore".into(),
+                    outcome: "failed",
+                    error: Some("pip uninstall -y truststore failed: \u{1b}[31mno".into()),
                 },
             ],
         };

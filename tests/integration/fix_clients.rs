@@ -105,18 +105,23 @@ impl World {
             certs,
             server,
         };
-        world.make_venv(&wheels);
+        world.make_venv();
         world
     }
 
     /// A venv with pip 24.3.1, requests and httpx (not truststore), offline.
-    fn make_venv(&self, wheels: &Path) {
+    fn make_venv(&self) {
         let ok = Command::new(tool("python3"))
             .args(["-m", "venv"])
             .arg(&self.venv)
             .status()
             .unwrap();
         assert!(ok.success(), "python3 -m venv");
+        self.install_offline(&["pip==24.3.1", "requests==2.32.3", "httpx==0.28.1"]);
+    }
+
+    /// `pip install --no-index` from the pinned wheels.
+    fn install_offline(&self, requirements: &[&str]) {
         let out = self
             .command(
                 &self.python(),
@@ -129,8 +134,8 @@ impl World {
                     "--find-links",
                 ],
             )
-            .arg(wheels)
-            .args(["pip==24.3.1", "requests==2.32.3", "httpx==0.28.1"])
+            .arg(tool("fix_wheels"))
+            .args(requirements)
             .output()
             .unwrap();
         assert!(
@@ -138,6 +143,12 @@ impl World {
             "{}",
             String::from_utf8_lossy(&out.stderr)
         );
+    }
+
+    /// Does the venv's Python import truststore?
+    fn imports_truststore(&self) -> bool {
+        let (code, _, _) = bounded(self.command(&self.python(), &["-c", "import truststore"]));
+        code == 0
     }
 
     fn python(&self) -> PathBuf {
@@ -355,6 +366,30 @@ fn apply_makes_real_requests_and_httpx_trust_and_pip_keeps_installing() {
     assert!(
         !sitecustomize.exists(),
         "undo removes the sitecustomize.py it created"
+    );
+    let undone: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(undone["packages"][0]["outcome"], "removed", "{undone:#}");
+    assert!(
+        !w.imports_truststore(),
+        "undo uninstalls the truststore that --apply installed"
+    );
+    assert!(
+        !w.home.join(".local/state/tlsdoctor/manifest.json").exists(),
+        "the manifest goes when nothing is left in it"
+    );
+
+    // truststore installed by the user before the fix stays after --undo.
+    w.install_offline(&["truststore==0.10.4"]);
+    let (code, json, _) = w.fix(&["--apply"]);
+    assert_eq!(code, 0, "{json:#}");
+    let (code, out, err) = bounded(w.command(Path::new(env!("CARGO_BIN_EXE_tlsdoctor")), &undo));
+    assert_eq!(code, 0, "{out}\n{err}");
+    let undone: Value = serde_json::from_str(&out).unwrap();
+    assert!(undone.get("packages").is_none(), "{undone:#}");
+    assert!(!sitecustomize.exists());
+    assert!(
+        w.imports_truststore(),
+        "undo left the user's own truststore installed"
     );
 }
 
