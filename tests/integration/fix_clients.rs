@@ -193,6 +193,11 @@ impl World {
     }
 
     fn fix(&self, extra: &[&str]) -> (i32, Value, String) {
+        self.fix_with(extra, &[])
+    }
+
+    /// `fix` with `env` set besides the whole environment of [`Self::command`].
+    fn fix_with(&self, extra: &[&str], env: &[(&str, &str)]) -> (i32, Value, String) {
         let target = format!("localhost:{}", self.server.port());
         let venv = self.venv.display().to_string();
         let mut args = vec![
@@ -206,7 +211,9 @@ impl World {
             "20",
         ];
         args.extend(extra);
-        let out = bounded(self.command(Path::new(env!("CARGO_BIN_EXE_tlsdoctor")), &args));
+        let mut cmd = self.command(Path::new(env!("CARGO_BIN_EXE_tlsdoctor")), &args);
+        cmd.envs(env.iter().copied());
+        let out = bounded(cmd);
         let json = serde_json::from_str(&out.1)
             .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}\nstderr: {}", out.1, out.2));
         (out.0, json, out.2)
@@ -476,5 +483,93 @@ fn apply_makes_real_node_and_git_trust() {
     assert!(
         !err.contains("certificate") && !err.contains("SSL"),
         "git after: {err}"
+    );
+}
+
+/// Node 24 (which honours `--use-system-ca`) under a directory that names
+/// it 24.5: the versions from 22.15 to 24.5 that take the flag through
+/// `NODE_OPTIONS` but not `NODE_USE_SYSTEM_CA`. A hard link (a copy when the
+/// link fails), so that the path tlsdoctor reads the version from is the
+/// executable's own.
+fn node_named_24_5(w: &World) {
+    let dir = w.scratch.path().join("node-v24.5.0/bin");
+    std::fs::create_dir_all(&dir).unwrap();
+    let exe = dir.join("node");
+    if std::fs::hard_link(tool("node24"), &exe).is_err() {
+        std::fs::copy(tool("node24"), &exe).unwrap();
+    }
+    std::os::unix::fs::symlink(&exe, w.path.join("node")).unwrap();
+}
+
+#[test]
+#[cfg_attr(
+    not(all(tool_python3, tool_openssl, tool_unshare, tool_fix_wheels, tool_node24)),
+    ignore = "needs python3, openssl, unshare, node 24 (the clients venv) and TLSDOCTOR_FIX_WHEELS"
+)]
+fn node_options_keeps_what_the_user_set_and_undo_gives_it_back() {
+    let w = World::new();
+    node_named_24_5(&w);
+    let bashrc = w.home.join(".bashrc");
+    let original = std::fs::read(&bashrc).unwrap();
+    let mine = "--max-old-space-size=100";
+    let url = format!("https://localhost:{}/", w.server.port());
+    // A new login shell with the user's NODE_OPTIONS: what node sees, and
+    // whether it trusts the server.
+    let shell = |w: &World, before: &str| {
+        let script = format!(
+            "{before} . \"$HOME/.bashrc\"; . \"$HOME/.bashrc\"; node -e \"console.log('opts=' + (process.env.NODE_OPTIONS || '')); require('https').get('{url}', r => console.log('tls-ok')).on('error', e => {{ console.log('tls-error', e.code); process.exit(3); }})\""
+        );
+        let (code, out, err) = bounded(w.command(Path::new("/bin/bash"), &["-c", &script]));
+        (code, format!("{out}{err}"))
+    };
+    let set_mine = format!("export NODE_OPTIONS='{mine}';");
+    let (code, out) = shell(&w, &set_mine);
+    assert_ne!(code, 0, "node trusted before the fix: {out}");
+
+    let (code, json, stderr) = w.fix_with(&["--apply", "--run-clients"], &[("NODE_OPTIONS", mine)]);
+    let node: Vec<&Value> = json["after"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["client"] == "node")
+        .collect();
+    assert_eq!(node.len(), 1, "{json:#}");
+    assert_eq!(node[0]["outcome"], "trusts", "{json:#}\n{stderr}");
+    assert_eq!(node[0]["how"], "run", "fix ran node to prove it: {json:#}");
+    let before_node = json["before"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["client"] == "node")
+        .unwrap();
+    assert_eq!(
+        (&before_node["outcome"], &before_node["how"]),
+        (&Value::from("fails"), &Value::from("run")),
+        "{json:#}"
+    );
+    assert_eq!(code, 0, "{json:#}");
+    let written = std::fs::read_to_string(&bashrc).unwrap();
+    assert!(!written.contains("export NODE_OPTIONS='"), "{written}");
+
+    // The user's flag stays, the new one is added once (sourced twice).
+    let (code, out) = shell(&w, &set_mine);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains(&format!("opts={mine} --use-system-ca\n")),
+        "{out}"
+    );
+    assert!(out.contains("tls-ok"), "{out}");
+    let (code, out) = shell(&w, "unset NODE_OPTIONS;");
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("opts=--use-system-ca\n"), "{out}");
+
+    let undo = ["fix", "--undo", "--format", "json"];
+    let (code, out, err) = bounded(w.command(Path::new(env!("CARGO_BIN_EXE_tlsdoctor")), &undo));
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert_eq!(std::fs::read(&bashrc).unwrap(), original);
+    let (_, out) = shell(&w, &set_mine);
+    assert!(
+        out.contains(&format!("opts={mine}\n")),
+        "exactly the value before: {out}"
     );
 }
