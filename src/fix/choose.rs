@@ -15,11 +15,10 @@ use std::path::{Path, PathBuf};
 
 use crate::cert::CertFacts;
 use crate::knowledge::clients::major_minor;
-use crate::knowledge::clients_python::site_packages;
 use crate::knowledge::{Os, Shell};
 
 use super::text::{KeySetting, Syntax};
-use super::{bundle, python, Change, FileChange, FileKind, FixPlan, PlanItem, Refusal};
+use super::{bundle, Change, FileChange, FileKind, FixPlan, PlanItem, Refusal};
 
 /// A client that fails for the target, as the Machine stage found it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,6 +36,10 @@ pub struct FailingClient {
     pub venv: Option<PathBuf>,
     /// That venv's site-packages, when read (else derived from the version).
     pub site_packages: Option<PathBuf>,
+    /// A base interpreter's prefix (not a venv): when it lies in the home and
+    /// is not externally managed (pyenv, asdf, a Python built by the user),
+    /// it is fixed as a venv is.
+    pub base_prefix: Option<PathBuf>,
     /// The base interpreter refuses installs (PEP 668 `EXTERNALLY-MANAGED`).
     pub externally_managed: bool,
 }
@@ -237,7 +240,7 @@ pub fn plan(ctx: &Context, clients: &[FailingClient]) -> FixPlan {
     plan
 }
 
-fn refusal(c: &FailingClient, reason: &str, options: Vec<String>) -> Refusal {
+pub(super) fn refusal(c: &FailingClient, reason: &str, options: Vec<String>) -> Refusal {
     Refusal {
         client: c.client.clone(),
         executable: c.executable.clone(),
@@ -265,79 +268,6 @@ fn plan_client(ctx: &Context, root: &NeededRoot, c: &FailingClient, plan: &mut F
             ctx.target
         )],
     ));
-}
-
-fn plan_python(ctx: &Context, root: &NeededRoot, c: &FailingClient, plan: &mut FixPlan) {
-    let version = c.python_version;
-    let strict = version.is_some_and(|v| v >= (3, 13));
-    if strict && root.breaks_strict && ctx.os == Os::Linux {
-        plan.refusals.push(refusal(
-            c,
-            "Python 3.13+ on Linux verifies with VERIFY_X509_STRICT (through truststore too, which is OpenSSL here), and this chain breaks that profile: no change keeps verification whole",
-            vec![
-                "ask the vendor or IT for a root that meets the strict profile (basicConstraints critical, keyUsage, an authority key identifier); then every client works unchanged".into(),
-                "in your application, clear the flag on its own context: `ctx = ssl.create_default_context(); ctx.verify_flags &= ~ssl.VERIFY_X509_STRICT` (verification stays on, but the checks Python 3.13 added are skipped for every server it talks to)".into(),
-            ],
-        ));
-        return;
-    }
-    let modern = version.is_some_and(|v| v >= (3, 10));
-    match (&c.venv, modern && root.in_os_store) {
-        (Some(venv), true) => {
-            let windows = ctx.os == Os::Windows;
-            let Some(v) = version else { return };
-            let site = c
-                .site_packages
-                .clone()
-                .unwrap_or_else(|| site_packages(venv, v, windows));
-            let change = python::sitecustomize_change(&site, ctx.target);
-            let lines = change.lines();
-            let file = plan.add_file(change);
-            plan.items.push(PlanItem {
-                client: c.client.clone(),
-                executable: c.executable.clone(),
-                change: Change::File { file, lines },
-                why: "truststore makes this venv's Python verify with the OS store, which holds the root; sitecustomize.py loads it at every start".into(),
-            });
-            let python = c
-                .interpreter
-                .clone()
-                .unwrap_or_else(|| c.executable.clone());
-            let installed = plan
-                .items
-                .iter()
-                .any(|i| matches!(&i.change, Change::PipInstall { python: p, .. } if *p == python));
-            if !installed {
-                plan.items.push(PlanItem {
-                    client: c.client.clone(),
-                    executable: c.executable.clone(),
-                    change: Change::PipInstall {
-                        python,
-                        requirement: python::TRUSTSTORE_REQUIREMENT.into(),
-                    },
-                    why: "truststore installed into the venv with its own pip, through the OS store the fix relies on".into(),
-                });
-            }
-        }
-        _ => {
-            let why = if c.venv.is_some() && !modern {
-                "Python before 3.10 cannot use truststore: SSL_CERT_FILE and REQUESTS_CA_BUNDLE point it at the combined bundle"
-            } else {
-                "SSL_CERT_FILE (ssl, httpx) and REQUESTS_CA_BUNDLE (requests) point it at the combined bundle"
-            };
-            plan_variables(
-                ctx,
-                root,
-                c,
-                &[
-                    ("SSL_CERT_FILE", Value::Bundle),
-                    ("REQUESTS_CA_BUNDLE", Value::Bundle),
-                ],
-                why,
-                plan,
-            );
-        }
-    }
 }
 
 fn plan_node(ctx: &Context, root: &NeededRoot, c: &FailingClient, plan: &mut FixPlan) {
@@ -445,7 +375,7 @@ fn add_bundle(ctx: &Context, root: &NeededRoot, c: &FailingClient, plan: &mut Fi
 
 /// What a variable of the profile block is set to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Value<'v> {
+pub(super) enum Value<'v> {
     /// The combined bundle's path.
     Bundle,
     /// This literal value.
@@ -483,7 +413,7 @@ pub fn append_flag_line(shell: Shell, name: &str, flag: &str) -> String {
 }
 
 /// Set variables in every profile's block.
-fn plan_variables(
+pub(super) fn plan_variables(
     ctx: &Context,
     root: &NeededRoot,
     c: &FailingClient,
@@ -598,6 +528,10 @@ fn plan_config_key(
 fn toml_string(s: &str) -> String {
     format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
 }
+
+#[path = "choose_python.rs"]
+mod choose_python;
+use choose_python::plan_python;
 
 #[cfg(test)]
 #[path = "choose_tests.rs"]

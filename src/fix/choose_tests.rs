@@ -16,6 +16,7 @@ fn client(
         python_version: py,
         venv: venv.map(PathBuf::from),
         site_packages: None,
+        base_prefix: None,
         externally_managed: false,
     }
 }
@@ -269,4 +270,72 @@ fn config_keys_point_at_the_bundle_and_uv_needs_the_os_store() {
         cargo.new_text(None).unwrap(),
         "[http]\ncainfo = \"/home/u/.local/share/tlsdoctor/ca-bundle.pem\"\n"
     );
+}
+
+#[test]
+fn a_base_interpreter_is_fixed_like_a_venv_only_in_the_home_and_never_installed_into_under_pep_668()
+{
+    let f = facts();
+    let base = |prefix: &str, managed: bool| FailingClient {
+        client: "python-requests".into(),
+        executable: PathBuf::from(format!("{prefix}/bin/python3.12")),
+        version: None,
+        interpreter: Some(PathBuf::from(format!("{prefix}/bin/python3.12"))),
+        python_version: Some((3, 12)),
+        venv: None,
+        site_packages: None,
+        base_prefix: Some(PathBuf::from(prefix)),
+        externally_managed: managed,
+    };
+    let plan_for = |c: FailingClient| with_ctx(Some(root(&f, true)), |ctx| plan(ctx, &[c]));
+    let installs = |p: &FixPlan| {
+        p.items
+            .iter()
+            .filter(|i| matches!(i.change, Change::PipInstall { .. }))
+            .count()
+    };
+
+    // pyenv in the home: truststore in its own site-packages.
+    let pyenv = plan_for(base("/home/u/.pyenv/versions/3.12.1", false));
+    assert_eq!(installs(&pyenv), 1, "{pyenv:?}");
+    assert_eq!(
+        pyenv.files[0].path,
+        PathBuf::from(
+            "/home/u/.pyenv/versions/3.12.1/lib/python3.12/site-packages/sitecustomize.py"
+        )
+    );
+
+    // Externally managed (PEP 668): no install; the variables, and a venv
+    // command printed for the user.
+    let system = plan_for(base("/usr", true));
+    assert_eq!(installs(&system), 0, "{system:?}");
+    assert!(system.files.iter().all(|f| f.path.starts_with("/home/u")));
+    let commands: Vec<&str> = system
+        .items
+        .iter()
+        .filter_map(|i| match &i.change {
+            Change::Command { command, .. } => Some(command.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        commands,
+        ["/usr/bin/python3.12 -m venv .venv && .venv/bin/python -m pip install 'truststore>=0.10.1,<1' && tlsdoctor fix api.example.com:443 --python .venv --apply"]
+    );
+    assert!(system.items.iter().any(|i| i.why.contains("PEP 668")));
+    assert!(!format!("{system:?}").contains("--break-system-packages"));
+    assert!(!format!("{system:?}").contains("sudo"));
+
+    // Neither in the home nor managed (/opt): the variables only.
+    let opt = plan_for(base("/opt/python", false));
+    assert_eq!(installs(&opt), 0);
+    assert!(opt
+        .items
+        .iter()
+        .all(|i| matches!(i.change, Change::File { .. })));
+    assert_eq!(sh_quote_for_tests("it's"), r"'it'\''s'");
+}
+
+fn sh_quote_for_tests(s: &str) -> String {
+    super::choose_python::sh_quote(s)
 }

@@ -398,6 +398,7 @@ fn failing_clients(runs: &[ClientRun]) -> Vec<FailingClient> {
                 python_version: site.version,
                 venv: site.venv,
                 site_packages: site.site_packages,
+                base_prefix: site.base_prefix,
                 externally_managed: site.externally_managed,
             }
         })

@@ -63,8 +63,11 @@ fn site(facts: &ClientFacts) -> Option<PythonSite> {
     Some(PythonSite {
         version: py.major_minor(),
         venv: py.venv.then(|| py.prefix.clone()),
-        site_packages: py.site_packages.first().cloned(),
-        externally_managed: !py.venv && locate::externally_managed(py),
+        // A base interpreter's first site directory may be the user's own;
+        // its sitecustomize.py belongs in the prefix's (derived by choose).
+        site_packages: py.venv.then(|| py.site_packages.first().cloned()).flatten(),
+        base_prefix: (!py.venv).then(|| py.prefix.clone()),
+        externally_managed: locate::externally_managed(py),
     })
 }
 

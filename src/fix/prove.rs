@@ -42,6 +42,8 @@ pub struct PythonSite {
     /// The venv, when the interpreter is one.
     pub venv: Option<PathBuf>,
     pub site_packages: Option<PathBuf>,
+    /// A base interpreter's prefix (not a venv).
+    pub base_prefix: Option<PathBuf>,
     /// The base interpreter refuses installs (PEP 668).
     pub externally_managed: bool,
 }

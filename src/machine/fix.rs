@@ -196,7 +196,7 @@ pub fn venvs(env: &EnvVars, named: &[PathBuf]) -> (Vec<Venv>, Vec<String>) {
         match venv_of(p, "--python") {
             Some(v) => found.push(v),
             None => problems.push(format!(
-                "--python {}: not a venv (no pyvenv.cfg); tlsdoctor fix changes venvs only, not a base interpreter",
+                "--python {}: a base interpreter, not a venv (no pyvenv.cfg): tlsdoctor changes it only when it lies in your home and is not externally managed (PEP 668)",
                 p.display()
             )),
         }
