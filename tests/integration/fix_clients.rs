@@ -21,7 +21,7 @@ use serde_json::Value;
 
 use crate::support::*;
 
-const TRUSTSTORE: &str = "truststore-0.10.4-py3-none-any.whl";
+pub(crate) const TRUSTSTORE: &str = "truststore-0.10.4-py3-none-any.whl";
 
 /// Binds `certs` over /etc/ssl/certs and an empty file over each machine
 /// pip config, then runs the command.
@@ -35,14 +35,14 @@ done
 exec "$@"
 "#;
 
-struct World {
-    scratch: Scratch,
+pub(crate) struct World {
+    pub(crate) scratch: Scratch,
     /// `PATH` inside the namespace (an empty directory unless a test links programs there).
-    path: PathBuf,
-    home: PathBuf,
+    pub(crate) path: PathBuf,
+    pub(crate) home: PathBuf,
     venv: PathBuf,
     certs: PathBuf,
-    server: TlsServer,
+    pub(crate) server: TlsServer,
 }
 
 /// The simple index: one project (truststore), one file.
@@ -71,7 +71,7 @@ fn index(head: &str, wheel: &[u8]) -> Vec<u8> {
 }
 
 impl World {
-    fn new() -> World {
+    pub(crate) fn new() -> World {
         let wheels = tool("fix_wheels");
         let wheel = std::fs::read(wheels.join(TRUSTSTORE)).unwrap();
         let root = root_ca("Fix Corp Root", "tlsdoctor tests");
@@ -160,7 +160,7 @@ impl World {
     }
 
     /// `program ARGS` in the namespace with a whole environment.
-    fn command(&self, program: &Path, args: &[&str]) -> Command {
+    pub(crate) fn command(&self, program: &Path, args: &[&str]) -> Command {
         let mut cmd = Command::new(tool("unshare"));
         // As root, a mount namespace; otherwise inside a user namespace.
         use std::os::unix::fs::MetadataExt;
@@ -235,7 +235,7 @@ impl World {
 }
 
 /// Runs `cmd` for at most two minutes: (code, stdout, stderr).
-fn bounded(mut cmd: Command) -> (i32, String, String) {
+pub(crate) fn bounded(mut cmd: Command) -> (i32, String, String) {
     let mut child = cmd
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())

@@ -20,6 +20,7 @@ mod diagnosis;
 mod diagnosis_formats;
 mod env;
 mod fix;
+mod fix_base;
 mod fix_clients;
 mod fuzz_corpus;
 mod harness;
