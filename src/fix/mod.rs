@@ -8,9 +8,11 @@
 //! - [`python`]: the `sitecustomize.py` block that injects truststore;
 //! - [`apply`]: the engine — atomic writes, the manifest, `--undo`;
 //! - [`needs`]: what a judged target asks (pure); [`command`]: the flow;
-//!   [`prove`]: runs the venvs' Python clients (until the `--run-clients`
-//!   runner takes over). What it reads of the machine is `machine::fix`;
-//!   its reports are `report::fix`.
+//!   [`evaluate`]: each client's outcome before and after, predicted and
+//!   corrected by running it (`machine::run`, the `--run-clients` runner);
+//!   [`prove`]: the outcome type and the pip commands (install, and
+//!   uninstall on `--undo`). What it reads of the machine is
+//!   `machine::fix`; its reports are `report::fix`.
 //!
 //! This module owns the plan's types. It must not probe, verify or diagnose:
 //! it is handed the failing clients and the root, and returns or applies a

@@ -449,6 +449,30 @@ mod snapshot_tests {
         all_formats("server_problem", &server);
     }
 
+    /// The README's before → after example is this renderer's output: its
+    /// headings and lines read as the renderer writes them today.
+    #[test]
+    fn the_readme_shows_a_before_after_example_in_todays_words() {
+        let readme = include_str!("../../README.md");
+        let start = readme
+            .find("$ tlsdoctor fix localhost")
+            .expect("a fix example in the README");
+        let example = readme.get(start..).unwrap_or_default();
+        let example = example.get(..example.find("```").unwrap()).unwrap();
+        let apply = human(&report("apply"), false);
+        for line in apply.lines().filter(|l| {
+            l.starts_with("Before → after") || l.starts_with("Undo every change") || *l == "Changes"
+        }) {
+            assert!(example.contains(line), "the README lacks {line:?}");
+        }
+        assert!(example.contains("fails (run) → trusts (run)"), "{example}");
+        assert!(example.contains("$ tlsdoctor fix --undo"), "{example}");
+        assert!(
+            example.contains("uninstalled (tlsdoctor installed it)"),
+            "{example}"
+        );
+    }
+
     #[test]
     fn undo_in_every_format() {
         let r = UndoReport {
