@@ -137,6 +137,16 @@ pub static CONFIG_KEYS: &[ConfigKeyFix] = &[
         why: "git's `http.sslCAInfo` replaces its CA file: the combined bundle keeps every public root",
     },
     ConfigKeyFix {
+        client: "curl",
+        file: ".curlrc",
+        windows_file: "AppData/Roaming/_curlrc",
+        syntax: Syntax::KeyValue,
+        section: None,
+        key: "cacert",
+        os_store_value: None,
+        why: "curl reads `cacert` from ~/.curlrc before CURL_CA_BUNDLE and its built-in bundle: the combined bundle keeps every public root",
+    },
+    ConfigKeyFix {
         client: "aws",
         file: ".aws/config",
         windows_file: ".aws/config",
@@ -496,9 +506,13 @@ fn plan_config_key(
         }
         None => add_bundle(ctx, root, c, plan).display().to_string(),
     };
-    let value = match fix.syntax {
-        Syntax::Toml if fix.os_store_value.is_none() => toml_string(&value),
-        _ => value,
+    // A path in TOML, and in .curlrc (whose quoted parameters take the
+    // same escapes): a space must not end it.
+    let quoted = fix.syntax == Syntax::Toml || fix.client == "curl";
+    let value = if quoted && fix.os_store_value.is_none() {
+        toml_string(&value)
+    } else {
+        value
     };
     let rel = if ctx.os == Os::Windows {
         fix.windows_file

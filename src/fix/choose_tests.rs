@@ -339,3 +339,21 @@ fn a_base_interpreter_is_fixed_like_a_venv_only_in_the_home_and_never_installed_
 fn sh_quote_for_tests(s: &str) -> String {
     super::choose_python::sh_quote(s)
 }
+
+#[test]
+fn curl_gets_the_bundle_in_its_curlrc_quoted() {
+    let f = facts();
+    let plan = with_ctx(Some(root(&f, true)), |ctx| {
+        let ctx = Context {
+            data_dir: Path::new("/home/u/my data"),
+            ..ctx.clone()
+        };
+        plan(&ctx, &[client("curl", None, None, None)])
+    });
+    let curlrc = plan
+        .files
+        .iter()
+        .find(|f| f.path == Path::new("/home/u/.curlrc"))
+        .expect("a .curlrc change");
+    assert_eq!(curlrc.lines(), ["cacert=\"/home/u/my data/ca-bundle.pem\""]);
+}

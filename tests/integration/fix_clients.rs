@@ -415,13 +415,14 @@ fn link_tools(w: &World, tools: &[&str]) {
         tool_unshare,
         tool_fix_wheels,
         tool_node,
-        tool_git
+        tool_git,
+        tool_curl
     )),
-    ignore = "needs python3, openssl, unshare, node, git and TLSDOCTOR_FIX_WHEELS"
+    ignore = "needs python3, openssl, unshare, node, git, curl and TLSDOCTOR_FIX_WHEELS"
 )]
-fn apply_makes_real_node_and_git_trust() {
+fn apply_makes_real_node_git_and_curl_trust() {
     let w = World::new();
-    link_tools(&w, &["node", "git"]);
+    link_tools(&w, &["node", "git", "curl"]);
     // git pointed at a file without the root (and no CA directory, which
     // libcurl searches too): it fails before the fix.
     let stale = w.scratch.pem_file("stale.pem", &[unrelated_root()]);
@@ -431,6 +432,16 @@ fn apply_makes_real_node_and_git_trust() {
         w.home.join(".gitconfig"),
         format!(
             "[user]\n\tname = Test\n[http]\n\tsslCAInfo = {}\n\tsslCAPath = {}\n",
+            stale.display(),
+            empty_dir.display()
+        ),
+    )
+    .unwrap();
+    // curl too: its ~/.curlrc names the same file and directory.
+    std::fs::write(
+        w.home.join(".curlrc"),
+        format!(
+            "silent\ncacert = \"{}\"\ncapath={}\n",
             stale.display(),
             empty_dir.display()
         ),
@@ -448,6 +459,9 @@ fn apply_makes_real_node_and_git_trust() {
         bounded(w.command(Path::new("/bin/bash"), &["-c", &script]))
     };
     let git = |w: &World| bounded(w.command(&tool("git"), &["ls-remote", &url]));
+    let curl = |w: &World| bounded(w.command(&tool("curl"), &["-o", "/dev/null", &url]));
+    let (code, _, err) = curl(&w);
+    assert_eq!(code, 60, "curl before the fix: {err}");
     let (code, out, _) = node(&w);
     assert_ne!(code, 0, "node trusted before the fix: {out}");
     let (_, _, err) = git(&w);
@@ -461,7 +475,7 @@ fn apply_makes_real_node_and_git_trust() {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|c| c["client"] == "node" || c["client"] == "git")
+        .filter(|c| ["node", "git", "curl"].contains(&c["client"].as_str().unwrap()))
         .map(|c| {
             (
                 c["client"].to_string(),
@@ -469,9 +483,9 @@ fn apply_makes_real_node_and_git_trust() {
             )
         })
         .collect();
-    // Proven: fix ran node and git after the change (the shared runner).
+    // Proven: fix ran node, git and curl after the change (the shared runner).
     assert!(
-        fixed.len() == 2 && fixed.iter().all(|(_, o)| o == "trusts \"run\""),
+        fixed.len() == 3 && fixed.iter().all(|(_, o)| o == "trusts \"run\""),
         "{fixed:?}\n{json:#}\n{stderr}"
     );
     assert_eq!(code, 0, "{json:#}");
@@ -484,6 +498,14 @@ fn apply_makes_real_node_and_git_trust() {
         !err.contains("certificate") && !err.contains("SSL"),
         "git after: {err}"
     );
+    let (code, _, err) = curl(&w);
+    assert_eq!(code, 0, "curl after the fix: {err}");
+    let curlrc = std::fs::read_to_string(w.home.join(".curlrc")).unwrap();
+    assert!(
+        curlrc.starts_with("silent\ncacert=\""),
+        "replaced in place: {curlrc}"
+    );
+    assert!(curlrc.contains("capath="), "{curlrc}");
 }
 
 /// Node 24 (which honours `--use-system-ca`) under a directory that names
