@@ -24,9 +24,19 @@ fn mark(outcome: &str) -> &'static str {
 }
 
 fn run_text(r: &ClientRun, md: bool) -> String {
+    let word = format!("{}{}", r.outcome, how(r));
     match &r.error {
-        Some(e) => format!("{}: {}", r.outcome, t(e, md)),
-        None => r.outcome.clone(),
+        Some(e) => format!("{word}: {}", t(e, md)),
+        None => word,
+    }
+}
+
+/// " (run)" for a client that was run, nothing for a prediction.
+fn how(r: &ClientRun) -> &'static str {
+    if r.how == "run" {
+        " (run)"
+    } else {
+        ""
     }
 }
 
@@ -233,7 +243,10 @@ fn fenced(o: &mut String, lines: &[String], md: bool, indent: &str) {
 
 fn before_after(o: &mut String, r: &FixReport, sub: &str, md: bool) {
     if r.after.is_empty() {
-        let _ = writeln!(o, "\n{sub}Clients now");
+        let _ = writeln!(
+            o,
+            "\n{sub}Clients now (\"run\": the client was run against the target)"
+        );
         for c in &r.before {
             let _ = writeln!(
                 o,
@@ -259,15 +272,13 @@ fn before_after(o: &mut String, r: &FixReport, sub: &str, md: bool) {
             .map(|a| run_text(a, md))
             .unwrap_or_else(|| "not run".into());
         let a_mark = after.map(|a| mark(&a.outcome)).unwrap_or("?");
-        let how = |c: &ClientRun| if c.how == "run" { " (run)" } else { "" };
         let _ = writeln!(
             o,
-            "  {a_mark} {} ({}): {}{} → {a_text}{}",
+            "  {a_mark} {} ({}): {}{} → {a_text}",
             b.client,
             p(&b.executable, md),
             b.outcome,
-            how(b),
-            after.map(how).unwrap_or("")
+            how(b)
         );
     }
 }
