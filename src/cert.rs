@@ -14,6 +14,7 @@
 
 pub mod chain;
 pub mod input;
+pub mod pem;
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -145,7 +146,21 @@ pub struct CertName {
 
 impl CertName {
     /// Read a certificate's names; the parse error when it is not one.
+    /// webpki reads the subject and key without the extensions (a bundle
+    /// holds a hundred certificates); x509-parser names what is wrong.
     pub fn from_der(der: &[u8]) -> Result<CertName, String> {
+        let cert = rustls_pki_types::CertificateDer::from(der);
+        if let Ok(anchor) = webpki::anchor_from_trusted_cert(&cert) {
+            let name = der_sequence(anchor.subject.as_ref());
+            if let Ok((_, subject)) = x509_parser::x509::X509Name::from_der(&name) {
+                let spki = der_sequence(anchor.subject_public_key_info.as_ref());
+                return Ok(CertName {
+                    display_name: common_name(&subject).unwrap_or_else(|| subject.to_string()),
+                    subject: subject.to_string(),
+                    spki_sha256: Sha256::digest(spki).into(),
+                });
+            }
+        }
         let (_, cert) = X509Certificate::from_der(der).map_err(|e| e.to_string())?;
         let subject = cert.subject().to_string();
         Ok(CertName {
@@ -425,6 +440,28 @@ fn read_extensions(
     (subject_key_id, authority_key_id, ca_issuers)
 }
 
+/// A DER SEQUENCE holding `contents` (webpki hands out contents without
+/// their header).
+fn der_sequence(contents: &[u8]) -> Vec<u8> {
+    let len = contents.len();
+    let mut out = Vec::with_capacity(len + 4);
+    out.push(0x30);
+    if len < 0x80 {
+        out.push(len as u8);
+    } else {
+        let bytes = len.to_be_bytes();
+        let first = bytes
+            .iter()
+            .position(|&b| b != 0)
+            .unwrap_or(bytes.len() - 1);
+        let significant = bytes.get(first..).unwrap_or_default();
+        out.push(0x80 | significant.len() as u8);
+        out.extend_from_slice(significant);
+    }
+    out.extend_from_slice(contents);
+    out
+}
+
 fn common_name(name: &x509_parser::x509::X509Name<'_>) -> Option<String> {
     name.iter_common_name()
         .next()
@@ -526,6 +563,28 @@ pub fn format_date(t: OffsetDateTime) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn cert_names_read_cheaply_match_a_full_parse() {
+        for der in webpki_root_certs::TLS_SERVER_ROOT_CERTS {
+            let (_, cert) = X509Certificate::from_der(der).unwrap();
+            let full = CertName {
+                subject: cert.subject().to_string(),
+                display_name: common_name(cert.subject())
+                    .unwrap_or_else(|| cert.subject().to_string()),
+                spki_sha256: Sha256::digest(cert.public_key().raw).into(),
+            };
+            assert_eq!(CertName::from_der(der).unwrap(), full);
+        }
+        assert!(CertName::from_der(b"junk").is_err());
+        for len in [0, 0x7f, 0x80, 0xff, 0x100, 0x1_0000] {
+            let wrapped = der_sequence(&vec![0; len]);
+            let (rest, header) =
+                x509_parser::der_parser::der::der_read_element_header(&wrapped).unwrap();
+            assert_eq!(header.length().definite().unwrap(), len);
+            assert_eq!(rest.len(), len);
+        }
+    }
+
     use super::*;
 
     #[test]

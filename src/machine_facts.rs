@@ -45,8 +45,15 @@ pub struct PemFile {
 }
 
 impl PemFile {
-    /// Decode every `CERTIFICATE` block of `bytes` (other blocks are skipped).
+    /// Decode every `CERTIFICATE` block of `bytes` (other blocks are
+    /// skipped): fast when the file has the plain shape of real bundles,
+    /// through rustls-pki-types (and its errors) otherwise.
     pub fn parse(bytes: &[u8]) -> PemFile {
+        if let Some(certs) = crate::cert::pem::certificates(bytes) {
+            return PemFile {
+                blocks: certs.into_iter().map(Ok).collect(),
+            };
+        }
         PemFile {
             blocks: CertificateDer::pem_slice_iter(bytes)
                 .map(|r| r.map_err(|e| e.to_string()))
