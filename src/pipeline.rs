@@ -223,8 +223,10 @@ pub fn probe_and_judge_each(
             .into_iter()
             .map(|obs| judge(target.clone(), obs, &stores, at))
             .collect();
-        if !stores.os.deferred.is_empty() && judged.iter().any(os_untrusted) {
-            load_deferred_for(&mut stores, &judged);
+        if !stores.os.deferred.is_empty()
+            && judged.iter().any(os_untrusted)
+            && load_deferred_for(&mut stores, &judged)
+        {
             judged = judged
                 .into_iter()
                 .map(|j| judge(j.target, j.observation, &stores, at))
@@ -246,8 +248,8 @@ fn os_untrusted(j: &Judged) -> bool {
 
 /// Search the OS store's directories by the issuer names the chains it does
 /// not trust need (one lookup each, as OpenSSL does); read them whole only
-/// when a name cannot be hashed.
-fn load_deferred_for(stores: &mut Stores, judged: &[Judged]) {
+/// when a name cannot be hashed. `false` when the store did not change.
+fn load_deferred_for(stores: &mut Stores, judged: &[Judged]) -> bool {
     let mut names: Vec<Vec<u8>> = judged
         .iter()
         .filter(|j| os_untrusted(j))
@@ -257,7 +259,7 @@ fn load_deferred_for(stores: &mut Stores, judged: &[Judged]) {
     names.sort_unstable();
     names.dedup();
     let names: Vec<&[u8]> = names.iter().map(Vec::as_slice).collect();
-    search_deferred(&mut stores.os, &names);
+    search_deferred(&mut stores.os, &names)
 }
 
 /// This machine's OS store (its directories deferred where it has a bundle file).
@@ -270,13 +272,14 @@ pub fn os_store() -> TrustStore {
 /// (DER Names), looked up by subject hash as OpenSSL does; the directories
 /// stay deferred for other names. When a name cannot be hashed, only
 /// reading them whole is faithful: they are read, and deferred no more.
-fn search_deferred(os: &mut TrustStore, names: &[&[u8]]) {
+/// `false` when the store did not change.
+fn search_deferred(os: &mut TrustStore, names: &[&[u8]]) -> bool {
     use crate::machine::stores::{dir_roots, hashed_roots};
     let found = match TrustStore::deferred_lookups(names) {
         Some(hashes) => hashed_roots(&os.deferred, &hashes),
         None => dir_roots(&os.take_deferred()),
     };
-    os.add_roots(found.certs, found.errors);
+    os.add_roots(found.certs, found.errors)
 }
 
 /// When the OS store's deferred directories could change a result (some
@@ -286,10 +289,12 @@ pub fn complete_os_store(
     mut stores: Stores,
     at: OffsetDateTime,
 ) -> (Vec<Judged>, Stores) {
-    if stores.os.deferred.is_empty() || !judged.iter().any(os_untrusted) {
+    if stores.os.deferred.is_empty()
+        || !judged.iter().any(os_untrusted)
+        || !load_deferred_for(&mut stores, &judged)
+    {
         return (judged, stores);
     }
-    load_deferred_for(&mut stores, &judged);
     let judged = judged
         .into_iter()
         .map(|j| {

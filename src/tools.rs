@@ -17,7 +17,7 @@ use crate::knowledge::clients::{trust_source, ClientTrust, Context, Source};
 use crate::knowledge::Platform;
 use crate::machine::clients::{ClientFacts, ClientId, ClientsFacts, DiscoveryInputs, Setting};
 use crate::pipeline::Judged;
-use crate::trust::client_stores::{verify_sources, CaFiles, Readers};
+use crate::trust::client_stores::{verify_sources, CaFiles, Known, Readers};
 use crate::trust::verify::Stores;
 use crate::trust::{StoreKind, TrustStore};
 
@@ -220,8 +220,11 @@ pub fn evaluate(
                 &j.observation.chain,
                 &j.facts,
                 at,
-                &stores.bundled,
-                &stores.os,
+                Known {
+                    bundled: &stores.bundled,
+                    os: &stores.os,
+                    verified: j.verification.as_deref(),
+                },
             );
             let name = j
                 .verification

@@ -16,7 +16,7 @@ use time::OffsetDateTime;
 
 use crate::cert::CertFacts;
 use crate::client_facts::Source;
-use crate::trust::verify::{verify_store, StoreVerdict};
+use crate::trust::verify::{verify_store, StoreVerdict, Verification};
 use crate::trust::TrustStore;
 
 /// Reads a CA file as a store (problems in its `load_errors`).
@@ -82,8 +82,17 @@ pub struct Readers<'a> {
     pub look_up: LookUp<'a>,
 }
 
-/// Verify `chain` against every source in `wanted`. `bundled` and `os`
-/// stand for the built-in roots and the platform verifier.
+/// The stores the target was verified against, and what they said: the
+/// built-in roots and the platform verifier, which clients read too.
+#[derive(Clone, Copy)]
+pub struct Known<'a> {
+    pub bundled: &'a TrustStore,
+    pub os: &'a TrustStore,
+    /// Their verdicts on this chain at this time (not verified twice).
+    pub verified: Option<&'a Verification>,
+}
+
+/// Verify `chain` against every source in `wanted`.
 #[allow(clippy::too_many_arguments)]
 pub fn verify_sources(
     files: &CaFiles,
@@ -92,9 +101,9 @@ pub fn verify_sources(
     chain: &[CertificateDer<'_>],
     facts: &[CertFacts],
     at: OffsetDateTime,
-    bundled: &TrustStore,
-    os: &TrustStore,
+    known: Known,
 ) -> BTreeMap<Source, SourceVerdict> {
+    let Known { bundled, os, .. } = known;
     let mut names: Vec<&[u8]> = facts.iter().map(|c| c.issuer_raw.as_slice()).collect();
     names.extend(facts.first().map(|c| c.subject_raw.as_slice()));
     names.sort_unstable();
@@ -126,13 +135,24 @@ pub fn verify_sources(
             },
             Source::Dir(_) => continue,
         };
-        out.insert(source.clone(), verify_one(store, chain, facts, at));
+        let said = known.verified.and_then(|v| {
+            if std::ptr::eq(store, bundled) {
+                Some(&v.bundled)
+            } else if std::ptr::eq(store, os) {
+                Some(&v.os)
+            } else {
+                None
+            }
+        });
+        out.insert(source.clone(), verify_one(store, said, chain, facts, at));
     }
     out
 }
 
+/// What `store` says of `chain`, or what it `said` already.
 fn verify_one(
     store: &TrustStore,
+    said: Option<&StoreVerdict>,
     chain: &[CertificateDer<'_>],
     facts: &[CertFacts],
     at: OffsetDateTime,
@@ -148,7 +168,9 @@ fn verify_one(
             .unwrap_or_else(|| format!("{} holds no certificate", store.source))
     });
     SourceVerdict {
-        store: verify_store(store, chain, facts, at),
+        store: said
+            .cloned()
+            .unwrap_or_else(|| verify_store(store, chain, facts, at)),
         leaf_in_store,
         problem,
     }

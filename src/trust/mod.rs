@@ -160,8 +160,10 @@ impl TrustStore {
     }
 
     /// Add roots found in the deferred directories (those the store does
-    /// not hold yet), and the problems met finding them.
-    pub fn add_roots(&mut self, certs: Vec<CertificateDer<'static>>, errors: Vec<String>) {
+    /// not hold yet), and the problems met finding them. `false` when that
+    /// changed nothing (no new root, no problem): what it said still holds.
+    pub fn add_roots(&mut self, certs: Vec<CertificateDer<'static>>, errors: Vec<String>) -> bool {
+        let problems = !errors.is_empty();
         self.load_errors.extend(errors);
         let held: std::collections::BTreeSet<&[u8]> =
             self.certs.iter().map(|c| c.as_ref()).collect();
@@ -171,12 +173,16 @@ impl TrustStore {
                 added.push(cert);
             }
         }
+        if added.is_empty() {
+            return problems;
+        }
         let first = self.certs.len();
         let more = TrustStore::from_certs(self.kind, "", added);
         self.load_errors.extend(more.load_errors);
         self.anchors
             .extend(more.anchors.into_iter().map(|(i, a)| (first + i, a)));
         self.certs.extend(more.certs);
+        true
     }
 
     /// How many roots webpki can use.
@@ -239,12 +245,16 @@ mod tests {
         let roots = &webpki_root_certs::TLS_SERVER_ROOT_CERTS;
         let mut store = TrustStore::from_certs(StoreKind::Os, "test", vec![roots[0].clone()]);
         let found = vec![roots[0].clone(), roots[1].clone(), roots[1].clone()];
-        store.add_roots(found, vec!["one problem".into()]);
+        assert!(store.add_roots(found, vec!["one problem".into()]));
         assert_eq!(store.usable_roots(), 2);
         assert_eq!(store.certs.len(), 2);
         assert_eq!(store.load_errors, ["one problem"]);
         let junk = CertificateDer::from(b"junk".to_vec());
-        store.add_roots(vec![roots[1].clone(), junk], Vec::new());
+        assert!(
+            !store.add_roots(vec![roots[1].clone()], Vec::new()),
+            "nothing new"
+        );
+        assert!(store.add_roots(vec![roots[1].clone(), junk], Vec::new()));
         assert_eq!(store.usable_roots(), 2, "junk is held but is no anchor");
         assert_eq!(store.load_errors.len(), 2);
     }
