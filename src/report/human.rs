@@ -7,7 +7,11 @@
 use std::fmt::Write;
 
 use super::paint::Paint;
-use super::{ConnectionReport, DestinationReport, Report, StoreReport, TargetReport, TrustReport};
+use super::stream::Header;
+use super::{
+    ConnectionReport, DestinationReport, EnvironmentReport, Report, StoreReport, TargetReport,
+    TrustReport,
+};
 use crate::cert::format_date;
 use crate::diagnose::clients::Outcome;
 use crate::findings::{Finding, Severity, Verdict};
@@ -20,28 +24,40 @@ const LABEL: usize = 12;
 
 /// Render the whole report. `color` decides ANSI colours.
 pub fn render(report: &Report, color: bool) -> String {
+    super::stream::render_all(report, super::Format::Human, color)
+}
+
+/// One target's lines.
+pub fn target(t: &TargetReport, color: bool) -> String {
+    let mut out = String::new();
+    render_target(&mut out, t, &Paint(color));
+    out
+}
+
+/// What follows the targets: the summary `lines` (for many targets), the
+/// environment's warnings, and the time validity was judged at.
+pub fn closing(
+    lines: &[String],
+    environment: &EnvironmentReport,
+    header: &Header,
+    color: bool,
+) -> String {
     let p = Paint(color);
     let mut out = String::new();
-    for (i, t) in report.targets.iter().enumerate() {
-        if i > 0 {
-            out.push('\n');
-        }
-        render_target(&mut out, t, &p);
-    }
-    if report.targets.len() > 1 {
+    if !lines.is_empty() {
         out.push('\n');
-        for line in super::summary_lines(&report.targets) {
-            let _ = writeln!(out, "{}", escape(&line));
+        for line in lines {
+            let _ = writeln!(out, "{}", escape(line));
         }
     }
-    if !report.environment.warnings.is_empty() {
+    if !environment.warnings.is_empty() {
         out.push('\n');
-        for (i, f) in report.environment.warnings.iter().enumerate() {
+        for (i, f) in environment.warnings.iter().enumerate() {
             let text = format!("{} {}", p.warn("!"), escape(&f.detail));
             wrapped(&mut out, &p, if i == 0 { "environment" } else { "" }, &text);
         }
     }
-    if let Some(at) = &report.at {
+    if let Some(at) = &header.at {
         let _ = writeln!(out, "{}", p.dim(&format!("(validity judged as of {at})")));
     }
     out

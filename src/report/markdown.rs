@@ -8,37 +8,55 @@
 
 use std::fmt::Write;
 
-use super::{ConnectionReport, DestinationReport, Report, StoreReport, TargetReport, TrustReport};
+use super::stream::Header;
+use super::{
+    ConnectionReport, DestinationReport, EnvironmentReport, Report, StoreReport, TargetReport,
+    TrustReport,
+};
 use crate::cert::format_time;
 use crate::findings::Severity;
 use crate::untrusted::markdown as md;
 
 /// Render the report as GitHub-flavoured markdown.
 pub fn render(report: &Report) -> String {
+    super::stream::render_all(report, super::Format::Markdown, false)
+}
+
+/// The title, the run's line, and the summary `lines` (for many targets).
+pub fn opening(header: &Header, lines: &[String]) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# tlsdoctor report\n");
     let _ = writeln!(
         out,
         "tlsdoctor {} · {} · {}{}\n",
-        report.tool_version,
-        report.environment.os,
-        report.generated_at,
-        report
+        header.tool_version,
+        header.os,
+        header.generated_at,
+        header
             .at
             .as_ref()
             .map(|a| format!(" · judged as of {a}"))
             .unwrap_or_default()
     );
-    if report.targets.len() > 1 {
-        for line in super::summary_lines(&report.targets) {
-            let _ = writeln!(out, "- {}", md::prose(&line));
+    if !lines.is_empty() {
+        for line in lines {
+            let _ = writeln!(out, "- {}", md::prose(line));
         }
         out.push('\n');
     }
-    for t in &report.targets {
-        render_target(&mut out, t);
-    }
-    let env = &report.environment;
+    out
+}
+
+/// One target's section.
+pub fn target(t: &TargetReport) -> String {
+    let mut out = String::new();
+    render_target(&mut out, t);
+    out
+}
+
+/// The environment section, after the targets.
+pub fn closing(env: &EnvironmentReport) -> String {
+    let mut out = String::new();
     if !env.variables.is_empty() || !env.warnings.is_empty() {
         let _ = writeln!(out, "## Environment\n");
         for (k, v) in &env.variables {

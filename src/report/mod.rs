@@ -14,6 +14,7 @@ pub mod json;
 pub mod markdown;
 pub mod output;
 pub mod paint;
+pub mod stream;
 
 pub use output::{write_stdout, Format};
 
@@ -36,11 +37,7 @@ use crate::untrusted::redact_url as redact;
 /// The report of `check` or `inspect` in `format`: the one function shape
 /// every output has (`report::env::render` for `env`).
 pub fn render(report: &Report, format: Format, color: bool) -> String {
-    match format {
-        Format::Human => human::render(report, color),
-        Format::Json => json::render(report),
-        Format::Markdown => markdown::render(report),
-    }
+    stream::render_all(report, format, color)
 }
 
 /// The JSON schema version (DESIGN.md).
@@ -419,54 +416,11 @@ pub fn environment_report(
 /// re-signed by Zscaler (Zscaler Root CA)". Counting, not judging: the
 /// verdicts and vendors come from Diagnose.
 pub fn summary_lines(targets: &[TargetReport]) -> Vec<String> {
-    let total = targets.len();
-    let clean = targets
-        .iter()
-        .filter(|t| t.verdict == Verdict::Clean)
-        .count();
-    let mut lines = vec![format!("{clean} of {total} targets clean")];
-    let mut by_interceptor: BTreeMap<String, usize> = BTreeMap::new();
-    let mut by_verdict: BTreeMap<Verdict, usize> = BTreeMap::new();
+    let mut summary = stream::Summary::default();
     for t in targets {
-        if t.verdict == Verdict::CorporateInterception {
-            let vendor = t.findings.iter().find_map(|f| f.vendor.clone());
-            let anchor = t
-                .trust
-                .os
-                .as_ref()
-                .and_then(|s| s.anchor.as_ref())
-                .map(|a| common_name(&a.subject));
-            let who = match (vendor, anchor) {
-                (Some(v), Some(a)) => format!("{v} ({a})"),
-                (Some(v), None) => v,
-                (None, Some(a)) => a,
-                (None, None) => "an unknown inspection CA".into(),
-            };
-            *by_interceptor.entry(who).or_default() += 1;
-        } else if t.verdict != Verdict::Clean {
-            *by_verdict.entry(t.verdict).or_default() += 1;
-        }
+        summary.add(t);
     }
-    for (who, n) in by_interceptor {
-        lines.push(format!("{n} of {total} targets re-signed by {who}"));
-    }
-    for (verdict, n) in by_verdict {
-        lines.push(format!("{n} of {total} targets {verdict}"));
-    }
-    let mut failing: BTreeMap<String, usize> = BTreeMap::new();
-    for t in targets {
-        for c in &t.clients {
-            if c.outcome == crate::diagnose::clients::Outcome::Fails {
-                *failing
-                    .entry(crate::diagnose::clients::label(c))
-                    .or_default() += 1;
-            }
-        }
-    }
-    for (client, n) in failing {
-        lines.push(format!("{client} fails on {n} of {total} targets"));
-    }
-    lines
+    summary.lines()
 }
 
 /// `C=US, O=Zscaler Inc., CN=Zscaler Root CA` → `Zscaler Root CA`.
