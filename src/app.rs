@@ -15,7 +15,10 @@ use crate::observation::Observation;
 use crate::pipeline::{complete_os_store, judge, probe_and_judge, probe_and_judge_each, Judged};
 use crate::plan::{BundlePlan, CheckPlan, EnvPlan, InspectPlan, OutputPlan, Plan};
 use crate::probe::repeat::Repeat;
-use crate::report::{self, write_stdout, Report, TargetReport};
+use crate::findings::Finding;
+use crate::report::stream::Stream;
+use crate::report::{self, write_stdout, Stdout, TargetReport};
+use crate::tools::TargetClients;
 use crate::trust::verify::Stores;
 use crate::{audit, machine};
 
@@ -53,7 +56,8 @@ fn check(plan: CheckPlan) -> anyhow::Result<ExitCode> {
             repeat,
             trust,
             output.at,
-            &mut |j| {
+            true,
+            &mut |_, j, _| {
                 let verdict = j.diagnosis.verdict;
                 let allowed = verdict != Verdict::Clean && output.allow.contains(&verdict);
                 verdicts.push((verdict, allowed));
@@ -76,29 +80,22 @@ fn check(plan: CheckPlan) -> anyhow::Result<ExitCode> {
         let facts = machine::collect_for_check(&audit_vars);
         audit::findings_for_check(&facts, Platform::current())
     });
-    let (mut judged, stores) = probe_and_judge(
-        targets,
+    let mut run = Streamed::start(&output, vars, Some(discovery), clients.run);
+    probe_and_judge_each(
+        &targets,
         &connect.probe,
         repeat,
         trust,
         output.at,
         output.quiet,
+        &mut |i, j, stores| run.judged(i, j, stores),
     );
-    let warnings = env_audit.join().unwrap_or_default();
-    let at = output.at.unwrap_or_else(OffsetDateTime::now_utc);
-    let mut tools = crate::tools::evaluate(&discovery.finish(), &judged, &stores, at);
     if clients.run {
-        run_found_clients(&judged, &mut tools.per_target, connect.probe.timeout);
+        run.run_held_clients(connect.probe.timeout);
     }
-    for (j, (outcomes, findings)) in judged.iter_mut().zip(&tools.per_target) {
-        crate::diagnose::clients::fit_remedies(&mut j.diagnosis.findings, outcomes);
-        j.diagnosis.findings.extend(findings.iter().cloned());
-        j.diagnosis
-            .findings
-            .extend(crate::diagnose::observed::prediction_mismatches(outcomes));
-    }
-    let code = emit(judged, &output, vars, warnings, Some(&tools))?;
-    Ok(if clients.require && tools.any_fails() {
+    let warnings = env_audit.join().unwrap_or_default();
+    let (code, any_fails) = run.finish(warnings)?;
+    Ok(if clients.require && any_fails {
         ExitCode::Diagnosis
     } else {
         code
@@ -125,15 +122,14 @@ fn inspect(plan: InspectPlan) -> anyhow::Result<ExitCode> {
         ..Observation::default()
     };
     let at = output.at.unwrap_or_else(OffsetDateTime::now_utc);
-    let (judged, _) = complete_os_store(vec![judge(target, observation, &stores, at)], stores, at);
+    let (judged, stores) =
+        complete_os_store(vec![judge(target, observation, &stores, at)], stores, at);
     // A chain file does not depend on this machine's settings: no audit.
-    emit(
-        judged,
-        &output,
-        machine::environment_variables(),
-        Vec::new(),
-        None,
-    )
+    let mut run = Streamed::start(&output, machine::environment_variables(), None, false);
+    for (i, j) in judged.into_iter().enumerate() {
+        run.judged(i, j, &stores);
+    }
+    Ok(run.finish(Vec::new())?.0)
 }
 
 fn env(plan: EnvPlan) -> anyhow::Result<ExitCode> {
@@ -167,19 +163,11 @@ fn bundle(plan: BundlePlan) -> anyhow::Result<ExitCode> {
 /// reached (pinned to the address it connected to, or through the client's
 /// own proxy settings when the probe used a proxy), all at once; what each
 /// did becomes its `observed`.
-fn run_found_clients(
-    judged: &[Judged],
-    per_target: &mut [(
-        Vec<crate::diagnose::clients::ClientOutcome>,
-        Vec<crate::findings::Finding>,
-    )],
-    timeout: std::time::Duration,
-) {
+fn run_found_clients(held: &mut [(usize, Judged, TargetClients)], timeout: std::time::Duration) {
     use machine::run::{self, Destination, RunClient, RunResult};
-    let jobs: Vec<(Option<Destination>, Vec<RunClient>)> = judged
+    let jobs: Vec<(Option<Destination>, Vec<RunClient>)> = held
         .iter()
-        .zip(per_target.iter())
-        .map(|(j, (outcomes, _))| {
+        .map(|(_, j, (outcomes, _))| {
             let pinned = match (&j.observation.proxy, j.observation.connected) {
                 (Some(_), _) => Some(None),
                 (None, Some(addr)) => Some(Some(addr.ip())),
@@ -203,7 +191,7 @@ fn run_found_clients(
         })
         .collect();
     let results = run::run_for_targets(&jobs, timeout);
-    for ((outcomes, _), results) in per_target.iter_mut().zip(results) {
+    for ((_, _, (outcomes, _)), results) in held.iter_mut().zip(results) {
         for (outcome, result) in outcomes.iter_mut().zip(results) {
             match result {
                 RunResult::Observed(o) => outcome.observed = Some(o),
@@ -257,71 +245,141 @@ fn fix(plan: crate::plan::FixCommandPlan) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// Render the report and compute the exit code.
-fn emit(
-    judged: Vec<Judged>,
-    output: &OutputPlan,
+/// The report of `check` or `inspect`, made and written target by target
+/// as each is judged (in input order), keeping per target only its verdict
+/// and whether a client fails: what the exit code needs.
+struct Streamed<'a> {
+    output: &'a OutputPlan,
+    at: OffsetDateTime,
     vars: Vec<(String, String)>,
-    env_warnings: Vec<crate::findings::Finding>,
-    tools: Option<&crate::tools::Evaluated>,
-) -> anyhow::Result<ExitCode> {
-    // Whole seconds: a report is read by people.
-    let now = OffsetDateTime::now_utc()
-        .replace_nanosecond(0)
-        .unwrap_or(OffsetDateTime::now_utc());
-    let targets: Vec<TargetReport> = judged
-        .into_iter()
-        .map(|j| {
-            let allowed = j.diagnosis.verdict != Verdict::Clean
-                && output.allow.contains(&j.diagnosis.verdict);
-            let destination = j.destination.map(|d| {
-                report::destination_report(report::target_report(
-                    &d.target,
-                    &d.observation,
-                    d.facts,
-                    d.verification.as_deref(),
-                    d.diagnosis,
-                    false,
-                ))
-            });
-            let mut t = report::target_report(
-                &j.target,
-                &j.observation,
-                j.facts,
-                j.verification.as_deref(),
-                j.diagnosis,
-                allowed,
-            );
-            t.attempts = j
-                .attempts
-                .as_ref()
-                .map(|a| report::AttemptsReport::new(a, &output.allow));
-            if let Some(http) = t.http.as_mut() {
-                http.destination = destination.map(Box::new);
-            }
-            t
-        })
-        .collect();
-    let mut targets = targets;
-    if let Some(tools) = tools {
-        for (t, (outcomes, _)) in targets.iter_mut().zip(&tools.per_target) {
-            t.clients = outcomes.clone();
+    /// Your tools: discovery until the first target needs it, then its result.
+    discovery: Option<crate::tools::Discovery>,
+    prepared: Option<crate::tools::Prepared>,
+    stream: Stream<Stdout>,
+    verdicts: Vec<(Verdict, bool)>,
+    any_client_fails: bool,
+    /// `--run-clients`: the targets wait for their clients to run.
+    held: Option<Vec<(usize, Judged, TargetClients)>>,
+}
+
+impl<'a> Streamed<'a> {
+    fn start(
+        output: &'a OutputPlan,
+        vars: Vec<(String, String)>,
+        discovery: Option<crate::tools::Discovery>,
+        run_clients: bool,
+    ) -> Streamed<'a> {
+        let at = output.at.unwrap_or_else(OffsetDateTime::now_utc);
+        // Whole seconds: a report is read by people.
+        let now = OffsetDateTime::now_utc();
+        let now = now.replace_nanosecond(0).unwrap_or(now);
+        let header = report::stream::Header {
+            tool_version: env!("CARGO_PKG_VERSION"),
+            generated_at: crate::cert::format_time(now),
+            at: output.at.map(crate::cert::format_time),
+            os: Platform::current().as_str().to_string(),
+        };
+        let format = (!output.quiet).then_some(output.format);
+        Streamed {
+            output,
+            at,
+            vars,
+            discovery,
+            prepared: None,
+            stream: Stream::start(Stdout::default(), format, output.color, header),
+            verdicts: Vec::new(),
+            any_client_fails: false,
+            held: run_clients.then(Vec::new),
         }
     }
-    let mut environment =
-        report::environment_report(Platform::current().as_str(), vars, env_warnings);
-    environment.clients = tools.map(|t| t.environment.clone()).unwrap_or_default();
-    let report = Report {
-        schema_version: report::SCHEMA_VERSION,
-        tool_version: env!("CARGO_PKG_VERSION"),
-        generated_at: crate::cert::format_time(now),
-        at: output.at.map(crate::cert::format_time),
-        targets,
-        environment,
-    };
-    let code = ExitCode::for_verdicts(report.targets.iter().map(|t| (t.verdict, t.allowed)));
-    if !output.quiet {
-        write_stdout(&report::render(&report, output.format, output.color))?;
+
+    /// The clients found (discovery ends here the first time).
+    fn prepared(&mut self) -> Option<&crate::tools::Prepared> {
+        if let Some(discovery) = self.discovery.take() {
+            self.prepared = Some(discovery.finish());
+        }
+        self.prepared.as_ref()
     }
-    Ok(code)
+
+    /// Target `i` is judged: evaluate its clients, then report it (or hold
+    /// it until the clients have run).
+    fn judged(&mut self, i: usize, j: Judged, stores: &Stores) {
+        let at = self.at;
+        let tools = self
+            .prepared()
+            .map(|p| crate::tools::evaluate_one(p, i, &j, stores, at))
+            .unwrap_or_default();
+        match self.held.as_mut() {
+            Some(held) => held.push((i, j, tools)),
+            None => self.report(i, j, tools),
+        }
+    }
+
+    /// `--run-clients`: run the clients for every held target, then report them.
+    fn run_held_clients(&mut self, timeout: std::time::Duration) {
+        let Some(mut held) = self.held.take() else {
+            return;
+        };
+        run_found_clients(&mut held, timeout);
+        for (i, j, tools) in held {
+            self.report(i, j, tools);
+        }
+    }
+
+    fn report(&mut self, i: usize, mut j: Judged, (outcomes, findings): TargetClients) {
+        crate::diagnose::clients::fit_remedies(&mut j.diagnosis.findings, &outcomes);
+        j.diagnosis.findings.extend(findings);
+        j.diagnosis
+            .findings
+            .extend(crate::diagnose::observed::prediction_mismatches(&outcomes));
+        self.any_client_fails |= crate::tools::any_fails(&outcomes);
+        let mut t = target_report(j, &self.output.allow);
+        t.clients = outcomes;
+        self.verdicts.push((t.verdict, t.allowed));
+        self.stream.target(i, &t);
+    }
+
+    /// The closing of the report; the exit code by the verdicts, and
+    /// whether any client fails.
+    fn finish(mut self, env_warnings: Vec<Finding>) -> anyhow::Result<(ExitCode, bool)> {
+        let vars = std::mem::take(&mut self.vars);
+        let mut environment =
+            report::environment_report(Platform::current().as_str(), vars, env_warnings);
+        if let Some(p) = self.prepared() {
+            environment.clients = crate::tools::environment(&p.facts);
+        }
+        self.stream.finish(&environment)?;
+        Ok((ExitCode::for_verdicts(self.verdicts), self.any_client_fails))
+    }
+}
+
+/// One judged target as the report shows it (its clients not yet added).
+fn target_report(j: Judged, allow: &[Verdict]) -> TargetReport {
+    let allowed = j.diagnosis.verdict != Verdict::Clean && allow.contains(&j.diagnosis.verdict);
+    let destination = j.destination.map(|d| {
+        report::destination_report(report::target_report(
+            &d.target,
+            &d.observation,
+            d.facts,
+            d.verification.as_deref(),
+            d.diagnosis,
+            false,
+        ))
+    });
+    let mut t = report::target_report(
+        &j.target,
+        &j.observation,
+        j.facts,
+        j.verification.as_deref(),
+        j.diagnosis,
+        allowed,
+    );
+    t.attempts = j
+        .attempts
+        .as_ref()
+        .map(|a| report::AttemptsReport::new(a, allow));
+    if let Some(http) = t.http.as_mut() {
+        http.destination = destination.map(Box::new);
+    }
+    t
 }

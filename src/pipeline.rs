@@ -24,6 +24,10 @@ use crate::trust::{StoreKind, TrustStore};
 /// take two round trips of time, not four; few enough for any file limit.
 const MAX_CONCURRENT_PROBES: usize = 64;
 
+/// Probes start at most this many targets after the earliest one still
+/// running: a report in input order holds the targets that ended after it.
+const AHEAD: usize = 4096;
+
 /// Progress goes to stderr only on a terminal, and only for more targets than this.
 const PROGRESS_ABOVE: usize = 3;
 
@@ -196,46 +200,66 @@ impl OsLoader {
 }
 
 /// Probe every target as [`probe_and_judge`] does, but hand each judged
-/// target to `each` as soon as its probes end, keeping none: memory
-/// follows the concurrency, not the number of targets (`check --quiet`
-/// keeps only verdicts). The OS store is loaded first.
+/// target, with its index and the stores it was judged against, to `each`
+/// as soon as its probes end, keeping none: memory follows the
+/// concurrency, not the number of targets. The OS store loads while the
+/// first probes run.
 pub fn probe_and_judge_each(
     targets: &[Target],
     options: &ProbeOptions,
     repeat: Repeat,
     trust: TrustPlan,
     at: Option<OffsetDateTime>,
-    each: &mut dyn FnMut(Judged),
+    quiet: bool,
+    each: &mut dyn FnMut(usize, Judged, &Stores),
 ) {
-    let mut stores = Stores {
-        bundled: trust.bundled,
-        os: trust.os.unwrap_or_else(os_store),
-        custom: trust.custom,
-    };
+    let os_loader = trust.os.is_none().then(OsLoader::start);
+    let mut pending = Some((trust, os_loader));
+    let mut stores: Option<Stores> = None;
     let at = at.unwrap_or_else(OffsetDateTime::now_utc);
-    let progress = progress_bar(0, true);
+    let progress = progress_bar(targets.len() * repeat.count as usize, quiet);
     run_probes(targets, options, repeat, &progress, &mut |i, attempts| {
         let Some(target) = targets.get(i) else {
+            return;
+        };
+        if let Some((trust, loader)) = pending.take() {
+            stores = Some(stores_from(trust, loader));
+        }
+        let Some(stores) = stores.as_mut() else {
             return;
         };
         let n = attempts.len();
         let mut judged: Vec<Judged> = attempts
             .into_iter()
-            .map(|obs| judge(target.clone(), obs, &stores, at))
+            .map(|obs| judge(target.clone(), obs, stores, at))
             .collect();
         if !stores.os.deferred.is_empty()
             && judged.iter().any(os_untrusted)
-            && load_deferred_for(&mut stores, &judged)
+            && load_deferred_for(stores, &judged)
         {
             judged = judged
                 .into_iter()
-                .map(|j| judge(j.target, j.observation, &stores, at))
+                .map(|j| judge(j.target, j.observation, stores, at))
                 .collect();
         }
         for j in add_up_attempts(judged, &[n]) {
-            each(j);
+            each(i, j, stores);
         }
     });
+}
+
+/// The stores, once the OS store (when it is not a user's file) is loaded.
+fn stores_from(trust: TrustPlan, loader: Option<OsLoader>) -> Stores {
+    let os = match (trust.os, loader) {
+        (Some(os), _) => os,
+        (None, Some(loader)) => loader.store(),
+        (None, None) => TrustStore::from_certs(StoreKind::Os, "none", Vec::new()),
+    };
+    Stores {
+        bundled: trust.bundled,
+        os,
+        custom: trust.custom,
+    }
 }
 
 /// Whether the OS store does not trust a judged chain (so its deferred
@@ -311,8 +335,11 @@ pub fn complete_os_store(
 /// Probe every target (`repeat` times), at most [`MAX_CONCURRENT_PROBES`]
 /// at once (fewer when the open-files limit is low), handing each target's
 /// attempts with its index to `done` as they end. A probe is spawned only
-/// when a slot is free, so memory follows the concurrency, not the number
-/// of targets.
+/// when a slot is free, and never [`AHEAD`] or more targets after the
+/// earliest one still running, so memory follows the concurrency, not the
+/// number of targets (a report in input order holds what ended after the
+/// earliest one). A probe task that dies gives its target an empty
+/// observation.
 async fn probe_all(
     targets: &[Target],
     options: &ProbeOptions,
@@ -321,24 +348,33 @@ async fn probe_all(
     done: &mut dyn FnMut(usize, Vec<Observation>),
 ) {
     use crate::probe::limits;
+    use std::collections::{BTreeSet, HashMap};
     let slots = limits::concurrency(MAX_CONCURRENT_PROBES, limits::open_files_limit());
     let mut set = tokio::task::JoinSet::new();
-    let mut pending = targets.iter().enumerate();
+    let mut running: BTreeSet<usize> = BTreeSet::new();
+    let mut index_of = HashMap::new();
+    let mut pending = targets.iter().enumerate().peekable();
     loop {
-        while set.len() < slots {
-            let Some((i, target)) = pending.next() else {
+        while let Some(&(i, target)) = pending.peek() {
+            let earliest = running.first().copied().unwrap_or(i);
+            if set.len() >= slots || i >= earliest + AHEAD {
                 break;
-            };
+            }
+            pending.next();
             let (target, options, progress) = (target.clone(), options.clone(), progress.clone());
-            set.spawn(async move {
-                let attempts = probe_repeated(&target, &options, repeat, || progress.inc(1)).await;
-                (i, attempts)
+            let task = set.spawn(async move {
+                probe_repeated(&target, &options, repeat, || progress.inc(1)).await
             });
+            index_of.insert(task.id(), i);
+            running.insert(i);
         }
-        let Some(joined) = set.join_next().await else {
-            break;
+        let (id, attempts) = match set.join_next_with_id().await {
+            None => break,
+            Some(Ok((id, attempts))) => (id, attempts),
+            Some(Err(e)) => (e.id(), vec![Observation::default()]),
         };
-        if let Ok((i, attempts)) = joined {
+        if let Some(i) = index_of.remove(&id) {
+            running.remove(&i);
             done(i, attempts);
         }
     }

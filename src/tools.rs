@@ -31,7 +31,12 @@ pub struct Discovery(std::thread::JoinHandle<Prepared>);
 #[derive(Debug, Default)]
 pub struct Prepared {
     pub facts: ClientsFacts,
-    planned: Vec<Vec<(ClientFacts, ClientTrust)>>,
+    /// Each distinct resolution of the clients' trust sources: usually one,
+    /// since only git's per-URL settings tell targets apart. Kept once, not
+    /// per target, so that many targets cost an index each.
+    distinct: Vec<Vec<(ClientFacts, ClientTrust)>>,
+    /// Per target (in the order of the URLs), its entry in `distinct`.
+    planned: Vec<usize>,
     files: CaFiles,
 }
 
@@ -59,18 +64,23 @@ impl Discovery {
 
 /// Resolve trust sources per target and read the CA files they name.
 pub fn prepare(facts: ClientsFacts, urls: &[String], os_store_reads_bundle: bool) -> Prepared {
-    let planned: Vec<Vec<(ClientFacts, ClientTrust)>> = urls
+    let mut distinct: Vec<Vec<(ClientFacts, ClientTrust)>> = Vec::new();
+    let planned = urls
         .iter()
         .map(|url| {
             let ctx = context(&facts, url.clone());
-            facts
-                .clients
-                .iter()
-                .map(|c| (c.clone(), trust_source(c, &ctx)))
-                .collect()
+            let trusts: Vec<ClientTrust> =
+                facts.clients.iter().map(|c| trust_source(c, &ctx)).collect();
+            let same = |known: &Vec<(ClientFacts, ClientTrust)>| {
+                known.iter().map(|(_, t)| t).eq(trusts.iter())
+            };
+            distinct.iter().position(same).unwrap_or_else(|| {
+                distinct.push(facts.clients.iter().cloned().zip(trusts).collect());
+                distinct.len() - 1
+            })
         })
         .collect();
-    let all: BTreeSet<Source> = planned
+    let all: BTreeSet<Source> = distinct
         .iter()
         .flatten()
         .flat_map(|(_, t)| t.sources.iter().cloned())
@@ -82,6 +92,7 @@ pub fn prepare(facts: ClientsFacts, urls: &[String], os_store_reads_bundle: bool
     let files = CaFiles::load(all.iter(), os_bundle, READERS.file);
     Prepared {
         facts,
+        distinct,
         planned,
         files,
     }
@@ -137,21 +148,30 @@ pub struct EnvClient {
     pub notes: Vec<String>,
 }
 
+/// One target's clients: every client's outcome and the `client_fails`
+/// findings.
+pub type TargetClients = (Vec<ClientOutcome>, Vec<Finding>);
+
 /// Per target: every client's outcome and the `client_fails` findings.
 #[derive(Debug, Clone, Default)]
 pub struct Evaluated {
-    pub per_target: Vec<(Vec<ClientOutcome>, Vec<Finding>)>,
+    pub per_target: Vec<TargetClients>,
     pub environment: Vec<EnvClient>,
+}
+
+/// Some client fails (`--require-clients`).
+pub fn any_fails(outcomes: &[ClientOutcome]) -> bool {
+    outcomes
+        .iter()
+        .any(|o| o.outcome == crate::diagnose::clients::Outcome::Fails)
 }
 
 impl Evaluated {
     /// Some client fails on some target (`--require-clients`).
     pub fn any_fails(&self) -> bool {
-        self.per_target.iter().any(|(outcomes, _)| {
-            outcomes
-                .iter()
-                .any(|o| o.outcome == crate::diagnose::clients::Outcome::Fails)
-        })
+        self.per_target
+            .iter()
+            .any(|(outcomes, _)| any_fails(outcomes))
     }
 }
 
@@ -207,43 +227,58 @@ pub fn evaluate(
 ) -> Evaluated {
     let per_target = judged
         .iter()
-        .zip(&prepared.planned)
-        .map(|(j, clients)| {
-            let wanted: BTreeSet<Source> = clients
-                .iter()
-                .flat_map(|(_, t)| t.sources.iter().cloned())
-                .collect();
-            let sources = verify_sources(
-                &prepared.files,
-                READERS,
-                &wanted,
-                &j.observation.chain,
-                &j.facts,
-                at,
-                Known {
-                    bundled: &stores.bundled,
-                    os: &stores.os,
-                    verified: j.verification.as_deref(),
-                },
-            );
-            let name = j
-                .verification
-                .as_ref()
-                .map(|v| v.name.clone())
-                .unwrap_or(Ok(()));
-            evaluate_clients(&ClientEvidence {
-                clients,
-                sources: &sources,
-                chain: &j.facts,
-                name: &name,
-                host: &j.target.host,
-                now: at,
-                verdict: j.diagnosis.verdict,
-            })
-        })
+        .enumerate()
+        .map(|(i, j)| evaluate_one(prepared, i, j, stores, at))
         .collect();
     Evaluated {
         per_target,
         environment: environment(&prepared.facts),
     }
+}
+
+/// Evaluate every client for the judged target whose URL was the
+/// `index`-th given to [`Discovery::start`].
+pub fn evaluate_one(
+    prepared: &Prepared,
+    index: usize,
+    j: &Judged,
+    stores: &Stores,
+    at: OffsetDateTime,
+) -> TargetClients {
+    let clients = prepared
+        .planned
+        .get(index)
+        .and_then(|&k| prepared.distinct.get(k))
+        .map_or(&[][..], Vec::as_slice);
+    let wanted: BTreeSet<Source> = clients
+        .iter()
+        .flat_map(|(_, t)| t.sources.iter().cloned())
+        .collect();
+    let sources = verify_sources(
+        &prepared.files,
+        READERS,
+        &wanted,
+        &j.observation.chain,
+        &j.facts,
+        at,
+        Known {
+            bundled: &stores.bundled,
+            os: &stores.os,
+            verified: j.verification.as_deref(),
+        },
+    );
+    let name = j
+        .verification
+        .as_ref()
+        .map(|v| v.name.clone())
+        .unwrap_or(Ok(()));
+    evaluate_clients(&ClientEvidence {
+        clients,
+        sources: &sources,
+        chain: &j.facts,
+        name: &name,
+        host: &j.target.host,
+        now: at,
+        verdict: j.diagnosis.verdict,
+    })
 }

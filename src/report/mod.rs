@@ -16,7 +16,7 @@ pub mod output;
 pub mod paint;
 pub mod stream;
 
-pub use output::{write_stdout, Format};
+pub use output::{write_stdout, Format, Stdout};
 
 use std::collections::BTreeMap;
 
