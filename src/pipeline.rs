@@ -417,10 +417,15 @@ fn run_probes(
 }
 
 /// A progress bar on stderr for many probes (targets × attempts) on a terminal; hidden otherwise
-/// (pipes, CI logs, `--quiet`).
+/// (pipes, CI logs, `--quiet`), and when the report itself goes to the terminal: it is
+/// written there as the targets end.
 fn progress_bar(targets: usize, quiet: bool) -> indicatif::ProgressBar {
     use std::io::IsTerminal;
-    if quiet || targets <= PROGRESS_ABOVE || !std::io::stderr().is_terminal() {
+    if quiet
+        || targets <= PROGRESS_ABOVE
+        || !std::io::stderr().is_terminal()
+        || std::io::stdout().is_terminal()
+    {
         return indicatif::ProgressBar::hidden();
     }
     let bar = indicatif::ProgressBar::new(targets as u64);

@@ -61,7 +61,7 @@ fn connection() -> ConnectionReport {
     }
 }
 
-fn report() -> Report {
+pub(super) fn report() -> Report {
     let root = isrg_root();
     let mut interception = Finding::error(
         Verdict::CorporateInterception,

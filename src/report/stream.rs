@@ -18,7 +18,7 @@ use crate::error::OutputError;
 use crate::findings::Verdict;
 
 /// Markdown held in memory before it goes to a temporary file.
-const SPOOL_IN_MEMORY: usize = 8 << 20;
+const SPOOL_IN_MEMORY: usize = 1 << 20;
 
 /// What the report says before (or, for human, after) its targets.
 #[derive(Debug, Clone)]
@@ -90,33 +90,41 @@ impl Summary {
 }
 
 /// Where markdown's targets wait for the summary that goes before them:
-/// memory up to [`SPOOL_IN_MEMORY`], then an unnamed temporary file.
-enum Spool {
-    Memory(Vec<u8>),
-    File(std::fs::File),
+/// memory up to `limit` bytes, then an unnamed temporary file.
+struct Spool {
+    limit: usize,
+    memory: Vec<u8>,
+    file: Option<std::fs::File>,
 }
 
 impl Spool {
-    fn write(&mut self, text: &str) -> std::io::Result<()> {
-        if let Spool::Memory(held) = self {
-            if held.len() + text.len() <= SPOOL_IN_MEMORY {
-                held.extend_from_slice(text.as_bytes());
-                return Ok(());
-            }
-            let mut file = tempfile::tempfile()?;
-            file.write_all(held)?;
-            *self = Spool::File(file);
+    fn new(limit: usize) -> Spool {
+        Spool {
+            limit,
+            memory: Vec::new(),
+            file: None,
         }
-        match self {
-            Spool::Memory(_) => Ok(()),
-            Spool::File(file) => file.write_all(text.as_bytes()),
+    }
+
+    fn write(&mut self, text: &str) -> std::io::Result<()> {
+        if self.file.is_none() && self.memory.len() + text.len() > self.limit {
+            let mut file = tempfile::tempfile()?;
+            file.write_all(&std::mem::take(&mut self.memory))?;
+            self.file = Some(file);
+        }
+        match self.file.as_mut() {
+            Some(file) => file.write_all(text.as_bytes()),
+            None => {
+                self.memory.extend_from_slice(text.as_bytes());
+                Ok(())
+            }
         }
     }
 
     fn copy_to(self, out: &mut dyn Write) -> std::io::Result<()> {
-        match self {
-            Spool::Memory(held) => out.write_all(&held),
-            Spool::File(mut file) => {
+        match self.file {
+            None => out.write_all(&self.memory),
+            Some(mut file) => {
                 file.rewind()?;
                 let mut reader = std::io::BufReader::new(&mut file);
                 std::io::copy(&mut reader, out).map(|_| ())
@@ -153,7 +161,7 @@ impl<W: Write> Stream<W> {
             summary: Summary::default(),
             waiting: BTreeMap::new(),
             next: 0,
-            spool: Spool::Memory(Vec::new()),
+            spool: Spool::new(SPOOL_IN_MEMORY),
             failed: None,
         };
         if format == Some(Format::Json) {
@@ -225,7 +233,7 @@ impl<W: Write> Stream<W> {
             Format::Markdown => {
                 let opening = markdown::opening(&self.header, &lines);
                 self.write(&opening);
-                let spool = std::mem::replace(&mut self.spool, Spool::Memory(Vec::new()));
+                let spool = std::mem::replace(&mut self.spool, Spool::new(0));
                 if self.failed.is_none() {
                     self.failed = spool.copy_to(&mut self.out).err();
                 }
@@ -269,4 +277,92 @@ pub fn render_all(report: &super::Report, format: Format, color: bool) -> String
     // Writing to memory cannot fail.
     let _ = stream.finish(&report.environment);
     String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report() -> super::super::Report {
+        super::super::snapshot_tests::report()
+    }
+
+    #[test]
+    fn json_in_pieces_is_serdes_document() {
+        let mut report = report();
+        for at in [None, Some("2026-01-02T03:04:05Z".to_string())] {
+            report.at = at;
+            for n in [0, 1, 2] {
+                let mut r = report.clone();
+                r.targets.truncate(n);
+                let whole = json::to_json(&r);
+                assert_eq!(render_all(&r, Format::Json, false), whole, "{n} targets");
+                let _: serde_json::Value = serde_json::from_str(&whole).unwrap();
+            }
+        }
+    }
+
+    #[test]
+    fn targets_that_end_out_of_order_are_written_in_input_order() {
+        let report = report();
+        for format in [Format::Human, Format::Json, Format::Markdown] {
+            let header = Header {
+                tool_version: report.tool_version,
+                generated_at: report.generated_at.clone(),
+                at: report.at.clone(),
+                os: report.environment.os.clone(),
+            };
+            let mut out = Vec::new();
+            let mut stream = Stream::start(&mut out, Some(format), false, header);
+            for (i, t) in report.targets.iter().enumerate().rev() {
+                stream.target(i, t);
+            }
+            let summary = stream.finish(&report.environment).unwrap();
+            assert_eq!(summary.total, report.targets.len());
+            let text = String::from_utf8(out).unwrap();
+            assert_eq!(text, render_all(&report, format, false), "{format:?}");
+        }
+    }
+
+    #[test]
+    fn the_spool_moves_to_a_file_past_its_limit_and_keeps_every_byte() {
+        let mut spool = Spool::new(10);
+        let pieces = ["0123456", "789abc", "def"];
+        for piece in pieces {
+            spool.write(piece).unwrap();
+        }
+        assert!(spool.file.is_some() && spool.memory.is_empty());
+        let mut out = Vec::new();
+        spool.copy_to(&mut out).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), pieces.concat());
+    }
+
+    #[test]
+    fn a_write_error_is_an_output_error_and_stops_the_writing() {
+        struct Full(usize);
+        impl Write for Full {
+            fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+                self.0 += 1;
+                Err(std::io::Error::other("disk full"))
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let report = report();
+        let header = Header {
+            tool_version: report.tool_version,
+            generated_at: report.generated_at.clone(),
+            at: None,
+            os: report.environment.os.clone(),
+        };
+        let mut full = Full(0);
+        let mut stream = Stream::start(&mut full, Some(Format::Human), false, header);
+        for (i, t) in report.targets.iter().enumerate() {
+            stream.target(i, t);
+        }
+        let error = stream.finish(&report.environment).unwrap_err();
+        assert!(error.is::<OutputError>(), "{error:#}");
+        assert_eq!(full.0, 1, "written after the first error");
+    }
 }
