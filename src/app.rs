@@ -9,13 +9,13 @@ use anyhow::Context;
 use time::OffsetDateTime;
 
 use crate::exit::ExitCode;
+use crate::findings::Finding;
 use crate::findings::Verdict;
 use crate::knowledge::Platform;
 use crate::observation::Observation;
 use crate::pipeline::{complete_os_store, judge, probe_and_judge, probe_and_judge_each, Judged};
 use crate::plan::{BundlePlan, CheckPlan, EnvPlan, InspectPlan, OutputPlan, Plan};
 use crate::probe::repeat::Repeat;
-use crate::findings::Finding;
 use crate::report::stream::Stream;
 use crate::report::{self, write_stdout, Stdout, TargetReport};
 use crate::tools::TargetClients;

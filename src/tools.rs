@@ -69,8 +69,11 @@ pub fn prepare(facts: ClientsFacts, urls: &[String], os_store_reads_bundle: bool
         .iter()
         .map(|url| {
             let ctx = context(&facts, url.clone());
-            let trusts: Vec<ClientTrust> =
-                facts.clients.iter().map(|c| trust_source(c, &ctx)).collect();
+            let trusts: Vec<ClientTrust> = facts
+                .clients
+                .iter()
+                .map(|c| trust_source(c, &ctx))
+                .collect();
             let same = |known: &Vec<(ClientFacts, ClientTrust)>| {
                 known.iter().map(|(_, t)| t).eq(trusts.iter())
             };
