@@ -184,9 +184,20 @@ impl CertFacts {
 
     /// Read a DER certificate. Never fails; see the module doc.
     pub fn from_der(der: &[u8]) -> CertFacts {
+        Self::read(der, SelfSignature::Verify)
+    }
+
+    /// Read a trust anchor a store holds: self-issued counts as
+    /// self-signed. Nobody checks an anchor's own signature (webpki does
+    /// not), and checking it would cost a signature per store and target.
+    pub fn from_anchor_der(der: &[u8]) -> CertFacts {
+        Self::read(der, SelfSignature::Trust)
+    }
+
+    fn read(der: &[u8], self_signature: SelfSignature) -> CertFacts {
         let sha256 = hex::encode(Sha256::digest(der));
         match X509Certificate::from_der(der) {
-            Ok((_, cert)) => facts_of(&cert, der, sha256),
+            Ok((_, cert)) => facts_of(&cert, der, sha256, self_signature),
             Err(e) => CertFacts {
                 subject: String::new(),
                 issuer: String::new(),
@@ -264,13 +275,26 @@ impl CertFacts {
     }
 }
 
-fn facts_of(cert: &X509Certificate<'_>, der: &[u8], sha256: String) -> CertFacts {
+/// Whether a self-issued certificate's own signature is verified.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum SelfSignature {
+    Verify,
+    Trust,
+}
+
+fn facts_of(
+    cert: &X509Certificate<'_>,
+    der: &[u8],
+    sha256: String,
+    self_signature: SelfSignature,
+) -> CertFacts {
     let subject = cert.subject().to_string();
     let issuer = cert.issuer().to_string();
     let display_name = common_name(cert.subject()).unwrap_or_else(|| subject.clone());
     let issuer_display_name = common_name(cert.issuer()).unwrap_or_else(|| issuer.clone());
     let self_issued = cert.subject().as_raw() == cert.issuer().as_raw();
-    let self_signed = self_issued && cert.verify_signature(None).is_ok();
+    let self_signed = self_issued
+        && (self_signature == SelfSignature::Trust || cert.verify_signature(None).is_ok());
 
     let mut ext = ExtensionFacts {
         version: cert.version().0 + 1,
@@ -440,6 +464,21 @@ fn read_extensions(
     (subject_key_id, authority_key_id, ca_issuers)
 }
 
+/// Whether `der` reads as a certificate the way [`CertName::from_der`]
+/// reads it (the same error when not), without naming it.
+pub fn is_certificate(der: &[u8]) -> Result<(), String> {
+    let cert = rustls_pki_types::CertificateDer::from(der);
+    if let Ok(anchor) = webpki::anchor_from_trusted_cert(&cert) {
+        let name = der_sequence(anchor.subject.as_ref());
+        if x509_parser::x509::X509Name::from_der(&name).is_ok() {
+            return Ok(());
+        }
+    }
+    X509Certificate::from_der(der)
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
 /// A DER SEQUENCE holding `contents` (webpki hands out contents without
 /// their header).
 fn der_sequence(contents: &[u8]) -> Vec<u8> {
@@ -576,6 +615,13 @@ mod tests {
             assert_eq!(CertName::from_der(der).unwrap(), full);
         }
         assert!(CertName::from_der(b"junk").is_err());
+        assert_eq!(
+            is_certificate(b"junk"),
+            CertName::from_der(b"junk").map(|_| ())
+        );
+        assert!(webpki_root_certs::TLS_SERVER_ROOT_CERTS
+            .iter()
+            .all(|c| is_certificate(c).is_ok()));
         for len in [0, 0x7f, 0x80, 0xff, 0x100, 0x1_0000] {
             let wrapped = der_sequence(&vec![0; len]);
             let (rest, header) =

@@ -140,8 +140,11 @@ impl Audit {
 
 /// Audit what was read on this machine. Pure.
 pub fn audit(facts: &MachineFacts, platform: Platform) -> Audit {
+    audit_with(facts, platform, Reports::new(true))
+}
+
+fn audit_with(facts: &MachineFacts, platform: Platform, mut reports: Reports) -> Audit {
     let mozilla = mozilla_ders();
-    let mut reports = Reports::default();
     let mut warnings = Vec::new();
     let set: BTreeMap<&str, &str> = facts
         .vars
@@ -291,7 +294,9 @@ pub fn findings_for_check(facts: &MachineFacts, platform: Platform) -> Vec<Findi
         configs: Vec::new(),
         ..facts.clone()
     };
-    audit(&facts, platform)
+    // Informational lines are left out: the notable CAs they name need
+    // every certificate of a bundle read, which `check` would pay for.
+    audit_with(&facts, platform, Reports::new(false))
         .warnings
         .into_iter()
         .filter(|w| w.level != Level::Info)

@@ -148,19 +148,31 @@ pub(super) fn proxy_pair_warnings(set: &BTreeMap<&str, &str>) -> Vec<Warning> {
 }
 
 /// File reports by path: several variables often name the same bundle.
-#[derive(Default)]
-pub(super) struct Reports(BTreeMap<PathBuf, FileReport>);
+pub(super) struct Reports {
+    by_path: BTreeMap<PathBuf, FileReport>,
+    /// Name notable CAs (interception products, public-key roots): only
+    /// informational lines say them, which `check` does not show.
+    names: bool,
+}
 
 impl Reports {
+    pub(super) fn new(names: bool) -> Reports {
+        Reports {
+            by_path: BTreeMap::new(),
+            names,
+        }
+    }
+
     pub(super) fn get(
         &mut self,
         path: &Path,
         paths: &BTreeMap<PathBuf, PathState>,
         mozilla: &MozillaDers,
     ) -> FileReport {
-        self.0
+        let names = self.names;
+        self.by_path
             .entry(path.to_path_buf())
-            .or_insert_with(|| file_report(path, paths, mozilla))
+            .or_insert_with(|| file_report(path, paths, mozilla, names))
             .clone()
     }
 }
@@ -170,6 +182,7 @@ fn file_report(
     path: &Path,
     paths: &BTreeMap<PathBuf, PathState>,
     mozilla: &MozillaDers,
+    names: bool,
 ) -> FileReport {
     let mut report = FileReport {
         path: path.display().to_string(),
@@ -215,6 +228,16 @@ fn file_report(
                     }
                     // Names only: checking signatures of a whole bundle costs
                     // tens of milliseconds, and `check` runs this too.
+                    if !names {
+                        match crate::cert::is_certificate(der.as_ref()) {
+                            Ok(()) => report.certificates += 1,
+                            Err(e) => {
+                                malformed =
+                                    Some(format!("a PEM block that is not a certificate ({e})"))
+                            }
+                        }
+                        continue;
+                    }
                     let facts = match CertName::from_der(der.as_ref()) {
                         Ok(facts) => facts,
                         Err(e) => {
@@ -224,18 +247,8 @@ fn file_report(
                         }
                     };
                     report.certificates += 1;
-                    if let Some(i) = interceptors::match_name(&facts.subject) {
-                        report.notable.push(format!(
-                            "{} ({}, {})",
-                            facts.display_name,
-                            i.vendor,
-                            i.kind.label()
-                        ));
-                    } else if let Some(r) = interceptors::match_spki(&facts.spki_sha256) {
-                        report.notable.push(format!(
-                            "{} ({}: its private key is public)",
-                            facts.display_name, r.vendor
-                        ));
+                    if let Some(note) = notable(&facts) {
+                        report.notable.push(note);
                     }
                 }
                 Err(e) => {
@@ -252,6 +265,25 @@ fn file_report(
         report.error = malformed;
     }
     report
+}
+
+/// How a CA worth naming is named: an interception product's root, or a
+/// root whose private key is public.
+fn notable(facts: &CertName) -> Option<String> {
+    if let Some(i) = interceptors::match_name(&facts.subject) {
+        return Some(format!(
+            "{} ({}, {})",
+            facts.display_name,
+            i.vendor,
+            i.kind.label()
+        ));
+    }
+    interceptors::match_spki(&facts.spki_sha256).map(|r| {
+        format!(
+            "{} ({}: its private key is public)",
+            facts.display_name, r.vendor
+        )
+    })
 }
 
 /// Warnings about the file a CA variable or setting names.

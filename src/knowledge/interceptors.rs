@@ -514,10 +514,28 @@ pub static COMPROMISED_ROOTS: &[CompromisedRoot] = &[
 
 /// The interceptor whose pattern occurs in this distinguished name, if any.
 pub fn match_name(distinguished_name: &str) -> Option<&'static Interceptor> {
-    INTERCEPTORS.iter().find(|i| {
-        i.name_patterns
+    // Lowered once: a bundle's hundred names meet some forty patterns.
+    let name = distinguished_name.to_ascii_lowercase();
+    INTERCEPTORS
+        .iter()
+        .zip(lowered_patterns())
+        .find(|(_, patterns)| patterns.iter().any(|p| name.contains(p.as_str())))
+        .map(|(i, _)| i)
+}
+
+/// Each interceptor's name patterns, ASCII-lowered (built once).
+fn lowered_patterns() -> &'static [Vec<String>] {
+    static LOWERED: std::sync::OnceLock<Vec<Vec<String>>> = std::sync::OnceLock::new();
+    LOWERED.get_or_init(|| {
+        INTERCEPTORS
             .iter()
-            .any(|p| contains_ignore_ascii_case(distinguished_name, p))
+            .map(|i| {
+                i.name_patterns
+                    .iter()
+                    .map(|p| p.to_ascii_lowercase())
+                    .collect()
+            })
+            .collect()
     })
 }
 
@@ -546,16 +564,6 @@ impl CompromisedRoot {
             .decode(self.spki)
             .ok()
     }
-}
-
-/// ASCII case-insensitive substring search (patterns are ASCII; other bytes
-/// of the name must match exactly).
-fn contains_ignore_ascii_case(haystack: &str, needle: &str) -> bool {
-    let (h, n) = (haystack.as_bytes(), needle.as_bytes());
-    if n.is_empty() {
-        return true;
-    }
-    h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
 }
 
 /// Decodes 64 hex digits at compile time (a bad literal fails the build).

@@ -272,7 +272,14 @@ fn poll(slot: &mut Slot, timeout: Duration) -> bool {
         }
     };
     let ms = u64::try_from(run.started.elapsed().as_millis()).unwrap_or(u64::MAX);
-    let (stdout, stderr) = collect(&run.out);
+    // A client that ended has closed its pipes, unless a stray child holds
+    // them: its output is waited for (bounded) even on a loaded machine,
+    // where the threads draining the pipes may not have run yet.
+    let grace = match status {
+        Some(_) => Duration::from_secs(2),
+        None => Duration::from_millis(200),
+    };
+    let (stdout, stderr) = collect(&run.out, grace);
     let result = if status.is_none() {
         RunResult::Observed(run_clients::observed(
             super::run::ObservedOutcome::Timeout,
@@ -305,11 +312,11 @@ fn kill_group(child: &mut Child) {
     let _ = child.wait();
 }
 
-/// Both streams, waiting briefly: a pipe still held open by a stray
-/// grandchild must not hold the check.
-fn collect(rx: &mpsc::Receiver<(bool, Vec<u8>)>) -> (String, String) {
+/// Both streams, waiting at most `grace`: a pipe still held open by a
+/// stray grandchild must not hold the check.
+fn collect(rx: &mpsc::Receiver<(bool, Vec<u8>)>, grace: Duration) -> (String, String) {
     let (mut stdout, mut stderr) = (String::new(), String::new());
-    let until = Instant::now() + Duration::from_millis(200);
+    let until = Instant::now() + grace;
     for _ in 0..2 {
         let left = until.saturating_duration_since(Instant::now());
         match rx.recv_timeout(left) {

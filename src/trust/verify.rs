@@ -336,7 +336,7 @@ pub fn verify_store(
         .into_iter()
         .find_map(|r| r.as_ref().ok())
         .and_then(|p| store.certs.get(p.anchor))
-        .map(|der| CertFacts::from_der(der));
+        .map(|der| CertFacts::from_anchor_der(der));
     let built = matches!((&at_time, &at_valid_time), (Ok(_), _) | (_, Some(Ok(_))));
     let top = crate::cert::chain::linked(facts)
         .last()
@@ -378,7 +378,7 @@ fn store_root_named(
         .iter()
         .filter(|(_, anchor)| anchor.subject.as_ref() == contents)
         .filter_map(|(i, _)| store.certs.get(*i))
-        .map(|der| CertFacts::from_der(der))
+        .map(|der| CertFacts::from_anchor_der(der))
         .find(|root| accept(root))
 }
 
