@@ -51,8 +51,14 @@ pub fn certificates(pem: &[u8]) -> Option<Vec<CertificateDer<'static>>> {
 /// lines of base64 (headers, characters inside a line, bad padding).
 fn decode(body: &[u8], base64: &mut Vec<u8>) -> Option<Vec<u8>> {
     base64.clear();
-    for line in body.split(|&b| b == b'\n') {
+    let mut rest = body;
+    while !rest.is_empty() {
+        let (line, next) = match memchr::memchr(b'\n', rest) {
+            Some(at) => (rest.get(..at)?, rest.get(at + 1..)?),
+            None => (rest, &[][..]),
+        };
         base64.extend_from_slice(line.trim_ascii());
+        rest = next;
     }
     base64::engine::general_purpose::STANDARD
         .decode(&base64[..])
