@@ -450,8 +450,11 @@ fn strict_failure(e: &ClientEvidence<'_>, indices: &[usize], anchor: &CertFacts)
 /// Fit a target's remedies to the clients found here: a generic remedy for
 /// an ecosystem whose clients were found is replaced by the remedies of
 /// those that fail (fitted to their version and settings), or dropped when
-/// they all trust — never prescribing what already works. Remedies to
-/// avoid, and those for clients not found here, stay.
+/// they all trust — never prescribing what already works. A generic remedy
+/// for a tool not found here is dropped too (advice is for this machine's
+/// tools). Remedies to avoid, and the shared steps (the certificate file,
+/// the OS store, the combined bundle), stay. When discovery found no client
+/// at all, nothing is known of this machine and every remedy stays.
 pub fn fit_remedies(findings: &mut [Finding], outcomes: &[ClientOutcome]) {
     use crate::knowledge::client_remedies::generic_clients;
     if outcomes.is_empty() {
@@ -481,10 +484,6 @@ pub fn fit_remedies(findings: &mut [Finding], outcomes: &[ClientOutcome]) {
                 .iter()
                 .filter(|o| ids.contains(&o.client))
                 .collect();
-            if found.is_empty() {
-                fitted.push(remedy);
-                continue;
-            }
             for o in found.iter().filter(|o| o.outcome == Outcome::Fails) {
                 for r in &o.remedies {
                     if !fitted.contains(r) {
@@ -533,6 +532,8 @@ mod tests {
                 remedy("curl", "generic curl", false),
                 remedy("git", "generic git", false),
                 remedy("Node.js (npm)", "generic node", false),
+                remedy("Go", "generic go", false),
+                remedy("Docker / containers", "generic docker", false),
                 remedy("Better fix", "keep", false),
                 remedy("curl", "do not -k", true),
             ]),
@@ -556,17 +557,10 @@ mod tests {
             ],
         );
         let actions: Vec<&str> = f[0].remedies.iter().map(|r| r.action.as_str()).collect();
-        // curl trusts: nothing prescribed; git fails: its own fix; node not
-        // found here: the generic one stays; avoid and general ones stay.
-        assert_eq!(
-            actions,
-            [
-                "point git at the bundle",
-                "generic node",
-                "keep",
-                "do not -k"
-            ]
-        );
+        // curl trusts: nothing prescribed; git fails: its own fix; node, Go
+        // and Docker not found here: no advice for them; avoid and general
+        // ones stay.
+        assert_eq!(actions, ["point git at the bundle", "keep", "do not -k"]);
         // A finding that is not about trust keeps its remedies.
         assert_eq!(f[1].remedies.len(), 1);
     }

@@ -271,7 +271,8 @@ fn node_remedies(client: &ClientFacts, good: Option<&str>) -> Vec<Remedy> {
 
 /// The generic remedies' ecosystems (`knowledge::remedies`) and the clients
 /// each one is about: once those clients were found here, their own fitted
-/// remedies replace the generic one (or nothing, when they all trust).
+/// remedies replace the generic one (or nothing, when they all trust); when
+/// none of them is here, the generic one is dropped.
 pub const GENERIC_ECOSYSTEMS: &[(&str, &[ClientId])] = &[
     (
         "Python (requests, httpx, pip)",
@@ -297,6 +298,8 @@ pub const GENERIC_ECOSYSTEMS: &[(&str, &[ClientId])] = &[
     ("Java", &[ClientId::Java]),
     ("Go", &[ClientId::Go]),
     ("Rust (reqwest, cargo)", &[ClientId::Cargo]),
+    // Images have their own stores; no client found here is one.
+    ("Docker / containers", &[]),
 ];
 
 /// The clients a generic remedy's ecosystem is about.

@@ -345,9 +345,17 @@ fn npm(client: &ClientFacts, ctx: &Context<'_>) -> ClientTrust {
     t
 }
 
+/// The TLS library discovery read from a binary's linked libraries.
+fn tls_library(client: &ClientFacts) -> Option<&str> {
+    setting(client, "tls-library")
+}
+
 fn curl(client: &ClientFacts, ctx: &Context<'_>) -> ClientTrust {
-    let mut semantics = openssl(false, false);
-    semantics.partial_chain = false;
+    let library = tls_library(client);
+    let semantics = match library {
+        Some("gnutls") => plain(Engine::GnuTls),
+        _ => openssl(false, false),
+    };
     let mut notes = Vec::new();
     let default_file = ctx.platform_bundle.clone().map(Source::Path);
     let (sources, label) = if let Some(v) = setting(client, "cacert") {
@@ -378,8 +386,17 @@ fn curl(client: &ClientFacts, ctx: &Context<'_>) -> ClientTrust {
     }
     let mut t = ClientTrust::new(sources, label, semantics);
     t.notes = notes;
-    t.notes
-        .push("curl's TLS library is taken to be OpenSSL (not read from the binary)".into());
+    match library {
+        Some("openssl" | "gnutls") => {}
+        Some(other) => {
+            t.unknown = Some(format!(
+                "curl uses {other}, whose verification rules tlsdoctor does not model"
+            ));
+        }
+        None => t
+            .notes
+            .push("curl's TLS library could not be read; OpenSSL's rules are assumed".into()),
+    }
     if setting(client, "insecure").is_some() {
         t.disabled =
             Some("--insecure in .curlrc switches curl's certificate verification off".into());
@@ -415,14 +432,8 @@ fn without_default_port(url: &str) -> String {
 }
 
 fn git(client: &ClientFacts, ctx: &Context<'_>) -> ClientTrust {
-    let gnutls = client
-        .settings
-        .iter()
-        .any(|s| s.key == "tls-library" && s.value == "gnutls");
-    let openssl_lib = client
-        .settings
-        .iter()
-        .any(|s| s.key == "tls-library" && s.value == "openssl");
+    let gnutls = tls_library(client) == Some("gnutls");
+    let openssl_lib = tls_library(client) == Some("openssl");
     let semantics = if gnutls {
         plain(Engine::GnuTls)
     } else {

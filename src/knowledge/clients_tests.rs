@@ -316,3 +316,19 @@ fn versions_compare_by_major_and_minor() {
     assert_eq!(version_at_least(None, (1, 0)), None);
     assert_eq!(version_at_least(Some("x"), (1, 0)), None);
 }
+
+#[test]
+fn curl_s_engine_follows_the_tls_library_its_binary_links() {
+    let curl = client(ClientId::Curl, None, None);
+    let unread = resolve(&curl, &[]);
+    assert_eq!(unread.semantics.engine, Engine::OpenSsl);
+    assert!(unread.notes.iter().any(|n| n.contains("could not be read")));
+    let openssl = resolve(&with_setting(curl.clone(), "tls-library", "openssl"), &[]);
+    assert_eq!(openssl.semantics.engine, Engine::OpenSsl);
+    assert!(openssl.notes.iter().all(|n| !n.contains("TLS library")));
+    assert!(openssl.unknown.is_none());
+    let gnutls = resolve(&with_setting(curl.clone(), "tls-library", "gnutls"), &[]);
+    assert_eq!(gnutls.semantics.engine, Engine::GnuTls);
+    let nss = resolve(&with_setting(curl, "tls-library", "nss"), &[]);
+    assert!(nss.unknown.as_deref().is_some_and(|u| u.contains("nss")));
+}

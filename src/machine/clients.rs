@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::client_facts::PythonFacts;
+use crate::machine::memo;
 pub use crate::client_facts::{ClientFacts, ClientId, FoundClient, Setting};
 
 /// What discovery reads from the process, gathered once at the edge.
@@ -127,6 +128,10 @@ const EXECUTABLES: &[(&str, ClientId)] = &[
 
 /// Find the clients and read their configuration. Files only; never spawns.
 pub fn discover(inputs: &DiscoveryInputs) -> ClientsFacts {
+    crate::machine::memo::scope(|| discover_in_scope(inputs))
+}
+
+fn discover_in_scope(inputs: &DiscoveryInputs) -> ClientsFacts {
     let mut clients = Vec::new();
     let interpreters = crate::machine::python::find_interpreters(inputs);
     for interp in &interpreters {
@@ -150,11 +155,11 @@ pub fn discover(inputs: &DiscoveryInputs) -> ClientsFacts {
     ClientsFacts {
         clients,
         vars: inputs.vars.clone(),
-        java_cacerts_from_os: Path::new(crate::knowledge::clients::DEBIAN_JAVA_CACERTS).is_file(),
+        java_cacerts_from_os: memo::is_file(Path::new(crate::knowledge::clients::DEBIAN_JAVA_CACERTS)),
         platform_bundle: crate::knowledge::clients::PLATFORM_BUNDLES
             .iter()
             .map(PathBuf::from)
-            .find(|p| p.is_file()),
+            .find(|p| memo::is_file(p)),
     }
 }
 
@@ -167,10 +172,10 @@ fn aws_cli(
     exe: PathBuf,
 ) -> ClientFacts {
     let interp = crate::machine::python::shebang_interpreter(inputs, &exe).and_then(|i| {
-        let real = std::fs::canonicalize(&i).unwrap_or(i);
+        let real = memo::real(&i).unwrap_or(i);
         interpreters
             .iter()
-            .find(|p| std::fs::canonicalize(&p.interpreter).is_ok_and(|r| r == real))
+            .find(|p| memo::real(&p.interpreter).is_some_and(|r| r == real))
     });
     let Some(py) = interp else {
         return tool_client(inputs, ClientId::Aws, exe, None);
@@ -232,7 +237,7 @@ fn python_clients(inputs: &DiscoveryInputs, py: PythonFacts) -> Vec<ClientFacts>
         let pip = ["pip", "pip3"]
             .iter()
             .map(|n| bin.join(n))
-            .find(|p| p.is_file())
+            .find(|p| memo::is_file(p))
             .unwrap_or_else(|| py.interpreter.clone());
         add(ClientId::Pip, pip, Some(v.to_string()));
     }
@@ -276,7 +281,7 @@ fn version_from_files(client: ClientId, exe: &Path) -> Option<String> {
     if !matches!(client, ClientId::Node | ClientId::Go) {
         return None;
     }
-    let real = std::fs::canonicalize(exe).ok()?;
+    let real = memo::real(exe)?;
     if client == ClientId::Node {
         let header = real.parent()?.parent()?.join("include/node/node_version.h");
         if let Ok(text) = crate::machine::python::read_small(&header) {
@@ -323,7 +328,13 @@ pub enum Lookup {
 /// nothing: missing).
 pub fn find_on_path(inputs: &DiscoveryInputs, name: &str) -> Lookup {
     let path = inputs.var("PATH").unwrap_or("");
-    let dirs: Vec<&str> = path.split(':').filter(|d| !d.is_empty()).collect();
+    let mut dirs: Vec<&str> = Vec::new();
+    for dir in path.split(':').filter(|d| !d.is_empty()) {
+        // A directory named twice is looked in once (the first time).
+        if !dirs.contains(&dir) {
+            dirs.push(dir);
+        }
+    }
     for (i, dir) in dirs.iter().enumerate() {
         let candidate = Path::new(dir).join(name);
         if !is_executable(&candidate) {
@@ -356,18 +367,5 @@ pub fn find_on_path(inputs: &DiscoveryInputs, name: &str) -> Lookup {
 
 /// A regular file (through symlinks) with an execute bit.
 pub fn is_executable(path: &Path) -> bool {
-    match std::fs::metadata(path) {
-        Ok(m) if m.is_file() => {
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::PermissionsExt;
-                m.permissions().mode() & 0o111 != 0
-            }
-            #[cfg(not(unix))]
-            {
-                true
-            }
-        }
-        _ => false,
-    }
+    memo::meta(path).is_some_and(|m| m.executable)
 }

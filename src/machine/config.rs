@@ -40,11 +40,14 @@ pub fn read_settings(inputs: &DiscoveryInputs, facts: &mut ClientFacts) {
             f.push(inputs.cwd.join(".npmrc"));
             f
         }
-        ClientId::Curl => env_path("CURL_HOME")
+        ClientId::Curl => {
+            curl_tls_library(facts);
+            env_path("CURL_HOME")
             .map(|h| h.join(".curlrc"))
-            .or_else(|| in_home(".curlrc"))
-            .into_iter()
-            .collect(),
+                .or_else(|| in_home(".curlrc"))
+                .into_iter()
+                .collect()
+        }
         ClientId::Pip => match env_path("PIP_CONFIG_FILE") {
             Some(p) => vec![p],
             None => [
@@ -207,7 +210,7 @@ fn trust_key(client: ClientId, section: &str, key: &str, aws_profile: &str) -> O
 /// The keystore the JDK that `java` belongs to reads.
 fn java_cacerts(inputs: &DiscoveryInputs, facts: &mut ClientFacts) {
     let home = inputs.nonempty("JAVA_HOME").map(PathBuf::from).or_else(|| {
-        let real = std::fs::canonicalize(&facts.found.executable).ok()?;
+        let real = crate::machine::memo::real(&facts.found.executable)?;
         Some(real.parent()?.parent()?.to_path_buf())
     });
     let Some(home) = home else {
@@ -215,7 +218,7 @@ fn java_cacerts(inputs: &DiscoveryInputs, facts: &mut ClientFacts) {
         return;
     };
     let cacerts = home.join("lib/security/cacerts");
-    match std::fs::canonicalize(&cacerts) {
+    match crate::machine::memo::real(&cacerts).ok_or("no such file") {
         Ok(real) => facts.settings.push(Setting {
             key: "cacerts".into(),
             value: real.display().to_string(),
@@ -227,47 +230,167 @@ fn java_cacerts(inputs: &DiscoveryInputs, facts: &mut ClientFacts) {
     }
 }
 
-/// Bytes of git-remote-https read to find the libcurl it links.
-const ELF_HEAD: u64 = 64 * 1024;
+/// The TLS library a linked library's name stands for, most specific first.
+const TLS_LIBRARIES: &[(&str, &str)] = &[
+    ("libcurl-gnutls.so", "gnutls"),
+    ("libcurl-nss.so", "nss"),
+    ("libgnutls.so", "gnutls"),
+    ("libssl.so", "openssl"),
+    ("libwolfssl.so", "wolfssl"),
+    ("libmbedtls.so", "mbedtls"),
+    ("libnss3.so", "nss"),
+];
 
-/// Which libcurl (and so which TLS library) git's HTTPS helper links:
-/// Debian's `libcurl-gnutls.so.4` or the OpenSSL `libcurl.so.4`.
+/// Which TLS library git's HTTPS helper uses, through the libcurl it links
+/// (Debian's `libcurl-gnutls.so.4` or the OpenSSL `libcurl.so.4`).
 fn git_tls_library(facts: &mut ClientFacts) {
-    let Ok(real) = std::fs::canonicalize(&facts.found.executable) else {
+    let Some(real) = crate::machine::memo::real(&facts.found.executable) else {
         return;
     };
     let Some(prefix) = real.parent().and_then(Path::parent) else {
         return;
     };
     let helper = prefix.join("libexec/git-core/git-remote-https");
-    let Ok(head) = crate::machine::files::read_regular(&helper, ELF_HEAD) else {
-        facts.unknown.push(format!(
-            "git's TLS library ({} not readable)",
-            helper.display()
-        ));
+    record_tls_library(facts, "git", &helper);
+}
+
+/// Which TLS library curl uses: the libcurl flavour it links, or the TLS
+/// library that libcurl (or a static curl) links.
+fn curl_tls_library(facts: &mut ClientFacts) {
+    let Some(real) = crate::machine::memo::real(&facts.found.executable) else {
         return;
     };
-    let has = |needle: &[u8]| head.windows(needle.len()).any(|w| w == needle);
-    let library = if has(b"libcurl-gnutls.so") {
-        "gnutls"
-    } else if has(b"libcurl.so") {
-        "openssl"
-    } else {
-        facts
-            .unknown
-            .push("git's TLS library (its HTTPS helper names no libcurl)".into());
-        return;
+    record_tls_library(facts, "curl", &real);
+}
+
+/// Read `binary`'s linked libraries and record the TLS library as the
+/// `tls-library` setting, or why it cannot be told as unknown.
+fn record_tls_library(facts: &mut ClientFacts, tool: &str, binary: &Path) {
+    match tls_library(binary) {
+        Ok((library, source)) => facts.settings.push(Setting {
+            key: "tls-library".into(),
+            value: library.into(),
+            source: source.display().to_string(),
+        }),
+        Err(why) => facts.unknown.push(format!("{tool}'s TLS library ({why})")),
+    }
+}
+
+/// The TLS library `binary` uses, and the file that says so.
+pub fn tls_library(binary: &Path) -> Result<(&'static str, PathBuf), String> {
+    let names = crate::machine::elf::needed(binary)?;
+    if let Some(lib) = linked_tls(&names) {
+        return Ok((lib, binary.to_path_buf()));
+    }
+    let Some(soname) = linked_name(&names, "libcurl.so") else {
+        return Err(format!("{} links no TLS library", binary.display()));
     };
-    facts.settings.push(Setting {
-        key: "tls-library".into(),
-        value: library.into(),
-        source: helper.display().to_string(),
-    });
+    let libcurl = library_dirs(binary)
+        .into_iter()
+        .map(|d| d.join(soname))
+        .find(|p| crate::machine::memo::is_file(p))
+        .ok_or_else(|| format!("{soname}, which {} links, not found", binary.display()))?;
+    let real = crate::machine::memo::real(&libcurl).unwrap_or(libcurl);
+    match linked_tls(&crate::machine::elf::needed(&real)?) {
+        Some(lib) => Ok((lib, real)),
+        None => Err(format!("{} links no TLS library", real.display())),
+    }
+}
+
+/// The TLS library the first matching linked name stands for.
+fn linked_tls(names: &[String]) -> Option<&'static str> {
+    TLS_LIBRARIES
+        .iter()
+        .find(|(prefix, _)| linked_name(names, prefix).is_some())
+        .map(|(_, lib)| *lib)
+}
+
+/// The linked library `prefix` names: `libcurl.so` names `libcurl.so.4`
+/// (the prefix, then only the version: digits and dots).
+fn linked_name<'a>(names: &'a [String], prefix: &str) -> Option<&'a str> {
+    names
+        .iter()
+        .find(|n| {
+            n.strip_prefix(prefix)
+                .is_some_and(|v| v.chars().all(|c| c.is_ascii_digit() || c == '.'))
+        })
+        .map(String::as_str)
+}
+
+/// Where the dynamic loader looks for a library `binary` links: next to
+/// its own prefix, then the system's directories.
+fn library_dirs(binary: &Path) -> Vec<PathBuf> {
+    let multiarch = format!("{}-linux-gnu", std::env::consts::ARCH);
+    let mut prefixes: Vec<PathBuf> = binary
+        .parent()
+        .and_then(Path::parent)
+        .map(Path::to_path_buf)
+        .into_iter()
+        .collect();
+    for p in ["/usr", "/", "/usr/local"] {
+        if !prefixes.iter().any(|q| q == Path::new(p)) {
+            prefixes.push(PathBuf::from(p));
+        }
+    }
+    prefixes
+        .iter()
+        .flat_map(|p| {
+            [
+                p.join("lib").join(&multiarch),
+                p.join("lib64"),
+                p.join("lib"),
+            ]
+        })
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn linked_names_stand_for_their_tls_library() {
+        let names = |n: &[&str]| n.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let curl = names(&["libc.so.6", "libcurl.so.4"]);
+        assert_eq!(linked_name(&curl, "libcurl.so"), Some("libcurl.so.4"));
+        assert_eq!(linked_tls(&curl), None);
+        assert_eq!(linked_name(&names(&["libssl.so.3x"]), "libssl.so"), None);
+        assert_eq!(
+            linked_tls(&names(&["libcurl-gnutls.so.4", "libssl.so.3"])),
+            Some("gnutls")
+        );
+        assert_eq!(
+            linked_tls(&names(&["libssl.so.3", "libcrypto.so.3"])),
+            Some("openssl")
+        );
+    }
+
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn this_machine_s_curl_agrees_with_the_dynamic_loader() {
+        // The real curl, when there is one: what its files say is what
+        // `ldd` (the loader itself) resolves.
+        let Some(curl) = ["/usr/bin/curl", "/bin/curl"]
+            .iter()
+            .map(Path::new)
+            .find(|p| p.is_file())
+        else {
+            return;
+        };
+        let Ok(out) = std::process::Command::new("ldd").arg(curl).output() else {
+            return;
+        };
+        let ldd = String::from_utf8_lossy(&out.stdout);
+        let (lib, _) = tls_library(curl).unwrap();
+        let flavour = if ldd.contains("libcurl-gnutls.so") {
+            "gnutls"
+        } else if ldd.contains("libcurl.so") && ldd.contains("libssl.so") {
+            "openssl"
+        } else {
+            return;
+        };
+        assert_eq!(lib, flavour, "{ldd}");
+    }
 
     #[test]
     fn git_sections_and_per_url_keys() {

@@ -12,8 +12,10 @@
 
 pub mod clients;
 pub mod config;
+pub mod elf;
 pub mod configs;
 pub mod files;
+pub mod memo;
 pub mod fix;
 pub mod python;
 pub mod run;

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 
 pub use crate::client_facts::{parse_major_minor, PythonFacts};
 use crate::machine::clients::{find_on_path, DiscoveryInputs, Lookup};
+use crate::machine::memo;
 
 /// Small text files (pyvenv.cfg, .pth, sitecustomize.py) are read up to this.
 const MAX_SMALL_FILE: u64 = 256 * 1024;
@@ -35,7 +36,7 @@ pub const PACKAGES: &[&str] = &[
 /// Is `path` something that names an interpreter or a venv? Returns the
 /// interpreter to use, or why not.
 pub fn interpreter_for(path: &Path) -> Result<PathBuf, String> {
-    if path.is_dir() {
+    if memo::is_dir(path) {
         for name in [
             "bin/python3",
             "bin/python",
@@ -43,7 +44,7 @@ pub fn interpreter_for(path: &Path) -> Result<PathBuf, String> {
             "python.exe",
         ] {
             let candidate = path.join(name);
-            if candidate.is_file() {
+            if memo::is_file(&candidate) {
                 return Ok(candidate);
             }
         }
@@ -56,7 +57,7 @@ pub fn interpreter_for(path: &Path) -> Result<PathBuf, String> {
         .file_name()
         .and_then(|n| n.to_str())
         .is_some_and(|n| n.starts_with("python"));
-    if path.is_file() && looks_like_python {
+    if memo::is_file(path) && looks_like_python {
         return Ok(path.to_path_buf());
     }
     Err(format!(
@@ -75,7 +76,7 @@ pub fn inspect(interpreter: &Path, found_by: &str, home: Option<&Path>) -> Pytho
     let bin = interpreter.parent().unwrap_or(Path::new("/"));
     let venv_root = [bin.join("pyvenv.cfg"), bin.join("../pyvenv.cfg")]
         .into_iter()
-        .find(|p| p.is_file());
+        .find(|p| memo::is_file(p));
     let mut include_system = false;
     let mut base_home: Option<PathBuf> = None;
     if let Some(cfg) = venv_root {
@@ -96,7 +97,7 @@ pub fn inspect(interpreter: &Path, found_by: &str, home: Option<&Path>) -> Pytho
             Err(e) => facts.unknown.push(e),
         }
     } else {
-        let real = std::fs::canonicalize(interpreter).unwrap_or(interpreter.to_path_buf());
+        let real = memo::real(interpreter).unwrap_or(interpreter.to_path_buf());
         facts.prefix = real
             .parent()
             .and_then(Path::parent)
@@ -149,7 +150,7 @@ fn site_dirs(
         }
         system(&facts.prefix, &mut dirs);
     }
-    dirs.into_iter().filter(|d| d.is_dir()).collect()
+    dirs.into_iter().filter(|d| memo::is_dir(d)).collect()
 }
 
 /// Packages, certifi, truststore and start-up hooks, first match wins.
@@ -175,11 +176,11 @@ fn scan_site_packages(facts: &mut PythonFacts, xy: &str) {
         }
         if facts.certifi.is_none() {
             let pem = dir.join("certifi/cacert.pem");
-            facts.certifi = pem.is_file().then_some(pem);
+            facts.certifi = memo::is_file(&pem).then_some(pem);
         }
         if facts.pip_certifi.is_none() {
             let pem = dir.join("pip/_vendor/certifi/cacert.pem");
-            facts.pip_certifi = pem.is_file().then_some(pem);
+            facts.pip_certifi = memo::is_file(&pem).then_some(pem);
         }
         pth.sort();
         hooks.extend(pth.into_iter().take(MAX_PTH_FILES));
@@ -275,9 +276,7 @@ fn normalize(path: &Path) -> PathBuf {
 
 /// A small text file, bounded; the error in words.
 pub fn read_small(path: &Path) -> Result<String, String> {
-    let bytes = crate::machine::files::read_regular(path, MAX_SMALL_FILE)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
+    memo::read_text(path, MAX_SMALL_FILE)
 }
 
 /// Every interpreter found: `--python`, `VIRTUAL_ENV`, `CONDA_PREFIX`, a
@@ -300,7 +299,7 @@ pub fn find_interpreters(inputs: &DiscoveryInputs) -> Vec<PythonFacts> {
         }
     }
     let dot_venv = inputs.cwd.join(".venv");
-    if dot_venv.join("pyvenv.cfg").is_file() {
+    if memo::is_file(&dot_venv.join("pyvenv.cfg")) {
         if let Ok(i) = interpreter_for(&dot_venv) {
             candidates.push((i, ".venv".into()));
         }
@@ -350,14 +349,14 @@ fn identity(interpreter: &Path) -> PathBuf {
     let bin = interpreter.parent().unwrap_or(Path::new("/"));
     let root = [bin.to_path_buf(), bin.join("..")]
         .into_iter()
-        .find(|d| d.join("pyvenv.cfg").is_file());
+        .find(|d| memo::is_file(&d.join("pyvenv.cfg")));
     let path = root.unwrap_or_else(|| interpreter.to_path_buf());
-    std::fs::canonicalize(&path).unwrap_or(path)
+    memo::real(&path).unwrap_or(path)
 }
 
 /// The Python interpreter a script's `#!` line names, if any.
 pub fn shebang_interpreter(inputs: &DiscoveryInputs, script: &Path) -> Option<PathBuf> {
-    let head = crate::machine::files::read_regular(script, 256).ok()?;
+    let head = memo::head(script, 256)?;
     let line = head.strip_prefix(b"#!")?;
     let line = std::str::from_utf8(line.split(|&b| b == b'\n').next()?).ok()?;
     let mut words = line.split_whitespace();
@@ -375,7 +374,7 @@ pub fn shebang_interpreter(inputs: &DiscoveryInputs, script: &Path) -> Option<Pa
         .file_name()
         .and_then(|n| n.to_str())
         .is_some_and(|n| n.starts_with("python"));
-    (is_python && program.is_file()).then_some(program)
+    (is_python && memo::is_file(&program)).then_some(program)
 }
 
 #[cfg(test)]

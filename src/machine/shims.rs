@@ -69,7 +69,7 @@ fn pyenv(inputs: &DiscoveryInputs, root: &Path, name: &str) -> Shim {
             continue;
         };
         let exe = dir.join("bin").join(name);
-        if exe.is_file() {
+        if crate::machine::memo::is_file(&exe) {
             let shown = dir
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
@@ -83,7 +83,7 @@ fn pyenv(inputs: &DiscoveryInputs, root: &Path, name: &str) -> Shim {
 /// `versions/3.11.7`, or for a prefix such as `3.11` the latest `3.11.*`.
 fn version_dir(versions: &Path, version: &str) -> Option<PathBuf> {
     let exact = versions.join(version);
-    if exact.is_dir() {
+    if crate::machine::memo::is_dir(&exact) {
         return Some(exact);
     }
     let prefix = format!("{version}.");

@@ -822,3 +822,102 @@ fn without_os_roots_the_platform_bundle_is_read_once_through_the_os_store() {
         );
     }
 }
+
+#[test]
+fn remedies_are_for_the_tools_found_here_only() {
+    // A private CA no store here holds, and only curl on PATH: the fix
+    // names curl, and no tool that is not here (Go, Docker, Java, Node…).
+    let (srv, _, _) = server();
+    let ecosystems = |run: &JsonRun| -> Vec<String> {
+        let mut out: Vec<String> = run.target["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["severity"] == "error")
+            .flat_map(|f| f["remedies"].as_array().cloned().unwrap_or_default())
+            .filter(|r| r["avoid"] != true)
+            .map(|r| r["ecosystem"].as_str().unwrap().to_string())
+            .collect();
+        out.dedup();
+        out
+    };
+    let mut m = Machine::new();
+    let nothing_found = m.check(&Check::new("api.example.com", srv.port()));
+    let generic = ecosystems(&nothing_found);
+    // Without any client found, nothing is known: the generic advice stays.
+    for e in ["Go", "Docker / containers", "Java", "curl"] {
+        assert!(generic.iter().any(|g| g == e), "{e} in {generic:?}");
+    }
+    m.fake_exe("curl");
+    let run = m.check(&Check::new("api.example.com", srv.port()));
+    assert_eq!(client(&run.target, "curl")["outcome"], "fails");
+    let fitted = ecosystems(&run);
+    assert!(fitted.iter().any(|e| e == "curl"), "{fitted:?}");
+    for e in [
+        "Go",
+        "Docker / containers",
+        "Java",
+        "Node.js (npm)",
+        "git",
+        "AWS CLI / boto3",
+        "Rust (reqwest, cargo)",
+        "Python (requests, httpx, pip)",
+    ] {
+        assert!(!fitted.iter().any(|f| f == e), "{e} in {fitted:?}");
+    }
+}
+
+/// `tlsdoctor env --format json` with exactly this machine's environment.
+fn env_json(m: &Machine) -> Value {
+    let mut cmd = tlsdoctor();
+    cmd.env_clear();
+    cmd.env("HOME", m.dir("home"));
+    cmd.env("PATH", std::env::join_paths(&m.path).unwrap());
+    for (n, v) in &m.vars {
+        cmd.env(n, v);
+    }
+    cmd.current_dir(m.dir("work"));
+    cmd.args(["env", "--format", "json"]);
+    let out = run(cmd);
+    serde_json::from_str(&out.stdout).expect("env JSON")
+}
+
+#[test]
+#[cfg_attr(not(tool_curl), ignore = "needs curl")]
+fn curl_s_tls_library_is_read_from_the_libraries_it_links() {
+    // The real curl, by a symlink on PATH: the TLS library discovery reads
+    // from its files is the one the dynamic loader (ldd) resolves.
+    let m = Machine::new();
+    let real = std::fs::canonicalize(tool("curl")).unwrap();
+    std::os::unix::fs::symlink(&real, m.dir("bin").join("curl")).unwrap();
+    let json = env_json(&m);
+    let curl = &json["clients"][0];
+    assert_eq!(curl["client"], "curl", "{json:#}");
+    let library = curl["settings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|s| s["key"] == "tls-library")
+        .unwrap_or_else(|| panic!("no tls-library in {curl:#}"));
+    let ldd = std::process::Command::new("ldd").arg(&real).output().unwrap();
+    let ldd = String::from_utf8_lossy(&ldd.stdout);
+    let expected = if ldd.contains("libcurl-gnutls.so") {
+        "gnutls"
+    } else if ldd.contains("libssl.so") {
+        "openssl"
+    } else {
+        panic!("curl links neither OpenSSL nor GnuTLS here: {ldd}");
+    };
+    assert_eq!(library["value"], expected, "{ldd}");
+    let notes = curl["notes"].to_string();
+    assert!(!notes.contains("TLS library"), "{notes}");
+
+    // A curl that is not a binary tlsdoctor can read: said, and OpenSSL's
+    // rules are assumed.
+    let m = Machine::new();
+    m.fake_exe("curl");
+    let json = env_json(&m);
+    let notes = json["clients"][0]["notes"].to_string();
+    assert!(notes.contains("curl's TLS library"), "{notes}");
+    assert!(notes.contains("OpenSSL's rules are assumed"), "{notes}");
+}

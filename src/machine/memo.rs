@@ -1,0 +1,305 @@
+//! Machine stage, discovery's file-system reads remembered for one run:
+//! the same PATH lookup, `stat`, symlink resolution or small file (a pyenv
+//! `version` file, a script's `#!` line) is asked for many times while the
+//! clients are found, and each answer is the same within one run.
+//!
+//! [`scope`] turns remembering on for the closure it runs, on the calling
+//! thread only; outside a scope every function here reads the file system
+//! directly. Owns no knowledge of clients; never writes, never spawns.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::path::{Component, Path, PathBuf};
+
+/// What `stat` (through symlinks) said about a path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Meta {
+    pub is_file: bool,
+    pub is_dir: bool,
+    /// A regular file with an execute bit.
+    pub executable: bool,
+}
+
+#[derive(Default)]
+struct Memo {
+    meta: HashMap<PathBuf, Option<Meta>>,
+    real: HashMap<PathBuf, Option<PathBuf>>,
+    text: HashMap<PathBuf, Result<String, String>>,
+    head: HashMap<PathBuf, Option<Vec<u8>>>,
+}
+
+thread_local! {
+    static MEMO: RefCell<Option<Memo>> = const { RefCell::new(None) };
+}
+
+/// Run `f` with this thread's reads remembered; forgotten when it returns
+/// (a scope inside a scope shares the outer one).
+pub fn scope<T>(f: impl FnOnce() -> T) -> T {
+    let outer = MEMO.with(|m| {
+        let mut m = m.borrow_mut();
+        let had = m.is_some();
+        if !had {
+            *m = Some(Memo::default());
+        }
+        had
+    });
+    let out = f();
+    if !outer {
+        MEMO.with(|m| *m.borrow_mut() = None);
+    }
+    out
+}
+
+/// The remembered answer for `key` in the map `pick` selects, or `read`'s
+/// (remembered when a scope is active). The map is not borrowed while
+/// `read` runs, so `read` may itself use this module.
+fn remembered<V: Clone>(
+    key: &Path,
+    pick: fn(&mut Memo) -> &mut HashMap<PathBuf, V>,
+    read: impl FnOnce() -> V,
+) -> V {
+    let hit = MEMO.with(|m| {
+        m.borrow_mut()
+            .as_mut()
+            .and_then(|memo| pick(memo).get(key).cloned())
+    });
+    if let Some(v) = hit {
+        return v;
+    }
+    let v = read();
+    MEMO.with(|m| {
+        if let Some(memo) = m.borrow_mut().as_mut() {
+            pick(memo).insert(key.to_path_buf(), v.clone());
+        }
+    });
+    v
+}
+
+/// `stat` through symlinks; `None` when it fails.
+pub fn meta(path: &Path) -> Option<Meta> {
+    remembered(
+        path,
+        |m| &mut m.meta,
+        || {
+            let m = std::fs::metadata(path).ok()?;
+            #[cfg(unix)]
+            let exec = {
+                use std::os::unix::fs::PermissionsExt;
+                m.permissions().mode() & 0o111 != 0
+            };
+            #[cfg(not(unix))]
+            let exec = true;
+            Some(Meta {
+                is_file: m.is_file(),
+                is_dir: m.is_dir(),
+                executable: m.is_file() && exec,
+            })
+        },
+    )
+}
+
+pub fn is_file(path: &Path) -> bool {
+    meta(path).is_some_and(|m| m.is_file)
+}
+
+pub fn is_dir(path: &Path) -> bool {
+    meta(path).is_some_and(|m| m.is_dir)
+}
+
+/// A small text file, bounded; the error in words.
+pub fn read_text(path: &Path, limit: u64) -> Result<String, String> {
+    remembered(
+        path,
+        |m| &mut m.text,
+        || {
+            let bytes = read_regular(path, limit)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            Ok(String::from_utf8_lossy(&bytes).into_owned())
+        },
+    )
+}
+
+/// A regular file's first `limit` bytes, read into a buffer of its size
+/// (one `read` and the one that sees the end); a character device such as
+/// /dev/null reads as empty; anything else (a FIFO, a directory) is refused
+/// before it is opened.
+fn read_regular(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => e.to_string(),
+    })?;
+    if !meta.is_file() {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::FileTypeExt;
+            if meta.file_type().is_char_device() {
+                return Ok(Vec::new());
+            }
+        }
+        return Err("not a regular file".into());
+    }
+    let file = std::fs::File::open(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => e.to_string(),
+    })?;
+    let size = usize::try_from(meta.len().min(limit)).unwrap_or(0);
+    let mut bytes = Vec::with_capacity(size.saturating_add(1));
+    file.take(limit)
+        .read_to_end(&mut bytes)
+        .map_err(|e| e.to_string())?;
+    Ok(bytes)
+}
+
+/// At most the first `limit` bytes of a regular file, in as few reads as
+/// the kernel allows (one, for a file in the page cache).
+pub fn head(path: &Path, limit: usize) -> Option<Vec<u8>> {
+    remembered(
+        path,
+        |m| &mut m.head,
+        || {
+            use std::io::Read;
+            if !is_file(path) {
+                return None;
+            }
+            let mut file = std::fs::File::open(path).ok()?;
+            let mut buf = vec![0u8; limit];
+            let mut filled = 0;
+            while let Some(rest) = buf.get_mut(filled..).filter(|r| !r.is_empty()) {
+                match file.read(rest) {
+                    Ok(0) => break,
+                    Ok(n) => filled += n,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(_) => return None,
+                }
+            }
+            buf.truncate(filled);
+            Some(buf)
+        },
+    )
+}
+
+/// Symlinks at most followed in one resolution (as the kernel's ELOOP).
+const MAX_LINKS: usize = 40;
+
+/// The path with every symlink resolved, like `realpath(3)`, remembering
+/// each directory on the way (so a second path under the same directories
+/// costs one `readlink` per new component). `None` when a component is
+/// missing or a link loops.
+pub fn real(path: &Path) -> Option<PathBuf> {
+    if !path.is_absolute() {
+        return std::fs::canonicalize(path).ok();
+    }
+    real_bounded(path, &mut 0)
+}
+
+fn real_bounded(path: &Path, links: &mut usize) -> Option<PathBuf> {
+    // Without `.` components and trailing slashes, `parent()` is the
+    // directory the last component lives in.
+    let clean: PathBuf = path.components().collect();
+    let path = clean.as_path();
+    let hit = MEMO.with(|m| {
+        m.borrow_mut()
+            .as_mut()
+            .and_then(|memo| memo.real.get(path).cloned())
+    });
+    if let Some(v) = hit {
+        return v;
+    }
+    let v = resolve_last(path, links);
+    MEMO.with(|m| {
+        if let Some(memo) = m.borrow_mut().as_mut() {
+            memo.real.insert(path.to_path_buf(), v.clone());
+        }
+    });
+    v
+}
+
+/// Resolve `path`'s parent (remembered), then its last component.
+fn resolve_last(path: &Path, links: &mut usize) -> Option<PathBuf> {
+    let Some(parent) = path.parent() else {
+        return Some(path.to_path_buf()); // `/`
+    };
+    let base = real_bounded(parent, links)?;
+    let joined = match path.components().next_back()? {
+        Component::ParentDir => return Some(base.parent().unwrap_or(&base).to_path_buf()),
+        Component::CurDir | Component::RootDir | Component::Prefix(_) => return Some(base),
+        Component::Normal(name) => base.join(name),
+    };
+    match std::fs::read_link(&joined) {
+        Ok(target) => {
+            *links += 1;
+            if *links > MAX_LINKS {
+                return None;
+            }
+            let target = if target.is_absolute() {
+                target
+            } else {
+                base.join(target)
+            };
+            real_bounded(&target, links)
+        }
+        // EINVAL: not a symlink, but it exists.
+        Err(e) if e.raw_os_error() == Some(22) => Some(joined),
+        Err(e) if cfg!(not(unix)) && e.kind() != std::io::ErrorKind::NotFound => {
+            std::fs::canonicalize(&joined).ok()
+        }
+        Err(_) => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn real_matches_canonicalize_through_links_and_dotdot() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = std::fs::canonicalize(dir.path()).unwrap();
+        std::fs::create_dir_all(root.join("a/b")).unwrap();
+        std::fs::write(root.join("a/b/python3.11"), "").unwrap();
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink("python3.11", root.join("a/b/python3")).unwrap();
+            std::os::unix::fs::symlink(root.join("a"), root.join("link")).unwrap();
+            std::os::unix::fs::symlink("loop", root.join("loop")).unwrap();
+        }
+        let cases = [
+            root.join("a/b/python3"),
+            root.join("link/b/python3"),
+            root.join("link/b/../b/python3.11"),
+            root.join("a/./b/python3"),
+            root.join("a/b/missing"),
+            root.join("loop"),
+        ];
+        for within in [false, true] {
+            let run = || {
+                for p in &cases {
+                    assert_eq!(real(p), std::fs::canonicalize(p).ok(), "{}", p.display());
+                    // A second answer (remembered inside a scope) is the same.
+                    assert_eq!(real(p), std::fs::canonicalize(p).ok(), "{}", p.display());
+                }
+            };
+            if within {
+                scope(run);
+            } else {
+                run();
+            }
+        }
+    }
+
+    #[test]
+    fn a_scope_remembers_and_then_forgets() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("version");
+        std::fs::write(&f, "3.11.7\n").unwrap();
+        scope(|| {
+            assert_eq!(read_text(&f, 64).unwrap(), "3.11.7\n");
+            assert!(is_file(&f));
+            std::fs::write(&f, "3.13.0\n").unwrap();
+            assert_eq!(read_text(&f, 64).unwrap(), "3.11.7\n");
+        });
+        assert_eq!(read_text(&f, 64).unwrap(), "3.13.0\n");
+        assert_eq!(head(&f, 4).unwrap(), b"3.13");
+    }
+}
