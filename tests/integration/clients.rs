@@ -825,9 +825,10 @@ fn without_os_roots_the_platform_bundle_is_read_once_through_the_os_store() {
 
 #[test]
 fn remedies_are_for_the_tools_found_here_only() {
-    // A private CA no store here holds, and only curl on PATH: the fix
-    // names curl, and no tool that is not here (Go, Docker, Java, Node…).
-    let (srv, _, _) = server();
+    // Egress re-signed by a root in the OS store (tlsdoctor's `os` row) that
+    // curl's own files lack, and only curl on PATH: the fix names curl, and
+    // no tool that is not here (Go, Docker, Java, Node…).
+    let (srv, root, _) = server();
     let ecosystems = |run: &JsonRun| -> Vec<String> {
         let mut out: Vec<String> = run.target["findings"]
             .as_array()
@@ -841,15 +842,15 @@ fn remedies_are_for_the_tools_found_here_only() {
         out.dedup();
         out
     };
-    let mut m = Machine::new();
-    let nothing_found = m.check(&Check::new("api.example.com", srv.port()));
+    let m = Machine::new();
+    let nothing_found = m.check(&Check::new("api.example.com", srv.port()).os(&[&root]));
     let generic = ecosystems(&nothing_found);
     // Without any client found, nothing is known: the generic advice stays.
     for e in ["Go", "Docker / containers", "Java", "curl"] {
         assert!(generic.iter().any(|g| g == e), "{e} in {generic:?}");
     }
     m.fake_exe("curl");
-    let run = m.check(&Check::new("api.example.com", srv.port()));
+    let run = m.check(&Check::new("api.example.com", srv.port()).os(&[&root]));
     assert_eq!(client(&run.target, "curl")["outcome"], "fails");
     let fitted = ecosystems(&run);
     assert!(fitted.iter().any(|e| e == "curl"), "{fitted:?}");
