@@ -11,8 +11,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::client_facts::PythonFacts;
-use crate::machine::memo;
 pub use crate::client_facts::{ClientFacts, ClientId, FoundClient, Setting};
+use crate::machine::memo;
 
 /// What discovery reads from the process, gathered once at the edge.
 #[derive(Debug, Clone, Default)]
@@ -155,7 +155,9 @@ fn discover_in_scope(inputs: &DiscoveryInputs) -> ClientsFacts {
     ClientsFacts {
         clients,
         vars: inputs.vars.clone(),
-        java_cacerts_from_os: memo::is_file(Path::new(crate::knowledge::clients::DEBIAN_JAVA_CACERTS)),
+        java_cacerts_from_os: memo::is_file(Path::new(
+            crate::knowledge::clients::DEBIAN_JAVA_CACERTS,
+        )),
         platform_bundle: crate::knowledge::clients::PLATFORM_BUNDLES
             .iter()
             .map(PathBuf::from)

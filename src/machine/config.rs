@@ -43,7 +43,7 @@ pub fn read_settings(inputs: &DiscoveryInputs, facts: &mut ClientFacts) {
         ClientId::Curl => {
             curl_tls_library(facts);
             env_path("CURL_HOME")
-            .map(|h| h.join(".curlrc"))
+                .map(|h| h.join(".curlrc"))
                 .or_else(|| in_home(".curlrc"))
                 .into_iter()
                 .collect()

@@ -153,14 +153,15 @@ mod tests {
     use super::*;
 
     #[test]
-    #[cfg(all(target_os = "linux", target_endian = "little", target_pointer_width = "64"))]
+    #[cfg(all(
+        target_os = "linux",
+        target_endian = "little",
+        target_pointer_width = "64"
+    ))]
     fn this_test_binary_links_libc_as_the_loader_says() {
         let me = std::env::current_exe().unwrap();
         let names = needed(&me).unwrap();
-        assert!(
-            names.iter().any(|n| n.starts_with("libc.so")),
-            "{names:?}"
-        );
+        assert!(names.iter().any(|n| n.starts_with("libc.so")), "{names:?}");
     }
 
     #[test]

@@ -12,11 +12,11 @@
 
 pub mod clients;
 pub mod config;
-pub mod elf;
 pub mod configs;
+pub mod elf;
 pub mod files;
-pub mod memo;
 pub mod fix;
+pub mod memo;
 pub mod python;
 pub mod run;
 mod run_clients;

@@ -900,7 +900,10 @@ fn curl_s_tls_library_is_read_from_the_libraries_it_links() {
         .flatten()
         .find(|s| s["key"] == "tls-library")
         .unwrap_or_else(|| panic!("no tls-library in {curl:#}"));
-    let ldd = std::process::Command::new("ldd").arg(&real).output().unwrap();
+    let ldd = std::process::Command::new("ldd")
+        .arg(&real)
+        .output()
+        .unwrap();
     let ldd = String::from_utf8_lossy(&ldd.stdout);
     let expected = if ldd.contains("libcurl-gnutls.so") {
         "gnutls"
