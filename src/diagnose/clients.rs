@@ -69,6 +69,9 @@ enum Failure {
     /// The anchor is not self-signed and the engine needs a root.
     PartialChain(String),
     Strict(String),
+    /// An RSA key on the path is under the engine's floor: (the server's
+    /// certificate or not, its name, its bits, the floor).
+    WeakKey(bool, String, usize, u32),
     Other(String),
 }
 
@@ -96,6 +99,7 @@ impl Failure {
             Failure::RootExpired(root) => format!("the root '{root}' has expired; this client's TLS library rejects an expired root (rustls and Java do not)"),
             Failure::PartialChain(anchor) => format!("the chain ends at '{anchor}', which is not a root; this client needs the root itself"),
             Failure::Strict(msg) => format!("Python 3.13's strict verification rejects it: {msg}"),
+            Failure::WeakKey(_, name, bits, floor) => format!("'{name}' has a {bits}-bit RSA key; this client's TLS library refuses RSA keys under {floor} bits"),
             Failure::Other(msg) => msg.clone(),
         }
     }
@@ -127,6 +131,13 @@ impl Failure {
                 "UNABLE_TO_GET_ISSUER_CERT",
             ),
             Failure::Strict(msg) => (msg.as_str(), "CERT_UNTRUSTED"),
+            // Node 24 prints OpenSSL's words (its code is UNSPECIFIED).
+            Failure::WeakKey(true, ..) => {
+                ("EE certificate key too weak", "EE certificate key too weak")
+            }
+            Failure::WeakKey(false, ..) => {
+                ("CA certificate key too weak", "CA certificate key too weak")
+            }
             Failure::Other(msg) => (msg.as_str(), "UNABLE_TO_VERIFY_LEAF_SIGNATURE"),
         };
         match (client, engine) {
@@ -245,10 +256,21 @@ fn one_client(e: &ClientEvidence<'_>, facts: &ClientFacts, trust: &ClientTrust) 
         out.reason = "no certificate chain was captured".into();
         return out;
     }
+    let floor = match crate::knowledge::clients::rsa_floor(facts, trust.semantics) {
+        Ok(bits) => Some(bits),
+        Err(why) if weakest_rsa(e.chain).is_some_and(|b| b < 2048) => {
+            out.reason = why;
+            return out;
+        }
+        Err(_) => None,
+    };
     let decisions: Vec<(&Source, Decision)> = trust
         .sources
         .iter()
-        .filter_map(|s| Some((s, decide(e, e.sources.get(s)?, trust.semantics))))
+        .filter_map(|s| {
+            let decision = decide(e, e.sources.get(s)?, trust.semantics);
+            Some((s, weak_key(e, e.sources.get(s)?, decision, floor)))
+        })
         .collect();
     if decisions.is_empty() {
         out.reason = "its trust source could not be read".into();
@@ -296,6 +318,49 @@ fn one_client(e: &ClientEvidence<'_>, facts: &ClientFacts, trust: &ClientTrust) 
     out
 }
 
+/// The smallest RSA key the server sent.
+fn weakest_rsa(chain: &[CertFacts]) -> Option<usize> {
+    chain.iter().filter_map(CertFacts::rsa_bits).min()
+}
+
+/// A trusting decision turned into a failure when an RSA key on the path
+/// (the server's certificate, the sent certificates on the path, the
+/// anchor) is under the client's floor.
+fn weak_key(
+    e: &ClientEvidence<'_>,
+    sv: &SourceVerdict,
+    decision: Decision,
+    floor: Option<u32>,
+) -> Decision {
+    let (Decision::Trusts(_), Some(floor)) = (&decision, floor) else {
+        return decision;
+    };
+    let mut on_path: Vec<(bool, &CertFacts)> =
+        e.chain.first().map(|l| (true, l)).into_iter().collect();
+    if !sv.leaf_in_store {
+        if let Ok(path) = &sv.store.at_time {
+            on_path.extend(
+                path.chain_indices
+                    .iter()
+                    .filter(|&&i| i > 0)
+                    .filter_map(|&i| e.chain.get(i))
+                    .map(|c| (false, c)),
+            );
+        }
+        on_path.extend(sv.store.anchor.iter().map(|a| (false, a)));
+    }
+    let weak = on_path.into_iter().find_map(|(leaf, c)| {
+        let bits = c.rsa_bits()?;
+        u32::try_from(bits)
+            .is_ok_and(|b| b < floor)
+            .then(|| (leaf, c.display_name.clone(), bits))
+    });
+    match weak {
+        Some((leaf, name, bits)) => Decision::Fails(Failure::WeakKey(leaf, name, bits, floor)),
+        None => decision,
+    }
+}
+
 /// The CA files among the sources that trust the chain (or hold the leaf
 /// itself), in source order: where a failing client could be pointed.
 fn trusting_files(sources: &BTreeMap<Source, SourceVerdict>) -> Vec<PathBuf> {
@@ -322,9 +387,10 @@ fn failure_kind(f: &Failure) -> FailureKind {
         Failure::RootExpired(_) => FailureKind::RootExpired,
         Failure::PartialChain(_) => FailureKind::PartialChain,
         Failure::Strict(_) => FailureKind::Strict,
-        Failure::Expired(_) | Failure::NotYetValid(_) | Failure::Other(_) => {
-            FailureKind::ServerSide
-        }
+        Failure::Expired(_)
+        | Failure::NotYetValid(_)
+        | Failure::WeakKey(..)
+        | Failure::Other(_) => FailureKind::ServerSide,
     }
 }
 

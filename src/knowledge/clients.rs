@@ -590,3 +590,35 @@ fn conda(client: &ClientFacts) -> ClientTrust {
 #[cfg(test)]
 #[path = "clients_tests.rs"]
 mod tests;
+
+/// The smallest RSA key a client accepts anywhere on the path it builds —
+/// the anchor included (OpenSSL says "CA certificate key too weak" for a
+/// 1024-bit root) — or why it cannot be told. As the real clients behaved
+/// (tests/integration/real_clients.rs): OpenSSL at security level 2
+/// (Debian's and Python ≥ 3.10's default, Node 24's OpenSSL 3.5) refuses
+/// RSA under 2048 bits; Node before 24 runs its OpenSSL at level 1 (1024);
+/// Debian's git (GnuTLS) takes 1024; rustls refuses under 2048; Java
+/// (`jdk.certpath.disabledAlgorithms`) and Go under 1024.
+pub fn rsa_floor(client: &ClientFacts, semantics: Semantics) -> Result<u32, String> {
+    match (client.found.client, semantics.engine) {
+        (ClientId::Node, Engine::OpenSsl) => {
+            let v = client.found.version.as_deref();
+            match version_at_least(v, (24, 0)) {
+                Some(true) => Ok(2048),
+                Some(false) => Ok(1024),
+                None => Err("Node's version is unknown, and it decides the smallest RSA key Node accepts (1024 bits before Node 24, 2048 from 24)".into()),
+            }
+        }
+        (ClientId::Npm, Engine::OpenSsl) => Err(
+            "the smallest RSA key npm accepts depends on the Node that runs it (1024 bits before Node 24, 2048 from 24)".into(),
+        ),
+        (_, Engine::OpenSsl) => match client.python.as_ref() {
+            Some(py) if !py_at_least(py, 10) => Err(
+                "Python before 3.10 takes OpenSSL's security level from the system: the smallest RSA key it accepts is not known".into(),
+            ),
+            _ => Ok(2048),
+        },
+        (_, Engine::GnuTls | Engine::Java | Engine::Go) => Ok(1024),
+        (_, Engine::Rustls) => Ok(2048),
+    }
+}

@@ -332,3 +332,27 @@ fn curl_s_engine_follows_the_tls_library_its_binary_links() {
     let nss = resolve(&with_setting(curl, "tls-library", "nss"), &[]);
     assert!(nss.unknown.as_deref().is_some_and(|u| u.contains("nss")));
 }
+
+#[test]
+fn rsa_floors_follow_the_engine_and_node_s_version() {
+    let floor = |c: &ClientFacts| rsa_floor(c, resolve(c, &[]).semantics);
+    let py313 = |id| client(id, None, Some(py("3.13.0", &[])));
+    assert_eq!(floor(&py313(ClientId::Python)), Ok(2048));
+    assert_eq!(floor(&py313(ClientId::Pip)), Ok(2048));
+    assert!(floor(&client(ClientId::Python, None, Some(py("3.9", &[])))).is_err());
+    assert_eq!(floor(&client(ClientId::Curl, None, None)), Ok(2048));
+    assert_eq!(
+        floor(&client(ClientId::Node, Some("20.20.2"), None)),
+        Ok(1024)
+    );
+    assert_eq!(
+        floor(&client(ClientId::Node, Some("24.19.0"), None)),
+        Ok(2048)
+    );
+    assert!(floor(&client(ClientId::Node, None, None)).is_err());
+    let git = with_setting(client(ClientId::Git, None, None), "tls-library", "gnutls");
+    assert_eq!(floor(&git), Ok(1024));
+    let java = with_setting(client(ClientId::Java, None, None), "cacerts", "/c");
+    assert_eq!(floor(&java), Ok(1024));
+    assert_eq!(floor(&client(ClientId::Uv, None, None)), Ok(2048));
+}

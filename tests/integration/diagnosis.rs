@@ -288,7 +288,7 @@ fn a_vendor_named_root_is_verified_only_in_a_store() {
 // Weak keys, weak algorithms and errors in words (issue 13, item 4)
 
 /// An rcgen root written where openssl can sign with it.
-fn rcgen_ca_files(scratch: &Scratch, root: &Cert) -> (PathBuf, PathBuf) {
+pub(crate) fn rcgen_ca_files(scratch: &Scratch, root: &Cert) -> (PathBuf, PathBuf) {
     (
         scratch.write("ca.crt", &root.pem),
         scratch.write("ca.key", root.key_pem()),

@@ -530,6 +530,54 @@ fn self_signed_ca_true_server_certificate_in_the_os_store() {
     )),
     ignore = "needs unshare, openssl, the client venvs of .ci/run, node, curl and git"
 )]
+fn a_1024_bit_rsa_server_key_fails_where_the_engine_s_floor_is_2048() {
+    // The root is in the OS store and the chain is otherwise sound: only
+    // the leaf's 1024-bit RSA key differs. OpenSSL at security level 2
+    // (Python 3.11 and 3.13, pip 24.2 through truststore, curl, Node 24)
+    // says "EE certificate key too weak"; Debian's git (GnuTLS) trusts it.
+    use crate::diagnosis::{openssl_leaf, rcgen_ca_files, OpensslServer};
+    let c = Clients::new();
+    let root = root_ca("Clients Test Weak Key Root", "Clients Test");
+    let scratch = Scratch::new();
+    let (crt, key) = rcgen_ca_files(&scratch, &root);
+    let (leaf, leaf_key) = openssl_leaf(&scratch, &crt, &key, HOST, 1024, "sha256");
+    let tls = OpensslServer::start(&scratch, &[leaf], &leaf_key, &[]);
+    let sandbox = c.sandbox(&[&root]).env("NODE_USE_SYSTEM_CA", "1");
+    let run = c.check(&sandbox, tls.port());
+    let want = expect(
+        ["fails", "fails", "fails", "fails"],
+        ["fails", "fails", "fails", "fails"],
+        "fails",
+        "fails",
+        "fails",
+        "trusts",
+    );
+    c.assert_all(&run, &sandbox, &want);
+    let exe = c.exe(&sandbox, "");
+    let curl = run.client("curl", &exe);
+    assert_eq!(
+        curl["error"],
+        "curl: (60) SSL certificate problem: EE certificate key too weak",
+        "{}",
+        run.dump()
+    );
+    assert_eq!(curl_directly(&sandbox, tls.port()), Some(60));
+}
+
+#[test]
+#[cfg_attr(
+    not(all(
+        tool_unshare,
+        tool_openssl,
+        tool_py311,
+        tool_py313,
+        tool_node24,
+        tool_node,
+        tool_curl,
+        tool_git
+    )),
+    ignore = "needs unshare, openssl, the client venvs of .ci/run, node, curl and git"
+)]
 fn empty_ssl_cert_file() {
     let c = Clients::new();
     let (root, server) = interception();
