@@ -144,8 +144,16 @@ fn read_at(file: &std::fs::File, offset: u64, len: u64) -> Result<Vec<u8>, Strin
 }
 
 #[cfg(not(unix))]
-fn read_at(_: &std::fs::File, _: u64, _: u64) -> Result<Vec<u8>, String> {
-    Err("not read on this platform".into())
+fn read_at(file: &std::fs::File, offset: u64, len: u64) -> Result<Vec<u8>, String> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut file = file;
+    file.seek(SeekFrom::Start(offset))
+        .map_err(|e| e.to_string())?;
+    let mut buf = Vec::new();
+    file.take(len)
+        .read_to_end(&mut buf)
+        .map_err(|e| e.to_string())?;
+    Ok(buf)
 }
 
 #[cfg(test)]
