@@ -174,11 +174,14 @@ fn add_file(roots: &mut Roots, path: &Path) {
 
 /// The OS store as rustls-native-certs reads it: the union of
 /// `SSL_CERT_FILE` and `SSL_CERT_DIR` when either is set, the platform
-/// store otherwise. On Linux and BSD with neither set, the platform bundle
-/// file alone, its directories deferred: the file is what almost always
-/// decides, and the directories are searched by name when it does not.
+/// store otherwise. On Linux and BSD, when there is a bundle file (the
+/// variable's or the platform's), the file alone, its directories
+/// deferred: the file is what almost always decides, and the directories
+/// are searched by name when it does not, as OpenSSL searches them
+/// (reading a directory of 150 files whole costs milliseconds on every
+/// run). A file in them without its `<hash>.N` name is found by neither.
 pub fn os_roots() -> Roots {
-    if let Some(roots) = os_bundle_file_first() {
+    if let Some(roots) = bundle_file_first() {
         return roots;
     }
     let loaded = rustls_native_certs::load_native_certs();
@@ -191,15 +194,28 @@ pub fn os_roots() -> Roots {
 }
 
 #[cfg(all(unix, not(target_os = "macos")))]
-fn os_bundle_file_first() -> Option<Roots> {
-    if std::env::var_os("SSL_CERT_FILE").is_some() || std::env::var_os("SSL_CERT_DIR").is_some() {
+fn bundle_file_first() -> Option<Roots> {
+    let file_var = std::env::var_os("SSL_CERT_FILE");
+    let dir_var = std::env::var_os("SSL_CERT_DIR");
+    let (file, dirs) = if file_var.is_some() || dir_var.is_some() {
+        let dirs = dir_var
+            .map(|d| {
+                std::env::split_paths(&d)
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .collect()
+            })
+            .unwrap_or_default();
+        (file_var.map(PathBuf::from)?, dirs)
+    } else {
+        let probe = openssl_probe::probe();
+        (probe.cert_file?, probe.cert_dir)
+    };
+    if !file.is_file() {
         return None;
     }
-    let probe = openssl_probe::probe();
-    let file = probe.cert_file.filter(|f| f.is_file())?;
     let mut roots = Roots {
-        source: platform_store_source(),
-        deferred: probe.cert_dir,
+        source: os_store_source(),
+        deferred: dirs,
         ..Roots::default()
     };
     add_file(&mut roots, &file);
@@ -207,7 +223,7 @@ fn os_bundle_file_first() -> Option<Roots> {
 }
 
 #[cfg(not(all(unix, not(target_os = "macos"))))]
-fn os_bundle_file_first() -> Option<Roots> {
+fn bundle_file_first() -> Option<Roots> {
     None
 }
 
