@@ -115,10 +115,11 @@ pub fn read_regular(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
         std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
         _ => e.to_string(),
     })?;
-    // Sized from the start: grown by doubling, a 200 KB bundle would touch
-    // twice its size in fresh pages, copied on every doubling.
+    // Sized from the start (one byte more, for the read that sees the end):
+    // grown by doubling, a 200 KB bundle would touch twice its size in
+    // fresh pages, copied on every doubling.
     let size = usize::try_from(meta.len().min(limit)).unwrap_or(0);
-    let mut bytes = Vec::with_capacity(size);
+    let mut bytes = Vec::with_capacity(size.saturating_add(1));
     file.take(limit)
         .read_to_end(&mut bytes)
         .map_err(|e| e.to_string())?;

@@ -112,43 +112,11 @@ pub fn read_text(path: &Path, limit: u64) -> Result<String, String> {
         path,
         |m| &mut m.text,
         || {
-            let bytes = read_regular(path, limit)
+            let bytes = super::files::read_regular(path, limit)
                 .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
             Ok(String::from_utf8_lossy(&bytes).into_owned())
         },
     )
-}
-
-/// A regular file's first `limit` bytes, read into a buffer of its size
-/// (one `read` and the one that sees the end); a character device such as
-/// /dev/null reads as empty; anything else (a FIFO, a directory) is refused
-/// before it is opened.
-fn read_regular(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
-    use std::io::Read;
-    let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-        _ => e.to_string(),
-    })?;
-    if !meta.is_file() {
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::FileTypeExt;
-            if meta.file_type().is_char_device() {
-                return Ok(Vec::new());
-            }
-        }
-        return Err("not a regular file".into());
-    }
-    let file = std::fs::File::open(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-        _ => e.to_string(),
-    })?;
-    let size = usize::try_from(meta.len().min(limit)).unwrap_or(0);
-    let mut bytes = Vec::with_capacity(size.saturating_add(1));
-    file.take(limit)
-        .read_to_end(&mut bytes)
-        .map_err(|e| e.to_string())?;
-    Ok(bytes)
 }
 
 /// At most the first `limit` bytes of a regular file, in as few reads as
