@@ -295,7 +295,8 @@ fn one_client(e: &ClientEvidence<'_>, facts: &ClientFacts, trust: &ClientTrust) 
             return out;
         }
         out.outcome = Outcome::Trusts;
-        out.reason = format!("'{anchor}' is in {}", source_name(source));
+        let user_named = e.sources.get(source).is_some_and(|v| v.store.user_named);
+        out.reason = format!("'{anchor}' is in {}", source_name(source, user_named));
         return out;
     }
     let failure = decisions
@@ -394,11 +395,20 @@ fn failure_kind(f: &Failure) -> FailureKind {
     }
 }
 
-fn source_name(s: &Source) -> String {
-    match s {
-        Source::Path(p) | Source::Dir(p) => p.display().to_string(),
-        Source::Bundled => "the built-in Mozilla roots".into(),
-        Source::OsVerifier => "the OS store".into(),
+/// How a trust source is named; `user_named`: the user gave its roots
+/// (`--bundled-roots`, `--os-roots`), which stand in for the real ones.
+fn source_name(s: &Source, user_named: bool) -> String {
+    match (s, user_named) {
+        (Source::Path(p) | Source::Dir(p), _) => p.display().to_string(),
+        (Source::Bundled, false) => "the built-in Mozilla roots".into(),
+        (Source::Bundled, true) => {
+            "the roots given with --bundled-roots (standing in for the built-in Mozilla roots)"
+                .into()
+        }
+        (Source::OsVerifier, false) => "the OS store".into(),
+        (Source::OsVerifier, true) => {
+            "the roots given with --os-roots (standing in for the OS store)".into()
+        }
     }
 }
 
@@ -564,6 +574,16 @@ pub fn fit_remedies(findings: &mut [Finding], outcomes: &[ClientOutcome]) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn roots_the_user_gave_are_named_as_stand_ins() {
+        assert_eq!(
+            source_name(&Source::Bundled, false),
+            "the built-in Mozilla roots"
+        );
+        assert!(source_name(&Source::Bundled, true).contains("--bundled-roots"));
+        assert!(source_name(&Source::OsVerifier, true).contains("--os-roots"));
+    }
+
     use super::*;
 
     fn remedy(ecosystem: &str, action: &str, avoid: bool) -> Remedy {
