@@ -37,6 +37,31 @@ pub fn run(plan: Plan) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// Work done on its own thread, or at once when there is too little of it
+/// to pay for a thread.
+enum Background<T> {
+    Running(std::thread::JoinHandle<T>),
+    Done(T),
+}
+
+impl<T: Send + 'static> Background<T> {
+    fn start(on_a_thread: bool, work: impl FnOnce() -> T + Send + 'static) -> Background<T> {
+        if on_a_thread {
+            Background::Running(std::thread::spawn(work))
+        } else {
+            Background::Done(work())
+        }
+    }
+
+    /// Its result (`None` when the thread failed).
+    fn finish(self) -> Option<T> {
+        match self {
+            Background::Running(handle) => handle.join().ok(),
+            Background::Done(value) => Some(value),
+        }
+    }
+}
+
 fn check(plan: CheckPlan) -> anyhow::Result<ExitCode> {
     let CheckPlan {
         targets,
@@ -76,7 +101,7 @@ fn check(plan: CheckPlan) -> anyhow::Result<ExitCode> {
     let discovery =
         crate::tools::Discovery::start(clients.pythons.clone(), urls, os_store_reads_bundle);
     let audit_vars = vars.clone();
-    let env_audit = std::thread::spawn(move || {
+    let env_audit = Background::start(!vars.is_empty(), move || {
         let facts = machine::collect_for_check(&audit_vars);
         audit::findings_for_check(&facts, Platform::current())
     });
@@ -93,7 +118,7 @@ fn check(plan: CheckPlan) -> anyhow::Result<ExitCode> {
     if clients.run {
         run.run_held_clients(connect.probe.timeout);
     }
-    let warnings = env_audit.join().unwrap_or_default();
+    let warnings = env_audit.finish().unwrap_or_default();
     let (code, any_fails) = run.finish(warnings)?;
     Ok(if clients.require && any_fails {
         ExitCode::Diagnosis
