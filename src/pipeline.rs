@@ -128,16 +128,7 @@ pub fn probe_and_judge(
         .into_iter()
         .map(|r| r.unwrap_or_else(|| vec![Observation::default()]))
         .collect();
-    let os = match (trust.os, os_loader) {
-        (Some(os), _) => os,
-        (None, Some(loader)) => loader.store(),
-        (None, None) => TrustStore::from_certs(StoreKind::Os, "none", Vec::new()),
-    };
-    let stores = Stores {
-        bundled: trust.bundled,
-        os,
-        custom: trust.custom,
-    };
+    let stores = stores_from(trust, os_loader);
     let at = at.unwrap_or_else(OffsetDateTime::now_utc);
     // Every attempt is judged (and completed against the OS store) on its
     // own, then the attempts of each target are added up.
