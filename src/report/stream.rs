@@ -31,6 +31,18 @@ pub struct Header {
     pub os: String,
 }
 
+impl Header {
+    /// The header a whole report carries.
+    pub fn of(report: &super::Report) -> Header {
+        Header {
+            tool_version: report.tool_version,
+            generated_at: report.generated_at.clone(),
+            at: report.at.clone(),
+            os: report.environment.os.clone(),
+        }
+    }
+}
+
 /// The counts behind the closing lines for a run over many targets.
 /// Counting, not judging: the verdicts and vendors come from Diagnose.
 #[derive(Debug, Clone, Default)]
@@ -263,12 +275,7 @@ impl<W: Write> Stream<W> {
 
 /// A whole report rendered at once, through the same pieces as the stream.
 pub fn render_all(report: &super::Report, format: Format, color: bool) -> String {
-    let header = Header {
-        tool_version: report.tool_version,
-        generated_at: report.generated_at.clone(),
-        at: report.at.clone(),
-        os: report.environment.os.clone(),
-    };
+    let header = Header::of(report);
     let mut out = Vec::new();
     let mut stream = Stream::start(&mut out, Some(format), color, header);
     for (i, t) in report.targets.iter().enumerate() {
@@ -306,12 +313,7 @@ mod tests {
     fn targets_that_end_out_of_order_are_written_in_input_order() {
         let report = report();
         for format in [Format::Human, Format::Json, Format::Markdown] {
-            let header = Header {
-                tool_version: report.tool_version,
-                generated_at: report.generated_at.clone(),
-                at: report.at.clone(),
-                os: report.environment.os.clone(),
-            };
+            let header = Header::of(&report);
             let mut out = Vec::new();
             let mut stream = Stream::start(&mut out, Some(format), false, header);
             for (i, t) in report.targets.iter().enumerate().rev() {
@@ -351,10 +353,8 @@ mod tests {
         }
         let report = report();
         let header = Header {
-            tool_version: report.tool_version,
-            generated_at: report.generated_at.clone(),
             at: None,
-            os: report.environment.os.clone(),
+            ..Header::of(&report)
         };
         let mut full = Full(0);
         let mut stream = Stream::start(&mut full, Some(Format::Human), false, header);
