@@ -149,11 +149,8 @@ impl CertName {
     /// webpki reads the subject and key without the extensions (a bundle
     /// holds a hundred certificates); x509-parser names what is wrong.
     pub fn from_der(der: &[u8]) -> Result<CertName, String> {
-        let cert = rustls_pki_types::CertificateDer::from(der);
-        if let Ok(anchor) = webpki::anchor_from_trusted_cert(&cert) {
-            let name = der_sequence(anchor.subject.as_ref());
+        if let Some((name, spki)) = subject_and_key(der) {
             if let Ok((_, subject)) = x509_parser::x509::X509Name::from_der(&name) {
-                let spki = der_sequence(anchor.subject_public_key_info.as_ref());
                 return Ok(CertName {
                     display_name: common_name(&subject).unwrap_or_else(|| subject.to_string()),
                     subject: subject.to_string(),
@@ -467,16 +464,26 @@ fn read_extensions(
 /// Whether `der` reads as a certificate the way [`CertName::from_der`]
 /// reads it (the same error when not), without naming it.
 pub fn is_certificate(der: &[u8]) -> Result<(), String> {
-    let cert = rustls_pki_types::CertificateDer::from(der);
-    if let Ok(anchor) = webpki::anchor_from_trusted_cert(&cert) {
-        let name = der_sequence(anchor.subject.as_ref());
-        if x509_parser::x509::X509Name::from_der(&name).is_ok() {
-            return Ok(());
-        }
+    let named = subject_and_key(der)
+        .is_some_and(|(name, _)| x509_parser::x509::X509Name::from_der(&name).is_ok());
+    if named {
+        return Ok(());
     }
     X509Certificate::from_der(der)
         .map(|_| ())
         .map_err(|e| e.to_string())
+}
+
+/// The subject Name and the SubjectPublicKeyInfo of `der`, each as whole
+/// DER, as webpki reads them (without parsing the extensions); `None` when
+/// webpki cannot read it.
+fn subject_and_key(der: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
+    let cert = rustls_pki_types::CertificateDer::from(der);
+    let anchor = webpki::anchor_from_trusted_cert(&cert).ok()?;
+    Some((
+        der_sequence(anchor.subject.as_ref()),
+        der_sequence(anchor.subject_public_key_info.as_ref()),
+    ))
 }
 
 /// A DER SEQUENCE holding `contents` (webpki hands out contents without
