@@ -96,11 +96,17 @@ fn holds_mozilla_root(file: &PemFile) -> bool {
 /// refused before it is opened (opening a FIFO waits for a writer: a hang);
 /// a character device such as `/dev/null` reads as empty.
 pub fn read_regular(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
+    let meta = std::fs::metadata(path).map_err(|e| reason(&e))?;
+    read_regular_file(path, &meta, limit)
+}
+
+/// [`read_regular`] for a path whose metadata is at hand.
+pub fn read_regular_file(
+    path: &Path,
+    meta: &std::fs::Metadata,
+    limit: u64,
+) -> Result<Vec<u8>, String> {
     use std::io::Read;
-    let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-        _ => e.to_string(),
-    })?;
     if !meta.is_file() {
         #[cfg(unix)]
         {
@@ -111,10 +117,7 @@ pub fn read_regular(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
         }
         return Err("not a regular file".into());
     }
-    let file = std::fs::File::open(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-        _ => e.to_string(),
-    })?;
+    let file = std::fs::File::open(path).map_err(|e| reason(&e))?;
     // Sized from the start (one byte more, for the read that sees the end):
     // grown by doubling, a 200 KB bundle would touch twice its size in
     // fresh pages, copied on every doubling.
@@ -124,6 +127,14 @@ pub fn read_regular(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
         .read_to_end(&mut bytes)
         .map_err(|e| e.to_string())?;
     Ok(bytes)
+}
+
+/// Why a file could not be opened, as the reports say it.
+fn reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => e.to_string(),
+    }
 }
 
 /// The Mozilla roots' DER, sorted: a lookup compares the first bytes of a

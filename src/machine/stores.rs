@@ -19,7 +19,7 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use rustls_pki_types::CertificateDer;
 
-use super::files::{read_regular, MAX_FILE_BYTES};
+use super::files::{read_regular, read_regular_file, MAX_FILE_BYTES};
 pub use crate::machine_facts::PemFile;
 
 /// A file as read: its blocks, or why it could not be read.
@@ -37,8 +37,7 @@ struct FileId {
 }
 
 impl FileId {
-    fn of(path: &Path) -> Option<FileId> {
-        let meta = std::fs::metadata(path).ok()?;
+    fn of(path: &Path, meta: &std::fs::Metadata) -> FileId {
         #[cfg(unix)]
         let (dev, ino) = {
             use std::os::unix::fs::MetadataExt;
@@ -46,13 +45,13 @@ impl FileId {
         };
         #[cfg(not(unix))]
         let (dev, ino) = (0, 0);
-        Some(FileId {
+        FileId {
             path: path.to_path_buf(),
             dev,
             ino,
             len: meta.len(),
             modified: meta.modified().ok(),
-        })
+        }
     }
 }
 
@@ -67,17 +66,20 @@ fn decoded() -> &'static Mutex<HashMap<FileId, Slot>> {
 /// The certificates in the file at `path` (at most [`MAX_FILE_BYTES`]
 /// read), decoded once per run while the file stays the same.
 pub fn cert_file(path: &Path) -> CertFile {
-    let read = || read_regular(path, MAX_FILE_BYTES).map(|b| Arc::new(PemFile::parse(&b)));
-    let Some(id) = FileId::of(path) else {
-        return read(); // gives the reason
+    let Ok(meta) = std::fs::metadata(path) else {
+        return read_regular(path, MAX_FILE_BYTES).map(|b| Arc::new(PemFile::parse(&b)));
+        // gives the reason
     };
     let slot = decoded()
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
-        .entry(id)
+        .entry(FileId::of(path, &meta))
         .or_default()
         .clone();
-    slot.get_or_init(read).clone()
+    slot.get_or_init(|| {
+        read_regular_file(path, &meta, MAX_FILE_BYTES).map(|b| Arc::new(PemFile::parse(&b)))
+    })
+    .clone()
 }
 
 /// Roots read from this machine, not yet a store.
