@@ -239,11 +239,14 @@ pub fn render_markdown(a: &Audit) -> String {
     out.push_str("\n### Your tools\n\n| client | executable | trust source |\n|---|---|---|\n");
     for c in &a.clients {
         out.push_str(&format!(
-            "| {}{} | `{}` | {} |\n",
+            "| {}{} | {} | {} |\n",
             c.client,
-            version_suffix(c),
-            escape(&c.executable.display().to_string()),
-            escape(&c.trust_source.replace('|', "\\|"))
+            c.version
+                .as_deref()
+                .map(|v| md::text(&format!(" {v}")))
+                .unwrap_or_default(),
+            md::code_span_in_table(&c.executable.display().to_string()),
+            md::text(&c.trust_source)
         ));
     }
     out

@@ -596,3 +596,35 @@ fn bundle_outcomes() {
         insta::assert_snapshot!(format!("bundle_{name}"), text);
     }
 }
+
+#[test]
+fn env_markdown_keeps_a_clients_hostile_names_inside_their_cells() {
+    let mut audit = crate::audit::audit(&machine_facts(), crate::knowledge::Platform::Linux);
+    audit.clients = vec![crate::tools::EnvClient {
+        client: ClientId::Curl,
+        executable: "/opt/a|b`c/curl".into(),
+        version: Some("8 *bold* [x](https://e.test)".into()),
+        interpreter: None,
+        trust_source: "CURL_CA_BUNDLE=[x](https://e.test) | <b>".into(),
+        verification_off: None,
+        settings: Vec::new(),
+        notes: Vec::new(),
+    }];
+    let text = env::render(&audit, Format::Markdown, false);
+    let row = text
+        .lines()
+        .find(|l| l.starts_with("| curl"))
+        .unwrap_or_else(|| panic!("no curl row\n{text}"));
+    assert!(
+        !row.contains(" [x]") && !row.contains("=[x]"),
+        "a link opens: {row}"
+    );
+    assert!(!row.contains("<b>"), "HTML opens: {row}");
+    assert!(!row.contains(" *bold*"), "emphasis opens: {row}");
+    // Four cell borders; every other pipe escaped.
+    assert_eq!(
+        row.matches('|').count() - row.matches("\\|").count(),
+        4,
+        "{row}"
+    );
+}
