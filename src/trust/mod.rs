@@ -13,13 +13,16 @@
 //! input, exit 2); the OS store never fails the run — odd certificates are
 //! skipped and counted, read errors are recorded for the report.
 
+pub mod anchors;
 pub mod client_stores;
 pub mod subject_hash;
 pub mod verify;
 
 use std::path::{Path, PathBuf};
 
-use rustls_pki_types::{CertificateDer, TrustAnchor};
+use rustls_pki_types::CertificateDer;
+
+use anchors::AnchorIndex;
 use serde::Serialize;
 
 /// Which store a result belongs to.
@@ -39,8 +42,8 @@ pub struct TrustStore {
     pub source: String,
     /// The root certificates, in the order loaded.
     pub certs: Vec<CertificateDer<'static>>,
-    /// One trust anchor per entry of `certs` that webpki could read.
-    pub(crate) anchors: Vec<(usize, TrustAnchor<'static>)>,
+    /// The entries of `certs` that webpki can read as an anchor, by subject.
+    pub(crate) anchors: AnchorIndex,
     /// Problems met while loading (unreadable files, skipped certificates).
     pub load_errors: Vec<String>,
     /// Certificate directories not read yet. On Linux the OS store starts
@@ -74,18 +77,8 @@ impl TrustStore {
         source: impl Into<String>,
         certs: Vec<CertificateDer<'static>>,
     ) -> Self {
-        let mut load_errors = Vec::new();
-        let anchors = certs
-            .iter()
-            .enumerate()
-            .filter_map(|(i, der)| match webpki::anchor_from_trusted_cert(der) {
-                Ok(anchor) => Some((i, anchor.to_owned())),
-                Err(e) => {
-                    load_errors.push(format!("skipped certificate #{i}: {e}"));
-                    None
-                }
-            })
-            .collect();
+        let mut anchors = AnchorIndex::default();
+        let load_errors = skipped(anchors.add(0, &certs));
         TrustStore {
             kind,
             source: source.into(),
@@ -177,11 +170,9 @@ impl TrustStore {
             return problems;
         }
         let first = self.certs.len();
-        let more = TrustStore::from_certs(self.kind, "", added);
-        self.load_errors.extend(more.load_errors);
-        self.anchors
-            .extend(more.anchors.into_iter().map(|(i, a)| (first + i, a)));
-        self.certs.extend(more.certs);
+        self.load_errors
+            .extend(skipped(self.anchors.add(first, &added)));
+        self.certs.extend(added);
         true
     }
 
@@ -189,6 +180,14 @@ impl TrustStore {
     pub fn usable_roots(&self) -> usize {
         self.anchors.len()
     }
+}
+
+/// The certificates webpki could not read as an anchor, as load errors.
+fn skipped(skipped: Vec<(usize, webpki::Error)>) -> Vec<String> {
+    skipped
+        .into_iter()
+        .map(|(i, e)| format!("skipped certificate #{i}: {e}"))
+        .collect()
 }
 
 /// Read every certificate from a file for a store: PEM, DER, PKCS#7 or

@@ -12,7 +12,7 @@
 //!
 //! Pure given its inputs: no I/O, no clock.
 
-use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls_pki_types::{CertificateDer, ServerName, TrustAnchor, UnixTime};
 use serde::Serialize;
 use time::OffsetDateTime;
 use webpki::{EndEntityCert, KeyUsage};
@@ -250,10 +250,14 @@ pub fn unix_time(t: OffsetDateTime) -> UnixTime {
 }
 
 /// Verify `chain` (leaf first, as sent) against `store` at `at`, for TLS
-/// server authentication. Name checks are separate: see [`check_name`].
+/// server authentication. `issuers` are the DER issuer names of the sent
+/// certificates (`None` when one could not be read): a path can end only
+/// at an anchor one of them names, so only those anchors are built. Name
+/// checks are separate: see [`check_name`].
 pub fn verify_chain(
     store: &TrustStore,
     chain: &[CertificateDer<'_>],
+    issuers: Option<&[&[u8]]>,
     at: OffsetDateTime,
 ) -> Result<PathFound, ChainError> {
     let Some(leaf) = chain.first() else {
@@ -263,7 +267,12 @@ pub fn verify_chain(
         return Err(ChainError::NoRoots);
     }
     let ee = EndEntityCert::try_from(leaf).map_err(|e| ChainError::from_webpki(&e))?;
-    let anchors: Vec<_> = store.anchors.iter().map(|(_, a)| a.clone()).collect();
+    let names: Option<Vec<&[u8]>> =
+        issuers.and_then(|i| i.iter().map(|n| der_contents(n)).collect());
+    let (numbers, anchors): (Vec<usize>, Vec<TrustAnchor<'_>>) =
+        super::anchors::anchors_named(&store.anchors, &store.certs, names.as_deref())
+            .into_iter()
+            .unzip();
     let algs = rustls::crypto::aws_lc_rs::default_provider().signature_verification_algorithms;
     let path = ee
         .verify_for_usage(
@@ -277,14 +286,13 @@ pub fn verify_chain(
         )
         .map_err(|e| ChainError::from_webpki(&e))?;
     let anchor = path.anchor();
-    let anchor_index = store
-        .anchors
+    let anchor_index = anchors
         .iter()
-        .find(|(_, a)| {
+        .position(|a| {
             a.subject == anchor.subject
                 && a.subject_public_key_info == anchor.subject_public_key_info
         })
-        .map(|(i, _)| *i)
+        .and_then(|at| numbers.get(at).copied())
         .unwrap_or(0);
     let mut chain_indices = vec![0];
     for used in path.intermediate_certificates() {
@@ -321,14 +329,22 @@ pub fn verify_store(
     facts: &[CertFacts],
     at: OffsetDateTime,
 ) -> StoreVerdict {
-    let at_time = verify_chain(store, chain, at);
+    let issuers: Option<Vec<&[u8]>> = (facts.len() == chain.len())
+        .then(|| {
+            facts
+                .iter()
+                .map(|f| f.parse_error.is_none().then_some(f.issuer_raw.as_slice()))
+                .collect()
+        })
+        .flatten();
+    let at_time = verify_chain(store, chain, issuers.as_deref(), at);
     let at_valid_time = match &at_time {
         Err(e) if e.is_time() => {
             let linked: Vec<&CertFacts> = crate::cert::chain::linked(facts)
                 .into_iter()
                 .filter_map(|i| facts.get(i))
                 .collect();
-            common_valid_time(&linked).map(|t| verify_chain(store, chain, t))
+            common_valid_time(&linked).map(|t| verify_chain(store, chain, issuers.as_deref(), t))
         }
         _ => None,
     };
@@ -375,9 +391,8 @@ fn store_root_named(
     let contents = der_contents(name)?;
     store
         .anchors
-        .iter()
-        .filter(|(_, anchor)| anchor.subject.as_ref() == contents)
-        .filter_map(|(i, _)| store.certs.get(*i))
+        .named(contents)
+        .filter_map(|i| store.certs.get(i))
         .map(|der| CertFacts::from_anchor_der(der))
         .find(|root| accept(root))
 }
