@@ -9,6 +9,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::ffi::OsString;
 use std::path::{Component, Path, PathBuf};
 
 /// What `stat` (through symlinks) said about a path.
@@ -21,11 +22,14 @@ pub struct Meta {
 }
 
 #[derive(Default)]
+/// Keyed by the path's bytes: hashing a `Path` walks its components, which
+/// cost more than the lookups saved (two spellings of one path are two
+/// keys, only a missed hit).
 struct Memo {
-    meta: HashMap<PathBuf, Option<Meta>>,
-    real: HashMap<PathBuf, Option<PathBuf>>,
-    text: HashMap<PathBuf, Result<String, String>>,
-    head: HashMap<PathBuf, Option<Vec<u8>>>,
+    meta: HashMap<OsString, Option<Meta>>,
+    real: HashMap<OsString, Option<PathBuf>>,
+    text: HashMap<OsString, Result<String, String>>,
+    head: HashMap<OsString, Option<Vec<u8>>>,
 }
 
 thread_local! {
@@ -55,13 +59,13 @@ pub fn scope<T>(f: impl FnOnce() -> T) -> T {
 /// `read` runs, so `read` may itself use this module.
 fn remembered<V: Clone>(
     key: &Path,
-    pick: fn(&mut Memo) -> &mut HashMap<PathBuf, V>,
+    pick: fn(&mut Memo) -> &mut HashMap<OsString, V>,
     read: impl FnOnce() -> V,
 ) -> V {
     let hit = MEMO.with(|m| {
         m.borrow_mut()
             .as_mut()
-            .and_then(|memo| pick(memo).get(key).cloned())
+            .and_then(|memo| pick(memo).get(key.as_os_str()).cloned())
     });
     if let Some(v) = hit {
         return v;
@@ -69,7 +73,7 @@ fn remembered<V: Clone>(
     let v = read();
     MEMO.with(|m| {
         if let Some(memo) = m.borrow_mut().as_mut() {
-            pick(memo).insert(key.to_path_buf(), v.clone());
+            pick(memo).insert(key.as_os_str().to_os_string(), v.clone());
         }
     });
     v
@@ -169,7 +173,7 @@ fn real_bounded(path: &Path, links: &mut usize) -> Option<PathBuf> {
     let hit = MEMO.with(|m| {
         m.borrow_mut()
             .as_mut()
-            .and_then(|memo| memo.real.get(path).cloned())
+            .and_then(|memo| memo.real.get(path.as_os_str()).cloned())
     });
     if let Some(v) = hit {
         return v;
@@ -177,7 +181,7 @@ fn real_bounded(path: &Path, links: &mut usize) -> Option<PathBuf> {
     let v = resolve_last(path, links);
     MEMO.with(|m| {
         if let Some(memo) = m.borrow_mut().as_mut() {
-            memo.real.insert(path.to_path_buf(), v.clone());
+            memo.real.insert(path.as_os_str().to_os_string(), v.clone());
         }
     });
     v
