@@ -241,7 +241,7 @@ impl CertFacts {
         ) else {
             return false;
         };
-        child.verify_signature(Some(parent.public_key())).is_ok()
+        signature_verifies(&child, Some(parent.public_key()))
     }
 
     /// Whether the key in `spki_der` (a SubjectPublicKeyInfo) verifies this
@@ -253,7 +253,7 @@ impl CertFacts {
         ) else {
             return false;
         };
-        cert.verify_signature(Some(&key)).is_ok()
+        signature_verifies(&cert, Some(&key))
     }
 
     /// Whether the certificate is valid at `t`.
@@ -270,6 +270,34 @@ impl CertFacts {
     pub fn name(&self) -> &str {
         &self.display_name
     }
+}
+
+/// Whether `key` (the certificate's own when `None`) verifies `cert`'s
+/// signature. x509-parser refuses SHA-2 RSA signatures by keys under 2048
+/// bits; those are checked again at aws-lc-rs's legacy 1024-bit floor, so
+/// that who signed a certificate stays a fact even when the signer's key is
+/// too small for some clients (Diagnose weighs the key size per client).
+fn signature_verifies(
+    cert: &X509Certificate<'_>,
+    key: Option<&x509_parser::x509::SubjectPublicKeyInfo<'_>>,
+) -> bool {
+    use aws_lc_rs::signature as sig;
+    use x509_parser::oid_registry::{OID_PKCS1_SHA256WITHRSA, OID_PKCS1_SHA512WITHRSA};
+    if cert.verify_signature(key).is_ok() {
+        return true;
+    }
+    let algorithm = &cert.signature_algorithm.algorithm;
+    let legacy: &dyn sig::VerificationAlgorithm = if *algorithm == OID_PKCS1_SHA256WITHRSA {
+        &sig::RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY
+    } else if *algorithm == OID_PKCS1_SHA512WITHRSA {
+        &sig::RSA_PKCS1_1024_8192_SHA512_FOR_LEGACY_USE_ONLY
+    } else {
+        return false;
+    };
+    let spki = key.unwrap_or_else(|| cert.public_key());
+    sig::UnparsedPublicKey::new(legacy, &spki.subject_public_key.data)
+        .verify(cert.tbs_certificate.as_ref(), &cert.signature_value.data)
+        .is_ok()
 }
 
 /// Whether a self-issued certificate's own signature is verified.
@@ -290,8 +318,8 @@ fn facts_of(
     let display_name = common_name(cert.subject()).unwrap_or_else(|| subject.clone());
     let issuer_display_name = common_name(cert.issuer()).unwrap_or_else(|| issuer.clone());
     let self_issued = cert.subject().as_raw() == cert.issuer().as_raw();
-    let self_signed = self_issued
-        && (self_signature == SelfSignature::Trust || cert.verify_signature(None).is_ok());
+    let self_signed =
+        self_issued && (self_signature == SelfSignature::Trust || signature_verifies(cert, None));
 
     let mut ext = ExtensionFacts {
         version: cert.version().0 + 1,
@@ -662,6 +690,28 @@ mod tests {
         assert!(f.subject.contains("CN=ISRG Root X1"));
         assert_eq!(format_date(f.not_after), "2035-06-04");
         assert!(f.is_signed_by(&f));
+    }
+
+    /// A self-signed sha256WithRSAEncryption root with a 1024-bit key and
+    /// a 2048-bit CA it signed (openssl req -x509 / openssl x509 -req):
+    /// who signed what is read even where x509-parser's floor refuses the key.
+    #[test]
+    fn a_1024_bit_rsa_signer_is_still_recognised() {
+        let pem = include_str!("cert/testdata/rsa1024-root-and-child.pem");
+        let ders: Vec<Vec<u8>> = ::pem::parse_many(pem)
+            .unwrap()
+            .into_iter()
+            .map(::pem::Pem::into_contents)
+            .collect();
+        let (root, child) = (CertFacts::from_der(&ders[0]), CertFacts::from_der(&ders[1]));
+        assert_eq!(root.key, "RSA 1024");
+        assert!(root.self_signed, "{root:?}");
+        assert!(child.is_signed_by(&root));
+        assert!(!root.is_signed_by(&child));
+        let mut forged = ders[1].clone();
+        let last = forged.len() - 1;
+        forged[last] ^= 1;
+        assert!(!CertFacts::from_der(&forged).is_signed_by(&root));
     }
 
     #[test]

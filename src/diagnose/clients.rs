@@ -16,7 +16,7 @@ use crate::cert::CertFacts;
 use crate::client_facts::{ClientFacts, ClientId};
 use crate::diagnose::lint::{self, Role};
 use crate::findings::{Finding, FindingKind, Remedy, Verdict};
-use crate::knowledge::clients::{ClientTrust, Engine, Semantics, Source};
+use crate::knowledge::clients::{ClientTrust, Engine, KeyFloor, Semantics, Source};
 use crate::trust::client_stores::SourceVerdict;
 use crate::trust::verify::ChainError;
 
@@ -69,9 +69,9 @@ enum Failure {
     /// The anchor is not self-signed and the engine needs a root.
     PartialChain(String),
     Strict(String),
-    /// An RSA key on the path is under the engine's floor: (the server's
-    /// certificate or not, its name, its bits, the floor).
-    WeakKey(bool, String, usize, u32),
+    /// An RSA key on the path is under the engine's floor: (where the
+    /// certificate sits on the path, its name, its bits, the floor).
+    WeakKey(Role, String, usize, KeyFloor),
     Other(String),
 }
 
@@ -99,7 +99,14 @@ impl Failure {
             Failure::RootExpired(root) => format!("the root '{root}' has expired; this client's TLS library rejects an expired root (rustls and Java do not)"),
             Failure::PartialChain(anchor) => format!("the chain ends at '{anchor}', which is not a root; this client needs the root itself"),
             Failure::Strict(msg) => format!("Python 3.13's strict verification rejects it: {msg}"),
-            Failure::WeakKey(_, name, bits, floor) => format!("'{name}' has a {bits}-bit RSA key; this client's TLS library refuses RSA keys under {floor} bits"),
+            Failure::WeakKey(role, name, bits, floor) => {
+                let role = match role {
+                    Role::Leaf => "the server certificate",
+                    Role::Intermediate => "the intermediate",
+                    Role::Anchor => "the root",
+                };
+                format!("{role} '{name}' has a {bits}-bit RSA key; {} needs {}", floor.by, floor.bits)
+            }
             Failure::Other(msg) => msg.clone(),
         }
     }
@@ -132,12 +139,10 @@ impl Failure {
             ),
             Failure::Strict(msg) => (msg.as_str(), "CERT_UNTRUSTED"),
             // Node 24 prints OpenSSL's words (its code is UNSPECIFIED).
-            Failure::WeakKey(true, ..) => {
+            Failure::WeakKey(Role::Leaf, ..) => {
                 ("EE certificate key too weak", "EE certificate key too weak")
             }
-            Failure::WeakKey(false, ..) => {
-                ("CA certificate key too weak", "CA certificate key too weak")
-            }
+            Failure::WeakKey(..) => ("CA certificate key too weak", "CA certificate key too weak"),
             Failure::Other(msg) => (msg.as_str(), "UNABLE_TO_VERIFY_LEAF_SIGNATURE"),
         };
         match (client, engine) {
@@ -258,7 +263,7 @@ fn one_client(e: &ClientEvidence<'_>, facts: &ClientFacts, trust: &ClientTrust) 
     }
     let floor = match crate::knowledge::clients::rsa_floor(facts, trust.semantics) {
         Ok(bits) => Some(bits),
-        Err(why) if weakest_rsa(e.chain).is_some_and(|b| b < 2048) => {
+        Err(why) if weakest_rsa(e).is_some_and(|b| b < 2048) => {
             out.reason = why;
             return out;
         }
@@ -319,9 +324,18 @@ fn one_client(e: &ClientEvidence<'_>, facts: &ClientFacts, trust: &ClientTrust) 
     out
 }
 
-/// The smallest RSA key the server sent.
-fn weakest_rsa(chain: &[CertFacts]) -> Option<usize> {
-    chain.iter().filter_map(CertFacts::rsa_bits).min()
+/// The smallest RSA key the server sent or a path could end at.
+fn weakest_rsa(e: &ClientEvidence<'_>) -> Option<usize> {
+    let anchors = e
+        .sources
+        .values()
+        .filter_map(|sv| path_of(e, sv))
+        .map(|(_, a)| a);
+    e.chain
+        .iter()
+        .chain(anchors)
+        .filter_map(CertFacts::rsa_bits)
+        .min()
 }
 
 /// A trusting decision turned into a failure when an RSA key on the path
@@ -331,34 +345,69 @@ fn weak_key(
     e: &ClientEvidence<'_>,
     sv: &SourceVerdict,
     decision: Decision,
-    floor: Option<u32>,
+    floor: Option<KeyFloor>,
 ) -> Decision {
     let (Decision::Trusts(_), Some(floor)) = (&decision, floor) else {
         return decision;
     };
-    let mut on_path: Vec<(bool, &CertFacts)> =
-        e.chain.first().map(|l| (true, l)).into_iter().collect();
-    if !sv.leaf_in_store {
-        if let Ok(path) = &sv.store.at_time {
-            on_path.extend(
-                path.chain_indices
-                    .iter()
-                    .filter(|&&i| i > 0)
-                    .filter_map(|&i| e.chain.get(i))
-                    .map(|c| (false, c)),
-            );
-        }
-        on_path.extend(sv.store.anchor.iter().map(|a| (false, a)));
+    let mut on_path: Vec<(Role, &CertFacts)> = e
+        .chain
+        .first()
+        .map(|l| (Role::Leaf, l))
+        .into_iter()
+        .collect();
+    if let Some((indices, anchor)) = path_of(e, sv).filter(|_| !sv.leaf_in_store) {
+        on_path.extend(
+            indices
+                .iter()
+                .filter(|&&i| i > 0)
+                .filter_map(|&i| e.chain.get(i))
+                .map(|c| (Role::Intermediate, c)),
+        );
+        on_path.push((Role::Anchor, anchor));
     }
-    let weak = on_path.into_iter().find_map(|(leaf, c)| {
+    let weak = on_path.into_iter().find_map(|(role, c)| {
         let bits = c.rsa_bits()?;
         u32::try_from(bits)
-            .is_ok_and(|b| b < floor)
-            .then(|| (leaf, c.display_name.clone(), bits))
+            .is_ok_and(|b| b < floor.bits)
+            .then(|| (role, c.display_name.clone(), bits))
     });
     match weak {
-        Some((leaf, name, bits)) => Decision::Fails(Failure::WeakKey(leaf, name, bits, floor)),
+        Some((role, name, bits)) => Decision::Fails(Failure::WeakKey(role, name, bits, floor)),
         None => decision,
+    }
+}
+
+/// The path a source's store builds (indices into the sent chain, leaf
+/// first, and the anchor): webpki's; or, when webpki refused a signature
+/// only because the signer's RSA key is under its own 2048-bit floor, the
+/// sent chain as it links (every signature checked) up to the store's root
+/// that signed its top — the path engines with a lower floor build.
+fn path_of<'a>(
+    e: &ClientEvidence<'a>,
+    sv: &'a SourceVerdict,
+) -> Option<(Vec<usize>, &'a CertFacts)> {
+    let store = &sv.store;
+    match &store.at_time {
+        Ok(path) => Some((path.chain_indices.clone(), store.anchor.as_ref()?)),
+        Err(ChainError::BadSignature) => {
+            let mut linked = crate::cert::chain::linked(e.chain);
+            let top = e.chain.get(*linked.last()?)?;
+            let anchor = match (&store.issuer_in_store, &store.root_in_store) {
+                (Some(root), _) if top.is_signed_by(root) => root,
+                (_, Some(root)) if top.self_signed && linked.len() > 1 => {
+                    linked.pop();
+                    root
+                }
+                _ => return None,
+            };
+            let signers = linked.iter().skip(1).filter_map(|&i| e.chain.get(i));
+            let weak = signers
+                .chain([anchor])
+                .any(|c| c.rsa_bits().is_some_and(|b| b < 2048));
+            weak.then_some((linked, anchor))
+        }
+        Err(_) => None,
     }
 }
 
@@ -441,26 +490,23 @@ fn decide(e: &ClientEvidence<'_>, sv: &SourceVerdict, sem: Semantics) -> Decisio
     if let Some(problem) = &sv.problem {
         return Decision::Fails(Failure::NoRoots(problem.clone()));
     }
-    match &sv.store.at_time {
-        Ok(path) => {
-            let Some(anchor) = sv.store.anchor.as_ref() else {
-                return Decision::Trusts("?".into());
-            };
-            let checks_root_dates =
-                matches!(sem.engine, Engine::OpenSsl | Engine::GnuTls | Engine::Go);
-            if checks_root_dates && !valid_now(anchor) {
-                return Decision::Fails(Failure::RootExpired(anchor.display_name.clone()));
-            }
-            if !anchor.self_signed && !sem.partial_chain {
-                return Decision::Fails(Failure::PartialChain(anchor.display_name.clone()));
-            }
-            if sem.strict {
-                if let Some(msg) = strict_failure(e, &path.chain_indices, anchor) {
-                    return Decision::Fails(Failure::Strict(msg));
-                }
-            }
-            Decision::Trusts(anchor.display_name.clone())
+    if let Some((indices, anchor)) = path_of(e, sv) {
+        let checks_root_dates = matches!(sem.engine, Engine::OpenSsl | Engine::GnuTls | Engine::Go);
+        if checks_root_dates && !valid_now(anchor) {
+            return Decision::Fails(Failure::RootExpired(anchor.display_name.clone()));
         }
+        if !anchor.self_signed && !sem.partial_chain {
+            return Decision::Fails(Failure::PartialChain(anchor.display_name.clone()));
+        }
+        if sem.strict {
+            if let Some(msg) = strict_failure(e, &indices, anchor) {
+                return Decision::Fails(Failure::Strict(msg));
+            }
+        }
+        return Decision::Trusts(anchor.display_name.clone());
+    }
+    match &sv.store.at_time {
+        Ok(_) => Decision::Trusts("?".into()),
         Err(err) if err.is_time() => {
             let which = e
                 .chain

@@ -94,6 +94,9 @@ pub(super) fn unusable_link(
         .flatten()
         .find_map(|s| s.issuer_in_store.as_ref())?;
     let sent_cas = linked.iter().skip(1).filter_map(|&i| e.chain.get(i));
+    if let Some(f) = weak_signer(sent_cas.clone(), root) {
+        return Some(f);
+    }
     let why = sent_cas
         .clone()
         .find(|c| !c.is_ca)
@@ -118,5 +121,23 @@ pub(super) fn unusable_link(
         Verdict::InvalidCertificate,
         format!("the chain to '{}' cannot be used: {}", root.name(), why.split(',').next().unwrap_or(&why)),
         format!("Nothing is missing: {why}. Verifiers report this as an unknown issuer. The CA or the server's certificate file must be fixed."),
+    ))
+}
+
+/// The chain links up to an installed root with every signature sound, but
+/// a signer's RSA key is under webpki's 2048-bit floor: the key size, not
+/// a missing or mismatched certificate, is why it cannot be used.
+fn weak_signer<'a>(
+    mut sent_cas: impl Iterator<Item = &'a CertFacts>,
+    root: &'a CertFacts,
+) -> Option<Finding> {
+    let weak = |c: &CertFacts| c.rsa_bits().filter(|&b| b < 2048);
+    let (role, cert, bits) = sent_cas
+        .find_map(|c| Some(("the intermediate", c, weak(c)?)))
+        .or_else(|| Some(("the root", root, weak(root)?)))?;
+    Some(Finding::error(
+        Verdict::InvalidCertificate,
+        format!("the chain to '{}' cannot be used: {role} '{}' has a {bits}-bit RSA key", root.name(), cert.name()),
+        format!("Nothing is missing, and every signature on the path is sound, but {role} '{}' has a {bits}-bit RSA key. rustls and OpenSSL at security level 2 (Debian's curl, Python 3.10+, Node 24.5+) refuse RSA keys under 2048 bits on any certificate of the path, the root included (OpenSSL says \"CA certificate key too weak\"); GnuTLS, Java, Go and Node before 24.5 accept 1024. The CA must be reissued with a key of at least 2048 bits (RSA 2048 or 3072, or ECDSA P-256).", cert.name()),
     ))
 }

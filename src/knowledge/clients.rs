@@ -591,34 +591,57 @@ fn conda(client: &ClientFacts) -> ClientTrust {
 #[path = "clients_tests.rs"]
 mod tests;
 
+/// The smallest RSA key an engine accepts, and which engine at which
+/// setting says so (for the reason a client fails: "OpenSSL at security
+/// level 2 needs 2048").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyFloor {
+    pub bits: u32,
+    pub by: &'static str,
+}
+
+const OPENSSL_LEVEL_2: KeyFloor = KeyFloor {
+    bits: 2048,
+    by: "OpenSSL at security level 2",
+};
+
+/// Node's bundled OpenSSL ran at security level 1 until Node 24.5 (OpenSSL
+/// 3.5, whose default is level 2); Node 22 kept level 1 with OpenSSL 3.5.
+const NODE_LEVEL_2_FROM: (u64, u64) = (24, 5);
+
+const NODE_FLOORS: &str = "1024 bits before Node 24.5, 2048 from 24.5";
+
 /// The smallest RSA key a client accepts anywhere on the path it builds —
-/// the anchor included (OpenSSL says "CA certificate key too weak" for a
-/// 1024-bit root) — or why it cannot be told. As the real clients behaved
-/// (tests/integration/real_clients.rs): OpenSSL at security level 2
-/// (Debian's and Python ≥ 3.10's default, Node 24's OpenSSL 3.5) refuses
-/// RSA under 2048 bits; Node before 24 runs its OpenSSL at level 1 (1024);
-/// Debian's git (GnuTLS) takes 1024; rustls refuses under 2048; Java
+/// the anchor included (OpenSSL checks the trust anchor's key too, and says
+/// "CA certificate key too weak" for a 1024-bit root) — or why it cannot be
+/// told. As the real clients behaved (tests/integration/real_clients.rs and
+/// key_floors.rs): OpenSSL at security level 2 (Debian's and Python ≥
+/// 3.10's default, Node ≥ 24.5) refuses RSA under 2048 bits; Node 22.x,
+/// 23.x and 24.0–24.4 run their OpenSSL at level 1 (1024); Debian's git
+/// (GnuTLS) takes 1024; rustls refuses under 2048; Java
 /// (`jdk.certpath.disabledAlgorithms`) and Go under 1024.
-pub fn rsa_floor(client: &ClientFacts, semantics: Semantics) -> Result<u32, String> {
+pub fn rsa_floor(client: &ClientFacts, semantics: Semantics) -> Result<KeyFloor, String> {
+    let floor = |bits, by| Ok(KeyFloor { bits, by });
     match (client.found.client, semantics.engine) {
         (ClientId::Node, Engine::OpenSsl) => {
-            let v = client.found.version.as_deref();
-            match version_at_least(v, (24, 0)) {
-                Some(true) => Ok(2048),
-                Some(false) => Ok(1024),
-                None => Err("Node's version is unknown, and it decides the smallest RSA key Node accepts (1024 bits before Node 24, 2048 from 24)".into()),
+            match version_at_least(client.found.version.as_deref(), NODE_LEVEL_2_FROM) {
+                Some(true) => floor(2048, "Node's OpenSSL (security level 2 from Node 24.5)"),
+                Some(false) => floor(1024, "Node's OpenSSL (security level 1 before Node 24.5)"),
+                None => Err(format!("Node's version is unknown, and it decides the smallest RSA key Node accepts ({NODE_FLOORS})")),
             }
         }
-        (ClientId::Npm, Engine::OpenSsl) => Err(
-            "the smallest RSA key npm accepts depends on the Node that runs it (1024 bits before Node 24, 2048 from 24)".into(),
-        ),
+        (ClientId::Npm, Engine::OpenSsl) => Err(format!(
+            "the smallest RSA key npm accepts depends on the Node that runs it ({NODE_FLOORS})"
+        )),
         (_, Engine::OpenSsl) => match client.python.as_ref() {
             Some(py) if !py_at_least(py, 10) => Err(
                 "Python before 3.10 takes OpenSSL's security level from the system: the smallest RSA key it accepts is not known".into(),
             ),
-            _ => Ok(2048),
+            _ => Ok(OPENSSL_LEVEL_2),
         },
-        (_, Engine::GnuTls | Engine::Java | Engine::Go) => Ok(1024),
-        (_, Engine::Rustls) => Ok(2048),
+        (_, Engine::GnuTls) => floor(1024, "GnuTLS"),
+        (_, Engine::Java) => floor(1024, "Java (jdk.certpath.disabledAlgorithms)"),
+        (_, Engine::Go) => floor(1024, "Go's crypto/x509"),
+        (_, Engine::Rustls) => floor(2048, "rustls"),
     }
 }

@@ -335,24 +335,36 @@ fn curl_s_engine_follows_the_tls_library_its_binary_links() {
 
 #[test]
 fn rsa_floors_follow_the_engine_and_node_s_version() {
-    let floor = |c: &ClientFacts| rsa_floor(c, resolve(c, &[]).semantics);
+    let floor = |c: &ClientFacts| rsa_floor(c, resolve(c, &[]).semantics).map(|f| f.bits);
     let py313 = |id| client(id, None, Some(py("3.13.0", &[])));
     assert_eq!(floor(&py313(ClientId::Python)), Ok(2048));
     assert_eq!(floor(&py313(ClientId::Pip)), Ok(2048));
     assert!(floor(&client(ClientId::Python, None, Some(py("3.9", &[])))).is_err());
     assert_eq!(floor(&client(ClientId::Curl, None, None)), Ok(2048));
-    assert_eq!(
-        floor(&client(ClientId::Node, Some("20.20.2"), None)),
-        Ok(1024)
-    );
-    assert_eq!(
-        floor(&client(ClientId::Node, Some("24.19.0"), None)),
-        Ok(2048)
-    );
+    // Node switched its OpenSSL to security level 2 in 24.5 (OpenSSL 3.5);
+    // 22.x kept level 1 with OpenSSL 3.5 (tests/integration/key_floors.rs).
+    for (node, bits) in [
+        ("20.20.2", 1024),
+        ("22.23.5", 1024),
+        ("23.11.1", 1024),
+        ("24.0.0", 1024),
+        ("24.4.1", 1024),
+        ("24.5.0", 2048),
+        ("24.19.0", 2048),
+        ("25.1.0", 2048),
+    ] {
+        assert_eq!(
+            floor(&client(ClientId::Node, Some(node), None)),
+            Ok(bits),
+            "Node {node}"
+        );
+    }
     assert!(floor(&client(ClientId::Node, None, None)).is_err());
     let git = with_setting(client(ClientId::Git, None, None), "tls-library", "gnutls");
     assert_eq!(floor(&git), Ok(1024));
     let java = with_setting(client(ClientId::Java, None, None), "cacerts", "/c");
     assert_eq!(floor(&java), Ok(1024));
     assert_eq!(floor(&client(ClientId::Uv, None, None)), Ok(2048));
+    let curl = rsa_floor(&client(ClientId::Curl, None, None), openssl(false, false));
+    assert_eq!(curl.map(|f| f.by), Ok("OpenSSL at security level 2"));
 }
