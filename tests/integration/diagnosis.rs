@@ -28,7 +28,9 @@ pub(crate) fn compromised_dir() -> PathBuf {
     tool("compromised_cas")
 }
 
-fn openssl(args: &[&str], dir: &Path) {
+/// `openssl ARGS` in `dir`, without the machine's OPENSSL_CONF; fails the
+/// test when openssl does.
+pub(crate) fn openssl(args: &[&str], dir: &Path) {
     let out = Command::new(tool("openssl"))
         .args(args)
         .current_dir(dir)

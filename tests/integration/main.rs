@@ -28,6 +28,7 @@ mod hostile;
 mod http;
 mod http2;
 mod inspect;
+mod key_floors;
 mod large_hello;
 mod layering;
 mod many;

@@ -16,10 +16,10 @@ use crate::support::sandbox::{ClientsRun, Sandbox};
 use crate::support::{date, leaf, root_ca, self_signed_openssl_style, tool, unrelated_root};
 use crate::support::{Cert, CertSpec, Scratch, TlsServer};
 
-const HOST: &str = "app.test";
+pub(crate) const HOST: &str = "app.test";
 
 /// The clients of one scenario, by where they live.
-struct Clients {
+pub(crate) struct Clients {
     py311: PathBuf,
     py313: PathBuf,
     node24_dir: PathBuf,
@@ -28,7 +28,7 @@ struct Clients {
 }
 
 impl Clients {
-    fn new() -> Clients {
+    pub(crate) fn new() -> Clients {
         let node24 = tool("node24");
         Clients {
             py311: tool("py311"),
@@ -75,7 +75,7 @@ impl Clients {
 
     /// The OS store holds `os`; node (20), curl and git in the sandbox's
     /// `bin`.
-    fn sandbox(&self, os: &[&Cert]) -> Sandbox {
+    pub(crate) fn sandbox(&self, os: &[&Cert]) -> Sandbox {
         Sandbox::new()
             .os_store(os)
             .host(HOST)
@@ -88,7 +88,7 @@ impl Clients {
     /// `check --run-clients` twice at once, as tlsdoctor finds one `python3`
     /// and one `node` on PATH: the 3.11 venv first on PATH with node 20,
     /// curl and git, and the 3.13 venv through `--python`; then Node 24 alone.
-    fn check(&self, sandbox: &Sandbox, port: u16) -> ClientsRun {
+    pub(crate) fn check(&self, sandbox: &Sandbox, port: u16) -> ClientsRun {
         let target = format!("{HOST}:{port}");
         let py313 = self.py313.to_string_lossy().into_owned();
         let first = vec![Clients::venv(&self.py311).join("bin"), sandbox.bin()];
@@ -113,7 +113,12 @@ impl Clients {
     /// an outcome, where which is "3.11", "3.13", "node24" or "" (the
     /// sandbox's own `bin`). Every difference is listed before failing.
     #[track_caller]
-    fn assert_all(&self, run: &ClientsRun, sandbox: &Sandbox, expect: &[(&str, &str, &str)]) {
+    pub(crate) fn assert_all(
+        &self,
+        run: &ClientsRun,
+        sandbox: &Sandbox,
+        expect: &[(&str, &str, &str)],
+    ) {
         let mut wrong = String::new();
         for (client, which, outcome) in expect {
             let exe = self.exe(sandbox, which);
@@ -135,7 +140,7 @@ impl Clients {
         }
     }
 
-    fn exe(&self, sandbox: &Sandbox, which: &str) -> PathBuf {
+    pub(crate) fn exe(&self, sandbox: &Sandbox, which: &str) -> PathBuf {
         match which {
             "3.11" => Clients::venv(&self.py311),
             "3.13" => Clients::venv(&self.py313),
@@ -187,7 +192,7 @@ fn python(
     ]
 }
 
-fn expect(
+pub(crate) fn expect(
     py311: [&'static str; 4],
     py313: [&'static str; 4],
     node20: &'static str,
@@ -207,7 +212,7 @@ fn expect(
 }
 
 /// curl run directly in the sandbox: its exit code.
-fn curl_directly(sandbox: &Sandbox, port: u16) -> Option<i32> {
+pub(crate) fn curl_directly(sandbox: &Sandbox, port: u16) -> Option<i32> {
     let url = format!("https://{HOST}:{port}/");
     sandbox
         .run(
@@ -533,7 +538,7 @@ fn self_signed_ca_true_server_certificate_in_the_os_store() {
 fn a_1024_bit_rsa_server_key_fails_where_the_engine_s_floor_is_2048() {
     // The root is in the OS store and the chain is otherwise sound: only
     // the leaf's 1024-bit RSA key differs. OpenSSL at security level 2
-    // (Python 3.11 and 3.13, pip 24.2 through truststore, curl, Node 24)
+    // (Python 3.11 and 3.13, pip 24.2 through truststore, curl, Node 24.19)
     // says "EE certificate key too weak"; Debian's git (GnuTLS) trusts it.
     use crate::diagnosis::{openssl_leaf, rcgen_ca_files, OpensslServer};
     let c = Clients::new();

@@ -99,6 +99,13 @@ impl Sandbox {
         self
     }
 
+    /// The OS store holds exactly these PEM certificates (made outside
+    /// rcgen, e.g. by openssl with a key rcgen cannot make).
+    pub fn os_store_pem(mut self, pems: &[String]) -> Sandbox {
+        self.os_certs = pems.to_vec();
+        self
+    }
+
     /// Also lay out Java's store as Debian's ca-certificates-java builds it
     /// from the OS store (`/etc/ssl/certs/java/cacerts`, JKS, readable without a password).
     pub fn java_store(mut self) -> Sandbox {

@@ -25,6 +25,10 @@ pub fn tool(name: &str) -> PathBuf {
         "py311" => option_env!("TLSDOCTOR_TOOL_PY311"),
         "py313" => option_env!("TLSDOCTOR_TOOL_PY313"),
         "node24" => option_env!("TLSDOCTOR_TOOL_NODE24"),
+        "node22" => option_env!("TLSDOCTOR_TOOL_NODE22"),
+        "node23" => option_env!("TLSDOCTOR_TOOL_NODE23"),
+        "node24_4" => option_env!("TLSDOCTOR_TOOL_NODE24_4"),
+        "node24_5" => option_env!("TLSDOCTOR_TOOL_NODE24_5"),
         "fix_wheels" => option_env!("TLSDOCTOR_TOOL_FIX_WHEELS"),
         other => panic!("no such tool in build.rs: {other}"),
     };
