@@ -242,7 +242,9 @@ const TLS_LIBRARIES: &[(&str, &str)] = &[
 ];
 
 /// Which TLS library git's HTTPS helper uses, through the libcurl it links
-/// (Debian's `libcurl-gnutls.so.4` or the OpenSSL `libcurl.so.4`).
+/// (Debian's `libcurl-gnutls.so.4` or the OpenSSL `libcurl.so.4`). The
+/// helper is in `PREFIX/libexec/git-core` (git's default, Homebrew, Fedora)
+/// or `PREFIX/lib/git-core` (Debian and Ubuntu).
 fn git_tls_library(facts: &mut ClientFacts) {
     let Some(real) = crate::machine::memo::real(&facts.found.executable) else {
         return;
@@ -250,8 +252,12 @@ fn git_tls_library(facts: &mut ClientFacts) {
     let Some(prefix) = real.parent().and_then(Path::parent) else {
         return;
     };
-    let helper = prefix.join("libexec/git-core/git-remote-https");
-    record_tls_library(facts, "git", &helper);
+    let helper = |dir: &str| prefix.join(dir).join("git-core/git-remote-https");
+    let libexec = helper("libexec");
+    let found = [libexec.clone(), helper("lib")]
+        .into_iter()
+        .find(|h| crate::machine::memo::is_file(h));
+    record_tls_library(facts, "git", &found.unwrap_or(libexec));
 }
 
 /// Which TLS library curl uses: the libcurl flavour it links, or the TLS

@@ -925,3 +925,42 @@ fn curl_s_tls_library_is_read_from_the_libraries_it_links() {
     assert!(notes.contains("curl's TLS library"), "{notes}");
     assert!(notes.contains("OpenSSL's rules are assumed"), "{notes}");
 }
+
+#[test]
+#[cfg_attr(not(tool_git), ignore = "needs git")]
+fn git_s_tls_library_is_read_from_debian_s_lib_git_core_too() {
+    // Debian and Ubuntu keep git's HTTPS helper in PREFIX/lib/git-core, not
+    // PREFIX/libexec/git-core: the real helper, laid out that way.
+    let real = std::fs::canonicalize(tool("git")).unwrap();
+    let prefix = real.parent().and_then(Path::parent).unwrap();
+    let helper = ["libexec", "lib"]
+        .iter()
+        .map(|d| prefix.join(d).join("git-core/git-remote-https"))
+        .find(|h| h.is_file())
+        .expect("git's HTTPS helper");
+    let m = Machine::new();
+    m.fake_exe("git");
+    let core = m.dir("lib/git-core");
+    std::fs::create_dir_all(&core).unwrap();
+    std::os::unix::fs::symlink(&helper, core.join("git-remote-https")).unwrap();
+    let json = env_json(&m);
+    let git = &json["clients"][0];
+    assert_eq!(git["client"], "git", "{json:#}");
+    let ldd = std::process::Command::new("ldd")
+        .arg(&helper)
+        .output()
+        .unwrap();
+    let ldd = String::from_utf8_lossy(&ldd.stdout);
+    let expected = if ldd.contains("libcurl-gnutls.so") {
+        "gnutls"
+    } else {
+        "openssl"
+    };
+    let library = git["settings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|s| s["key"] == "tls-library")
+        .unwrap_or_else(|| panic!("no tls-library in {git:#}"));
+    assert_eq!(library["value"], expected, "{ldd}");
+}
