@@ -61,6 +61,26 @@ impl PemFile {
         }
     }
 
+    /// As [`PemFile::parse`], for a file read once for the whole run: the
+    /// certificates of a plain bundle share one buffer that lives as long
+    /// as the process (the run-wide cache,
+    /// [`crate::machine::stores::cert_file`], never drops a file), so a
+    /// store that holds them copies pointers, not certificates.
+    pub fn parse_for_run(bytes: &[u8]) -> PemFile {
+        let Some(decoded) = crate::cert::pem::decode_certificates(bytes) else {
+            return PemFile::parse(bytes);
+        };
+        let der: &'static [u8] = decoded.der.leak();
+        PemFile {
+            blocks: decoded
+                .certs
+                .into_iter()
+                .filter_map(|r| der.get(r))
+                .map(|d| Ok(CertificateDer::from(d)))
+                .collect(),
+        }
+    }
+
     /// The certificates that decoded.
     pub fn certs(&self) -> impl Iterator<Item = &CertificateDer<'static>> {
         self.blocks.iter().filter_map(|b| b.as_ref().ok())
@@ -89,4 +109,28 @@ pub struct MachineFacts {
     pub paths: BTreeMap<PathBuf, PathState>,
     /// The user's home, for `~` in settings.
     pub home: Option<PathBuf>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PemFile;
+
+    fn bundle() -> String {
+        webpki_root_certs::TLS_SERVER_ROOT_CERTS
+            .iter()
+            .take(30)
+            .map(|c| pem::encode(&pem::Pem::new("CERTIFICATE", c.to_vec())))
+            .collect()
+    }
+
+    #[test]
+    fn a_file_read_for_the_run_holds_what_parsing_it_gives() {
+        let plain = bundle();
+        let odd = format!("{plain}-----BEGIN CERTIFICATE-----\nnot base64!\n");
+        for text in [plain, odd, String::new()] {
+            let parsed = PemFile::parse(text.as_bytes());
+            assert_eq!(PemFile::parse_for_run(text.as_bytes()), parsed);
+        }
+        assert_eq!(PemFile::parse(bundle().as_bytes()).certs().count(), 30);
+    }
 }

@@ -12,6 +12,8 @@
 //!
 //! Pure; reads nothing.
 
+use std::ops::Range;
+
 use memchr::memmem;
 use rustls_pki_types::CertificateDer;
 
@@ -20,13 +22,41 @@ const DASHES: &[u8] = b"-----";
 const END_CERTIFICATE: &[u8] = b"-----END CERTIFICATE-----";
 
 /// Every `CERTIFICATE` block of `pem`, in order (blocks with other labels
-/// skipped); `None` when the text is not in the plain shape.
+/// skipped), each its own copy; `None` when the text is not in the plain
+/// shape.
 pub fn certificates(pem: &[u8]) -> Option<Vec<CertificateDer<'static>>> {
+    let decoded = decode_certificates(pem)?;
+    Some(
+        decoded
+            .certs
+            .iter()
+            .filter_map(|r| decoded.der.get(r.clone()))
+            .map(|der| CertificateDer::from(der.to_vec()))
+            .collect(),
+    )
+}
+
+/// The `CERTIFICATE` blocks of a bundle, decoded into one buffer: a
+/// bundle's 150 certificates cost one allocation, not 150.
+#[derive(Debug, Default)]
+pub struct Decoded {
+    /// Every certificate's DER, one after another.
+    pub der: Vec<u8>,
+    /// Where each certificate lies in `der`, in order.
+    pub certs: Vec<Range<usize>>,
+}
+
+/// Every `CERTIFICATE` block of `pem`, in order (blocks with other labels
+/// skipped); `None` when the text is not in the plain shape.
+pub fn decode_certificates(pem: &[u8]) -> Option<Decoded> {
     // Searchers built once: building one per search cost more than the
     // search in a bundle of 150 blocks.
     let begin = memmem::Finder::new(BEGIN);
     let end_certificate = memmem::Finder::new(END_CERTIFICATE);
-    let mut out = Vec::new();
+    let mut out = Decoded {
+        der: Vec::with_capacity(pem.len() / 4 * 3),
+        certs: Vec::new(),
+    };
     let mut base64 = Vec::with_capacity(4096);
     let mut rest = pem;
     while let Some(at) = begin.find(rest) {
@@ -49,16 +79,19 @@ pub fn certificates(pem: &[u8]) -> Option<Vec<CertificateDer<'static>>> {
         };
         let body = tail.get(..body_len)?;
         if label == b"CERTIFICATE" {
-            out.push(CertificateDer::from(decode(body, &mut base64)?));
+            let start = out.der.len();
+            decode(body, &mut base64, &mut out.der)?;
+            out.certs.push(start..out.der.len());
         }
         rest = tail.get(body_len + end_len..)?;
     }
     Some(out)
 }
 
-/// The bytes of a block's base64 lines; `None` for anything but plain
-/// lines of base64 (headers, characters inside a line, bad padding).
-fn decode(body: &[u8], base64: &mut Vec<u8>) -> Option<Vec<u8>> {
+/// Append the bytes of a block's base64 lines to `der`; `None` for
+/// anything but plain lines of base64 (headers, characters inside a line,
+/// bad padding).
+fn decode(body: &[u8], base64: &mut Vec<u8>, der: &mut Vec<u8>) -> Option<()> {
     base64.clear();
     let mut rest = body;
     while !rest.is_empty() {
@@ -69,7 +102,7 @@ fn decode(body: &[u8], base64: &mut Vec<u8>) -> Option<Vec<u8>> {
         base64.extend_from_slice(line.trim_ascii());
         rest = next;
     }
-    base64_simd::STANDARD.decode_to_vec(&base64[..]).ok()
+    base64_simd::STANDARD.decode_append(&base64[..], der).ok()
 }
 
 #[cfg(test)]

@@ -77,7 +77,7 @@ pub fn cert_file(path: &Path) -> CertFile {
         .or_default()
         .clone();
     slot.get_or_init(|| {
-        read_regular_file(path, &meta, MAX_FILE_BYTES).map(|b| Arc::new(PemFile::parse(&b)))
+        read_regular_file(path, &meta, MAX_FILE_BYTES).map(|b| Arc::new(PemFile::parse_for_run(&b)))
     })
     .clone()
 }
