@@ -209,8 +209,8 @@ fn bundle_file_first() -> Option<Roots> {
             .unwrap_or_default();
         (file_var.map(PathBuf::from)?, dirs)
     } else {
-        let probe = openssl_probe::probe();
-        (probe.cert_file?, probe.cert_dir)
+        let probe = probed();
+        (probe.cert_file.clone()?, probe.cert_dir.clone())
     };
     if !file.is_file() {
         return None;
@@ -233,7 +233,16 @@ fn bundle_file_first() -> Option<Roots> {
 /// otherwise (`None` where there is none, as on macOS and Windows).
 #[cfg(all(unix, not(target_os = "macos")))]
 pub fn platform_bundle() -> Option<PathBuf> {
-    openssl_probe::probe().cert_file
+    probed().cert_file.clone()
+}
+
+/// Where OpenSSL's bundle and directories are on this machine, probed once
+/// per run (each probe stats every candidate path, twice for directories;
+/// the OS store, discovery and the report all ask).
+#[cfg(all(unix, not(target_os = "macos")))]
+fn probed() -> &'static openssl_probe::ProbeResult {
+    static PROBED: OnceLock<openssl_probe::ProbeResult> = OnceLock::new();
+    PROBED.get_or_init(openssl_probe::probe)
 }
 
 #[cfg(not(all(unix, not(target_os = "macos"))))]
@@ -260,7 +269,7 @@ fn os_store_source() -> String {
 
 #[cfg(all(unix, not(target_os = "macos")))]
 fn platform_store_source() -> String {
-    let probe = openssl_probe::probe();
+    let probe = probed();
     let mut parts: Vec<String> = probe
         .cert_file
         .iter()
