@@ -106,13 +106,27 @@ pub fn read_regular_file(
     meta: &std::fs::Metadata,
     limit: u64,
 ) -> Result<Vec<u8>, String> {
+    let mut bytes = Vec::new();
+    read_regular_file_into(path, meta, limit, &mut bytes)?;
+    Ok(bytes)
+}
+
+/// [`read_regular_file`] into `bytes` (cleared first), whose capacity is
+/// reused.
+pub fn read_regular_file_into(
+    path: &Path,
+    meta: &std::fs::Metadata,
+    limit: u64,
+    bytes: &mut Vec<u8>,
+) -> Result<(), String> {
     use std::io::Read;
+    bytes.clear();
     if !meta.is_file() {
         #[cfg(unix)]
         {
             use std::os::unix::fs::FileTypeExt;
             if meta.file_type().is_char_device() {
-                return Ok(Vec::new());
+                return Ok(());
             }
         }
         return Err("not a regular file".into());
@@ -122,11 +136,11 @@ pub fn read_regular_file(
     // grown by doubling, a 200 KB bundle would touch twice its size in
     // fresh pages, copied on every doubling.
     let size = usize::try_from(meta.len().min(limit)).unwrap_or(0);
-    let mut bytes = Vec::with_capacity(size.saturating_add(1));
+    bytes.reserve(size.saturating_add(1));
     file.take(limit)
-        .read_to_end(&mut bytes)
+        .read_to_end(bytes)
         .map_err(|e| e.to_string())?;
-    Ok(bytes)
+    Ok(())
 }
 
 /// Why a file could not be opened, as the reports say it.

@@ -19,7 +19,7 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use rustls_pki_types::CertificateDer;
 
-use super::files::{read_regular, read_regular_file, MAX_FILE_BYTES};
+use super::files::{read_regular, read_regular_file_into, MAX_FILE_BYTES};
 pub use crate::machine_facts::PemFile;
 
 /// A file as read: its blocks, or why it could not be read.
@@ -77,9 +77,28 @@ pub fn cert_file(path: &Path) -> CertFile {
         .or_default()
         .clone();
     slot.get_or_init(|| {
-        read_regular_file(path, &meta, MAX_FILE_BYTES).map(|b| Arc::new(PemFile::parse_for_run(&b)))
+        with_read_buffer(|bytes| {
+            read_regular_file_into(path, &meta, MAX_FILE_BYTES, bytes)
+                .map(|()| Arc::new(PemFile::parse_for_run(bytes)))
+        })
     })
     .clone()
+}
+
+/// Run `read` with a buffer handed from one file to the next: a run reads
+/// the platform bundle, then certifi's (on another thread, rarely at the
+/// same time), and a buffer whose pages are touched already costs no page
+/// faults the second time. Holds one buffer, the largest, for the run.
+fn with_read_buffer<T>(read: impl FnOnce(&mut Vec<u8>) -> T) -> T {
+    static SPARE: Mutex<Vec<u8>> = Mutex::new(Vec::new());
+    let spare = || SPARE.lock().unwrap_or_else(PoisonError::into_inner);
+    let mut bytes = std::mem::take(&mut *spare());
+    let out = read(&mut bytes);
+    let mut kept = spare();
+    if bytes.capacity() > kept.capacity() {
+        *kept = bytes;
+    }
+    out
 }
 
 /// Roots read from this machine, not yet a store.
