@@ -47,7 +47,7 @@ enum Background<T> {
 impl<T: Send + 'static> Background<T> {
     fn start(on_a_thread: bool, work: impl FnOnce() -> T + Send + 'static) -> Background<T> {
         if on_a_thread {
-            Background::Running(std::thread::spawn(work))
+            Background::Running(crate::background::spawn(work))
         } else {
             Background::Done(work())
         }

@@ -24,6 +24,7 @@
 pub mod app;
 pub mod attempts;
 pub mod audit;
+pub mod background;
 pub mod bundle;
 pub mod cert;
 pub mod cli;

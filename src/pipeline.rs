@@ -179,7 +179,7 @@ struct OsLoader(std::thread::JoinHandle<TrustStore>);
 
 impl OsLoader {
     fn start() -> OsLoader {
-        OsLoader(std::thread::spawn(os_store))
+        OsLoader(crate::background::spawn(os_store))
     }
 
     /// The store, once loaded.

@@ -50,7 +50,7 @@ impl Discovery {
         urls: Vec<String>,
         os_store_reads_bundle: bool,
     ) -> Discovery {
-        Discovery(std::thread::spawn(move || {
+        Discovery(crate::background::spawn(move || {
             let facts = crate::machine::clients::discover(&DiscoveryInputs::from_process(pythons));
             prepare(facts, &urls, os_store_reads_bundle)
         }))
