@@ -287,17 +287,8 @@ fn version_from_files(client: ClientId, exe: &Path) -> Option<String> {
     if client == ClientId::Node {
         let header = real.parent()?.parent()?.join("include/node/node_version.h");
         if let Ok(text) = crate::machine::python::read_small(&header) {
-            let part = |name: &str| {
-                text.lines()
-                    .find_map(|l| l.strip_prefix(&format!("#define {name} ")))
-                    .map(|v| v.trim().to_string())
-            };
-            if let (Some(a), Some(b), Some(c)) = (
-                part("NODE_MAJOR_VERSION"),
-                part("NODE_MINOR_VERSION"),
-                part("NODE_PATCH_VERSION"),
-            ) {
-                return Some(format!("{a}.{b}.{c}"));
+            if let Some(v) = node_header_version(&text) {
+                return Some(v);
             }
         }
     }
@@ -313,6 +304,36 @@ fn version_from_files(client: ClientId, exe: &Path) -> Option<String> {
                 .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()));
         plausible.then(|| v.to_string())
     })
+}
+
+/// `MAJOR.MINOR.PATCH` from `node_version.h`'s `#define NODE_*_VERSION`
+/// lines (the first of each), in one pass over the header.
+fn node_header_version(text: &str) -> Option<String> {
+    const PARTS: [&str; 3] = [
+        "NODE_MAJOR_VERSION ",
+        "NODE_MINOR_VERSION ",
+        "NODE_PATCH_VERSION ",
+    ];
+    let mut found: [Option<&str>; 3] = [None; 3];
+    for line in text.lines() {
+        let Some(rest) = line.strip_prefix("#define ") else {
+            continue;
+        };
+        for (slot, name) in found.iter_mut().zip(PARTS) {
+            if slot.is_none() {
+                if let Some(v) = rest.strip_prefix(name) {
+                    *slot = Some(v.trim());
+                }
+            }
+        }
+        if found.iter().all(Option::is_some) {
+            break;
+        }
+    }
+    let [Some(a), Some(b), Some(c)] = found else {
+        return None;
+    };
+    Some(format!("{a}.{b}.{c}"))
 }
 
 /// What a PATH lookup gave.
@@ -337,8 +358,12 @@ pub fn find_on_path(inputs: &DiscoveryInputs, name: &str) -> Lookup {
             dirs.push(dir);
         }
     }
+    // One buffer for every `dir/name` tried (most are not there).
+    let mut candidate = PathBuf::new();
     for (i, dir) in dirs.iter().enumerate() {
-        let candidate = Path::new(dir).join(name);
+        candidate.clear();
+        candidate.push(dir);
+        candidate.push(name);
         if !is_executable(&candidate) {
             continue;
         }

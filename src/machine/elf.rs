@@ -15,6 +15,10 @@ const MAX_DYNAMIC: u64 = 64 * 1024;
 /// Bytes of the dynamic string table read at most.
 const MAX_STRTAB: u64 = 1 << 20;
 
+/// Bytes read at the start of the file: the 64-byte ELF header and the
+/// program headers that follow it (typically 13 of 56 bytes each).
+const HEAD_BYTES: u64 = 2048;
+
 const PT_LOAD: u32 = 1;
 const PT_DYNAMIC: u32 = 2;
 const DT_NEEDED: u64 = 1;
@@ -24,7 +28,9 @@ const DT_STRSZ: u64 = 10;
 /// The names of the libraries `path` links, in its order.
 pub fn needed(path: &Path) -> Result<Vec<String>, String> {
     let file = open(path)?;
-    let header = read_at(&file, 0, 64)?;
+    // The ELF header and, nearly always, the program headers after it.
+    let head = read_at(&file, 0, HEAD_BYTES)?;
+    let header = head.get(..64).unwrap_or(&head);
     if header.get(..4) != Some(b"\x7fELF".as_slice()) {
         return Err(format!("{} is not an ELF binary", path.display()));
     }
@@ -41,7 +47,10 @@ pub fn needed(path: &Path) -> Result<Vec<String>, String> {
     if phentsize < 56 {
         return Err(bad());
     }
-    let table = read_at(&file, phoff, phentsize * phnum)?;
+    let table = within(&head, phoff, phentsize * phnum).map_or_else(
+        || read_at(&file, phoff, phentsize * phnum),
+        |t| Ok(t.to_vec()),
+    )?;
     let segments: Vec<Segment> = table
         .chunks(usize::try_from(phentsize).map_err(|_| bad())?)
         .filter_map(Segment::parse)
@@ -106,6 +115,14 @@ impl Segment {
         let within = addr.checked_sub(self.vaddr)?;
         (within < self.size).then(|| self.offset.checked_add(within))?
     }
+}
+
+/// `len` bytes at `offset` of `buf` (the file's first bytes), when all of
+/// them were read.
+fn within(buf: &[u8], offset: u64, len: u64) -> Option<&[u8]> {
+    let start = usize::try_from(offset).ok()?;
+    let end = start.checked_add(usize::try_from(len).ok()?)?;
+    buf.get(start..end)
 }
 
 fn u16_at(b: &[u8], at: usize) -> Option<u16> {

@@ -144,7 +144,7 @@ pub fn read_regular_file_into(
 }
 
 /// Why a file could not be opened, as the reports say it.
-fn reason(e: &std::io::Error) -> String {
+pub(super) fn reason(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
         _ => e.to_string(),

@@ -84,22 +84,23 @@ pub fn meta(path: &Path) -> Option<Meta> {
     remembered(
         path,
         |m| &mut m.meta,
-        || {
-            let m = std::fs::metadata(path).ok()?;
-            #[cfg(unix)]
-            let exec = {
-                use std::os::unix::fs::PermissionsExt;
-                m.permissions().mode() & 0o111 != 0
-            };
-            #[cfg(not(unix))]
-            let exec = true;
-            Some(Meta {
-                is_file: m.is_file(),
-                is_dir: m.is_dir(),
-                executable: m.is_file() && exec,
-            })
-        },
+        || std::fs::metadata(path).ok().as_ref().map(meta_of),
     )
+}
+
+fn meta_of(m: &std::fs::Metadata) -> Meta {
+    #[cfg(unix)]
+    let exec = {
+        use std::os::unix::fs::PermissionsExt;
+        m.permissions().mode() & 0o111 != 0
+    };
+    #[cfg(not(unix))]
+    let exec = true;
+    Meta {
+        is_file: m.is_file(),
+        is_dir: m.is_dir(),
+        executable: m.is_file() && exec,
+    }
 }
 
 pub fn is_file(path: &Path) -> bool {
@@ -110,13 +111,19 @@ pub fn is_dir(path: &Path) -> bool {
     meta(path).is_some_and(|m| m.is_dir)
 }
 
-/// A small text file, bounded; the error in words.
+/// A small text file, bounded; the error in words. The `stat` it does is
+/// remembered for [`meta`] too (a missing file then costs one syscall).
 pub fn read_text(path: &Path, limit: u64) -> Result<String, String> {
     remembered(
         path,
         |m| &mut m.text,
         || {
-            let bytes = super::files::read_regular(path, limit)
+            let stat = std::fs::metadata(path);
+            let known = stat.as_ref().ok().map(meta_of);
+            remembered(path, |m| &mut m.meta, || known);
+            let bytes = stat
+                .map_err(|e| super::files::reason(&e))
+                .and_then(|m| super::files::read_regular_file(path, &m, limit))
                 .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
             Ok(String::from_utf8_lossy(&bytes).into_owned())
         },

@@ -163,10 +163,11 @@ fn scan_site_packages(facts: &mut PythonFacts, xy: &str) {
         };
         let mut pth = Vec::new();
         for entry in entries.flatten() {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if let Some((pkg, version)) = dist_name_version(&name) {
-                if PACKAGES.contains(&pkg.as_str()) {
-                    facts.packages.entry(pkg).or_insert(version);
+            let file_name = entry.file_name();
+            let name = file_name.to_string_lossy();
+            if let Some((pkg, version)) = wanted_dist(&name) {
+                if !facts.packages.contains_key(pkg) {
+                    facts.packages.insert(pkg.to_string(), version.to_string());
                 }
             } else if name.ends_with(".pth") {
                 pth.push(entry.path());
@@ -213,6 +214,15 @@ fn injects_truststore(path: &Path) -> bool {
 
 /// `requests-2.32.3.dist-info` → ("requests", "2.32.3"); also `.egg-info`.
 pub fn dist_name_version(dir_name: &str) -> Option<(String, String)> {
+    let (name, version) = dist_parts(dir_name)?;
+    Some((
+        name.to_ascii_lowercase().replace('_', "-"),
+        version.to_string(),
+    ))
+}
+
+/// A `.dist-info`/`.egg-info` name's project and version, as written.
+fn dist_parts(dir_name: &str) -> Option<(&str, &str)> {
     let stem = dir_name
         .strip_suffix(".dist-info")
         .or_else(|| dir_name.strip_suffix(".egg-info"))?;
@@ -222,10 +232,24 @@ pub fn dist_name_version(dir_name: &str) -> Option<(String, String)> {
     if version.is_empty() || !version.starts_with(|c: char| c.is_ascii_digit()) {
         return None;
     }
-    Some((
-        name.to_ascii_lowercase().replace('_', "-"),
-        version.to_string(),
-    ))
+    Some((name, version))
+}
+
+/// [`dist_name_version`] for one of [`PACKAGES`] only, without allocating
+/// for the hundreds of other entries a site-packages holds: the name from
+/// the table, the version as written.
+fn wanted_dist(dir_name: &str) -> Option<(&'static str, &str)> {
+    let (name, version) = dist_parts(dir_name)?;
+    // PACKAGES are lower-case with no `_`: compare as
+    // `name.to_ascii_lowercase().replace('_', "-")` would.
+    let same = |pkg: &str| {
+        pkg.len() == name.len()
+            && pkg.bytes().zip(name.bytes()).all(|(p, n)| {
+                let n = if n == b'_' { b'-' } else { n };
+                p == n.to_ascii_lowercase()
+            })
+    };
+    PACKAGES.iter().find(|p| same(p)).map(|p| (*p, version))
 }
 
 /// `python3.11` → `3.11`.
@@ -397,6 +421,32 @@ mod tests {
         );
         assert_eq!(dist_name_version("requests"), None);
         assert_eq!(dist_name_version("x-abc.dist-info"), None);
+    }
+
+    #[test]
+    fn wanted_dist_agrees_with_dist_name_version_on_the_packages() {
+        for name in [
+            "requests-2.32.3.dist-info",
+            "Truststore-0.10.1.dist-info",
+            "AWSCLI-1.45.11.dist-info",
+            "aws_cli-1.0.dist-info",
+            "requests-2.28.1-py3.11.egg-info",
+            "requests_toolbelt-1.0.0.dist-info",
+            "request-1.0.dist-info",
+            "httpx-abc.dist-info",
+            "pip-24.2.dist-info",
+            "pip",
+            "certifi-2025.8.3.dist-info",
+            "certifi",
+            "urllib3-2.7.0.egg-info",
+            "Pip-24.2.dist-info",
+            "pİp-1.0.dist-info",
+            "botocore-1.43.11.dist-info",
+        ] {
+            let wanted = dist_name_version(name).filter(|(p, _)| PACKAGES.contains(&p.as_str()));
+            let fast = wanted_dist(name).map(|(p, v)| (p.to_string(), v.to_string()));
+            assert_eq!(fast, wanted, "{name}");
+        }
     }
 
     #[test]
