@@ -164,7 +164,10 @@ fn scan_site_packages(facts: &mut PythonFacts, xy: &str) {
         let mut pth = Vec::new();
         for entry in entries.flatten() {
             let file_name = entry.file_name();
-            let name = file_name.to_string_lossy();
+            // Names are UTF-8 but for the odd one: validate, not decode.
+            let name = file_name
+                .to_str()
+                .map_or_else(|| file_name.to_string_lossy(), std::borrow::Cow::Borrowed);
             if let Some((pkg, version)) = wanted_dist(&name) {
                 if !facts.packages.contains_key(pkg) {
                     facts.packages.insert(pkg.to_string(), version.to_string());
