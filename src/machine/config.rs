@@ -400,6 +400,81 @@ mod tests {
         assert_eq!(lib, flavour, "{ldd}");
     }
 
+    /// What reading `client`'s config files under `inputs` gives, with the
+    /// memo on (as discovery runs) or off.
+    fn settings_of(client: ClientId, inputs: &DiscoveryInputs, scoped: bool) -> ClientFacts {
+        let run = || {
+            let mut facts = ClientFacts {
+                found: crate::client_facts::FoundClient {
+                    client,
+                    executable: PathBuf::from("/nonexistent/bin/tool"),
+                    version: None,
+                    interpreter: None,
+                },
+                python: None,
+                settings: Vec::new(),
+                unknown: Vec::new(),
+            };
+            read_settings(inputs, &mut facts);
+            facts
+        };
+        if scoped {
+            crate::machine::memo::scope(run)
+        } else {
+            run()
+        }
+    }
+
+    #[test]
+    fn missing_config_files_say_nothing_and_unreadable_ones_are_unknown() {
+        let dir = tempfile::tempdir().unwrap();
+        let home = dir.path().join("home");
+        let cwd = dir.path().join("work");
+        std::fs::create_dir_all(home.join(".npmrc")).unwrap(); // a directory
+        std::fs::create_dir_all(&cwd).unwrap();
+        std::fs::write(cwd.join(".npmrc"), "cafile=/n.pem\n").unwrap();
+        std::fs::write(home.join("file"), "").unwrap();
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(home.join("nothing"), home.join("dangling")).unwrap();
+        let inputs = |vars: &[(&str, PathBuf)]| DiscoveryInputs {
+            vars: vars
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.display().to_string()))
+                .collect(),
+            cwd: cwd.clone(),
+            home: Some(home.clone()),
+            pythons: Vec::new(),
+        };
+        for scoped in [false, true] {
+            let npm = settings_of(ClientId::Npm, &inputs(&[]), scoped);
+            assert_eq!(
+                npm.unknown,
+                vec![format!(
+                    "cannot read {}: not a regular file",
+                    home.join(".npmrc").display()
+                )]
+            );
+            assert_eq!(npm.settings.len(), 1);
+            assert_eq!(npm.settings[0].value, "/n.pem");
+            // Missing, a dangling link, and under a file (ENOTDIR): nothing.
+            for missing in ["nothing", "dangling", "file/config"] {
+                let vars = [("AWS_CONFIG_FILE", home.join(missing))];
+                let aws = settings_of(ClientId::Aws, &inputs(&vars), scoped);
+                assert_eq!(aws.unknown, Vec::<String>::new(), "{missing}");
+                assert!(aws.settings.is_empty(), "{missing}");
+            }
+            let vars = [("AWS_CONFIG_FILE", home.clone())];
+            let aws = settings_of(ClientId::Aws, &inputs(&vars), scoped);
+            assert_eq!(
+                aws.unknown,
+                vec![format!(
+                    "cannot read {}: not a regular file",
+                    home.display()
+                )]
+            );
+        }
+    }
+
     #[test]
     fn git_sections_and_per_url_keys() {
         let text = "[http]\n\tsslcainfo = /a.pem\n[http \"https://x/\"]\n\tsslVerify = false\n[core]\n\tsslCAInfo = /no\n";

@@ -190,6 +190,15 @@ mod tests {
     }
 
     #[test]
+    fn within_takes_only_ranges_read_whole() {
+        let buf = [7u8; 10];
+        assert_eq!(within(&buf, 8, 2), Some(&buf[8..]));
+        assert_eq!(within(&buf, 8, 3), None);
+        assert_eq!(within(&buf, u64::MAX, 2), None);
+        assert_eq!(within(&buf, 2, u64::MAX), None);
+    }
+
+    #[test]
     fn what_is_not_elf_is_an_error_in_words() {
         let dir = tempfile::tempdir().unwrap();
         let script = dir.path().join("curl");

@@ -274,6 +274,19 @@ mod tests {
     }
 
     #[test]
+    fn a_missing_file_read_is_remembered_as_missing_for_meta() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("pip.conf");
+        scope(|| {
+            assert!(read_text(&f, 64).is_err());
+            std::fs::write(&f, "[global]\n").unwrap();
+            // The read's own stat answers: no second look at the disk.
+            assert_eq!(meta(&f), None);
+        });
+        assert!(meta(&f).is_some_and(|m| m.is_file));
+    }
+
+    #[test]
     fn a_scope_remembers_and_then_forgets() {
         let dir = tempfile::tempdir().unwrap();
         let f = dir.path().join("version");
