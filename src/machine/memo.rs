@@ -131,7 +131,9 @@ pub fn read_text(path: &Path, limit: u64) -> Result<String, String> {
                 .map_err(|e| super::files::reason(&e))
                 .and_then(|m| super::files::read_regular_file(path, &m, limit))
                 .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-            Ok(String::from_utf8_lossy(&bytes).into_owned())
+            // Valid UTF-8 (nearly always) is taken as it is, not copied.
+            Ok(String::from_utf8(bytes)
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
         },
     )
 }
@@ -180,9 +182,13 @@ pub fn real(path: &Path) -> Option<PathBuf> {
 
 fn real_bounded(path: &Path, links: &mut usize) -> Option<PathBuf> {
     // Without `.` components and trailing slashes, `parent()` is the
-    // directory the last component lives in.
+    // directory the last component lives in (and is itself clean).
     let clean: PathBuf = path.components().collect();
-    let path = clean.as_path();
+    real_clean(&clean, links)
+}
+
+/// [`real_bounded`] for a path already clean.
+fn real_clean(path: &Path, links: &mut usize) -> Option<PathBuf> {
     let hit = MEMO.with(|m| {
         m.borrow_mut()
             .as_mut()
@@ -205,7 +211,7 @@ fn resolve_last(path: &Path, links: &mut usize) -> Option<PathBuf> {
     let Some(parent) = path.parent() else {
         return Some(path.to_path_buf()); // `/`
     };
-    let base = real_bounded(parent, links)?;
+    let base = real_clean(parent, links)?;
     let joined = match path.components().next_back()? {
         Component::ParentDir => return Some(base.parent().unwrap_or(&base).to_path_buf()),
         Component::CurDir | Component::RootDir | Component::Prefix(_) => return Some(base),
@@ -284,6 +290,14 @@ mod tests {
             assert_eq!(meta(&f), None);
         });
         assert!(meta(&f).is_some_and(|m| m.is_file));
+    }
+
+    #[test]
+    fn text_that_is_not_utf8_reads_lossily() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("pyvenv.cfg");
+        std::fs::write(&f, b"home = /a\xffb\n").unwrap();
+        assert_eq!(read_text(&f, 64).unwrap(), "home = /a\u{FFFD}b\n");
     }
 
     #[test]

@@ -162,6 +162,9 @@ fn scan_site_packages(facts: &mut PythonFacts, xy: &str) {
             continue;
         };
         let mut pth = Vec::new();
+        // Whether `certifi` and `pip` are here at all: their bundles are
+        // looked for only then (ASCII case aside, as on macOS's disks).
+        let (mut has_certifi, mut has_pip) = (false, false);
         for entry in entries.flatten() {
             let file_name = entry.file_name();
             // Names are UTF-8 but for the odd one: validate, not decode.
@@ -176,13 +179,17 @@ fn scan_site_packages(facts: &mut PythonFacts, xy: &str) {
                 pth.push(entry.path());
             } else if name == "sitecustomize.py" || name == "usercustomize.py" {
                 hooks.push(entry.path());
+            } else if name.eq_ignore_ascii_case("certifi") {
+                has_certifi = true;
+            } else if name.eq_ignore_ascii_case("pip") {
+                has_pip = true;
             }
         }
-        if facts.certifi.is_none() {
+        if facts.certifi.is_none() && has_certifi {
             let pem = dir.join("certifi/cacert.pem");
             facts.certifi = memo::is_file(&pem).then_some(pem);
         }
-        if facts.pip_certifi.is_none() {
+        if facts.pip_certifi.is_none() && has_pip {
             let pem = dir.join("pip/_vendor/certifi/cacert.pem");
             facts.pip_certifi = memo::is_file(&pem).then_some(pem);
         }
@@ -450,6 +457,46 @@ mod tests {
             let fast = wanted_dist(name).map(|(p, v)| (p.to_string(), v.to_string()));
             assert_eq!(fast, wanted, "{name}");
         }
+    }
+
+    #[test]
+    fn a_venv_s_packages_and_bundles_are_read_from_its_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let venv = dir.path();
+        let site = venv.join("lib/python3.12/site-packages");
+        std::fs::create_dir_all(venv.join("bin")).unwrap();
+        std::fs::write(venv.join("bin/python3"), "").unwrap();
+        std::fs::write(venv.join("pyvenv.cfg"), "version_info = 3.12.4\n").unwrap();
+        for d in [
+            "requests-2.32.3.dist-info",
+            "Truststore-0.10.1.dist-info",
+            "certifi-2025.8.3.dist-info",
+            "pip/_vendor/certifi",
+        ] {
+            std::fs::create_dir_all(site.join(d)).unwrap();
+        }
+        std::fs::write(site.join("pip/_vendor/certifi/cacert.pem"), "").unwrap();
+        std::fs::write(
+            site.join("zz.pth"),
+            "import truststore; truststore.inject_into_ssl()\n",
+        )
+        .unwrap();
+        let read = || memo::scope(|| inspect(&venv.join("bin/python3"), "--python", None));
+        let facts = read();
+        assert_eq!(facts.version.as_deref(), Some("3.12.4"));
+        assert_eq!(facts.site_packages, vec![site.clone()]);
+        assert_eq!(facts.package("requests"), Some("2.32.3"));
+        assert_eq!(facts.package("truststore"), Some("0.10.1"));
+        // certifi's metadata without its package: no bundle.
+        assert_eq!(facts.certifi, None);
+        assert_eq!(
+            facts.pip_certifi,
+            Some(site.join("pip/_vendor/certifi/cacert.pem"))
+        );
+        assert_eq!(facts.truststore_injected_by, Some(site.join("zz.pth")));
+        std::fs::create_dir_all(site.join("certifi")).unwrap();
+        std::fs::write(site.join("certifi/cacert.pem"), "").unwrap();
+        assert_eq!(read().certifi, Some(site.join("certifi/cacert.pem")));
     }
 
     #[test]
