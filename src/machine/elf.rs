@@ -41,9 +41,9 @@ pub fn needed(path: &Path) -> Result<Vec<String>, String> {
         ));
     }
     let bad = || format!("{}: malformed ELF headers", path.display());
-    let phoff = u64_at(&header, 0x20).ok_or_else(bad)?;
-    let phentsize = u64::from(u16_at(&header, 0x36).ok_or_else(bad)?);
-    let phnum = u64::from(u16_at(&header, 0x38).ok_or_else(bad)?).min(MAX_PROGRAM_HEADERS);
+    let phoff = u64_at(header, 0x20).ok_or_else(bad)?;
+    let phentsize = u64::from(u16_at(header, 0x36).ok_or_else(bad)?);
+    let phnum = u64::from(u16_at(header, 0x38).ok_or_else(bad)?).min(MAX_PROGRAM_HEADERS);
     if phentsize < 56 {
         return Err(bad());
     }
