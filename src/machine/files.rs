@@ -132,12 +132,13 @@ pub fn read_regular_file_into(
         return Err("not a regular file".into());
     }
     let file = std::fs::File::open(path).map_err(|e| reason(&e))?;
-    // Sized from the start (one byte more, for the read that sees the end):
-    // grown by doubling, a 200 KB bundle would touch twice its size in
-    // fresh pages, copied on every doubling.
-    let size = usize::try_from(meta.len().min(limit)).unwrap_or(0);
-    bytes.reserve(size.saturating_add(1));
-    file.take(limit)
+    // Sized from the start: grown by doubling, a 200 KB bundle would touch
+    // twice its size in fresh pages, copied on every doubling. The size
+    // `stat` gave is what is read (no read to see the end); a file whose
+    // size reads as 0 (/proc, /sys) is read to the limit.
+    let size = meta.len().min(limit);
+    bytes.reserve(usize::try_from(size).unwrap_or(0));
+    file.take(if size > 0 { size } else { limit })
         .read_to_end(bytes)
         .map_err(|e| e.to_string())?;
     Ok(())
