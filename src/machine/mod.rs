@@ -20,6 +20,7 @@ pub mod memo;
 pub mod python;
 pub mod run;
 mod run_clients;
+mod run_replay;
 mod run_scripts;
 pub mod settings;
 pub mod shims;

@@ -16,6 +16,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use super::run_clients::{self, Classified, Invocation};
+use super::run_replay;
 pub use crate::observation::{Observed, ObservedOutcome};
 
 /// At most this many clients run at the same time.
@@ -129,6 +130,14 @@ pub fn run_all_with_env(
         .enumerate()
         .map(|(i, r)| prepare(r, &scratch.dir.join(i.to_string()), timeout))
         .collect();
+    let ready: Vec<&Invocation> = slots
+        .iter()
+        .filter_map(|s| match s {
+            Slot::Ready(inv) => Some(inv),
+            _ => None,
+        })
+        .collect();
+    run_replay::write_if_asked(&ready, env, &scratch.dir);
     loop {
         let running = slots
             .iter()
