@@ -12,138 +12,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# nginx lives in /usr/sbin, which is not on a non-root user's PATH.
-export PATH="$PATH:/usr/sbin"
-step() { printf '\n==> %s\n' "$*"; }
-
-missing=()
-command -v hyperfine >/dev/null || missing+=(hyperfine)
-command -v openssl >/dev/null || missing+=(openssl)
-command -v nginx >/dev/null || missing+=(nginx-light)
-command -v curl >/dev/null || missing+=(curl)
-command -v python3 >/dev/null || missing+=(python3)
-if ((${#missing[@]})); then
-    if [[ $(id -u) -ne 0 ]]; then
-        echo "bench.sh: please install: ${missing[*]}" >&2
-        exit 1
-    fi
-    step "apt-get install ${missing[*]}"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
-
-if [[ -z ${TLSDOCTOR:-} ]]; then
-    step "cargo build --release --locked"
-    cargo build --release --locked
-    TLSDOCTOR=target/release/tlsdoctor
-fi
-
-tmp="$(mktemp -d)"
-nginx_pid=""
-slow_pid=""
-cleanup() {
-    if [[ -n $slow_pid ]]; then
-        kill "$slow_pid" 2>/dev/null || true
-    fi
-    if [[ -n $nginx_pid ]]; then
-        kill "$nginx_pid" 2>/dev/null || true
-        wait "$nginx_pid" 2>/dev/null || true
-    fi
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM # so that the EXIT trap runs on Ctrl-C too
-
-host=bench.example.com
-step "certificates for $host in $tmp"
-# Extensions for both certificates; a well-formed chain keeps strict-profile
-# warnings out of tlsdoctor's work, so it does what it does for a good server.
-cat >"$tmp/ext.cnf" <<EOF
-[root]
-basicConstraints = critical, CA:TRUE
-keyUsage = critical, keyCertSign, cRLSign
-subjectKeyIdentifier = hash
-
-[leaf]
-basicConstraints = critical, CA:FALSE
-keyUsage = critical, digitalSignature
-extendedKeyUsage = serverAuth
-subjectAltName = DNS:$host
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid
-EOF
-(
-    cd "$tmp"
-    newkey() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" 2>/dev/null; }
-    serial() { echo "0x$(openssl rand -hex 8)"; }
-    newkey root.key
-    openssl req -new -key root.key -subj "/O=tlsdoctor bench/CN=tlsdoctor bench root" -out root.csr
-    openssl x509 -req -in root.csr -signkey root.key -days 30 -set_serial "$(serial)" \
-        -extfile ext.cnf -extensions root -out root.pem 2>/dev/null
-    newkey leaf.key
-    openssl req -new -key leaf.key -subj "/CN=$host" -out leaf.csr
-    openssl x509 -req -in leaf.csr -CA root.pem -CAkey root.key -days 30 -set_serial "$(serial)" \
-        -extfile ext.cnf -extensions leaf -out leaf.pem 2>/dev/null
-)
-
-port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-step "nginx on 127.0.0.1:$port"
-mkdir -p "$tmp/nginx"
-# Every path nginx writes is inside $tmp, so this runs as any user and leaves no trace.
-# HTTP/2 is on, so tlsdoctor and curl both speak it (ALPN h2): nginx before
-# 1.25.1 takes `http2` on the listen line, later ones `http2 on;`.
-nginx_version="$(nginx -v 2>&1 | sed -n 's|.*nginx/\([0-9.]*\).*|\1|p')"
-if [[ "$(printf '%s\n1.25.1\n' "$nginx_version" | sort -V | head -n1)" == 1.25.1 ]]; then
-    listen_http2="ssl; http2 on"
-else
-    listen_http2="ssl http2"
-fi
-cat >"$tmp/nginx.conf" <<EOF
-daemon off;
-worker_processes 1;
-pid $tmp/nginx/nginx.pid;
-error_log $tmp/nginx/error.log warn;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    client_body_temp_path $tmp/nginx/body;
-    proxy_temp_path $tmp/nginx/proxy;
-    fastcgi_temp_path $tmp/nginx/fastcgi;
-    uwsgi_temp_path $tmp/nginx/uwsgi;
-    scgi_temp_path $tmp/nginx/scgi;
-    server {
-        listen 127.0.0.1:$port $listen_http2;
-        server_name $host;
-        ssl_certificate $tmp/leaf.pem;
-        ssl_certificate_key $tmp/leaf.key;
-        # nginx before 1.23.4 leaves TLS 1.3 off unless asked.
-        ssl_protocols TLSv1.2 TLSv1.3;
-        location / { return 200 "ok\n"; }
-    }
-}
-EOF
-# -e: the log nginx writes before it has read the configuration.
-nginx -p "$tmp/nginx" -c "$tmp/nginx.conf" -e "$tmp/nginx/error.log" &
-nginx_pid=$!
-for _ in $(seq 50); do
-    if curl -fsS -o /dev/null --cacert "$tmp/root.pem" --resolve "$host:$port:127.0.0.1" \
-        "https://$host:$port/" 2>/dev/null; then
-        break
-    fi
-    if ! kill -0 "$nginx_pid" 2>/dev/null; then
-        echo "bench.sh: nginx did not start:" >&2
-        cat "$tmp/nginx/error.log" >&2
-        exit 1
-    fi
-    sleep 0.1
-done
+# The tools check, the build and the local nginx, shared with bench_clients.sh.
+source scripts/bench_server.sh
+bench_require hyperfine:hyperfine openssl:openssl nginx:nginx-light curl:curl python3:python3
+bench_build
+bench_start_nginx
 
 # The commands measured, as (label, command) pairs. The OS-store run must read the
 # platform store, not a bundle these variables may point at; the others name their
 # roots explicitly, so unsetting the variables for all changes nothing for them.
 unset SSL_CERT_FILE SSL_CERT_DIR
-root="$tmp/root.pem"
-resolve="$host:$port:127.0.0.1"
 benches=(
     "tlsdoctor (--os-roots ROOT)"
     "$TLSDOCTOR check $host:$port --resolve $resolve --bundled-roots $root --os-roots $root"
@@ -214,7 +92,7 @@ EOF
 # ---------------------------------------------------------------------------
 # Many targets: 100 endpoints that take 300 ms to answer, as remote ones do,
 # should cost about what one such endpoint costs (probes run concurrently).
-slow_port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+slow_port="$(bench_free_port)"
 step "a relay on 127.0.0.1:$slow_port that waits 300 ms before passing a connection to nginx"
 python3 - "$slow_port" "$port" <<'EOF' &
 import asyncio, sys
@@ -243,7 +121,7 @@ async def main():
 
 asyncio.run(main())
 EOF
-slow_pid=$!
+bench_pids+=($!)
 # Wait until the relay listens (a fixed sleep is too short on a busy machine).
 for _ in $(seq 100); do
     if (exec 3<>"/dev/tcp/127.0.0.1/$slow_port") 2>/dev/null; then

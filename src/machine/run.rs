@@ -2,7 +2,8 @@
 //! probe's address (or through its own proxy settings when the probe used a
 //! proxy), and record what it did — [`Observed`]. Every client is bounded by
 //! the timeout and killed, with its whole process group, when it expires;
-//! nothing here can hang the check.
+//! what a client that exits leaves in its group is killed with it; nothing
+//! here can hang the check.
 //!
 //! This module spawns and times processes only; what each client's command
 //! is and how its output reads live in `run_clients`, and judging an
@@ -268,7 +269,7 @@ fn poll(slot: &mut Slot, timeout: Duration) -> bool {
         return false;
     };
     let elapsed = run.started.elapsed();
-    let status = match run.child.try_wait() {
+    let status = match exited(&mut run.child) {
         Ok(Some(status)) => Some(status.code()),
         Ok(None) if elapsed < timeout => return true,
         Ok(None) | Err(_) => None,
@@ -281,9 +282,10 @@ fn poll(slot: &mut Slot, timeout: Duration) -> bool {
         }
     };
     let ms = u64::try_from(run.started.elapsed().as_millis()).unwrap_or(u64::MAX);
-    // A client that ended has closed its pipes, unless a stray child holds
-    // them: its output is waited for (bounded) even on a loaded machine,
-    // where the threads draining the pipes may not have run yet.
+    // A client that ended has closed its pipes, and what it left in its
+    // group was killed with it: its output is waited for (bounded) even on a
+    // loaded machine, where the threads draining the pipes may not have run
+    // yet. Only a stray that left the group can make this wait the grace.
     let grace = match status {
         Some(_) => Duration::from_secs(2),
         None => Duration::from_millis(200),
@@ -310,12 +312,37 @@ fn poll(slot: &mut Slot, timeout: Duration) -> bool {
     false
 }
 
+/// The client's exit status once it has exited, `None` while it runs. What
+/// it left behind in its process group (a background child holding its
+/// pipes) is killed first: nothing a client starts outlives it, and no
+/// stray holds the check. The group is killed before the client is reaped,
+/// while its pid (the group's id) cannot yet name another process.
+fn exited(child: &mut Child) -> std::io::Result<Option<std::process::ExitStatus>> {
+    use rustix::process::{waitid, WaitId, WaitIdOptions};
+    if let Some(pid) = pid_of(child) {
+        let ask = WaitIdOptions::EXITED | WaitIdOptions::NOHANG | WaitIdOptions::NOWAIT;
+        match waitid(WaitId::Pid(pid), ask) {
+            Ok(None) => return Ok(None),
+            Ok(Some(_)) => {
+                let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
+            }
+            // Not expected; `try_wait` below still tells exit from running.
+            Err(_) => {}
+        }
+    }
+    child.try_wait()
+}
+
+fn pid_of(child: &Child) -> Option<rustix::process::Pid> {
+    i32::try_from(child.id())
+        .ok()
+        .and_then(rustix::process::Pid::from_raw)
+}
+
 /// Kill the client's process group (its children too), then reap it.
 fn kill_group(child: &mut Child) {
-    if let Ok(pid) = i32::try_from(child.id()) {
-        if let Some(pid) = rustix::process::Pid::from_raw(pid) {
-            let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
-        }
+    if let Some(pid) = pid_of(child) {
+        let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
     }
     let _ = child.kill();
     let _ = child.wait();
@@ -359,5 +386,71 @@ impl Scratch {
 impl Drop for Scratch {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A client that exits leaving a background child holding its pipes:
+    /// the child is killed with the client's group, so the run neither
+    /// waits the grace period for output that is complete nor leaves the
+    /// stray behind.
+    #[test]
+    fn a_stray_left_by_an_exited_client_is_killed_and_never_waited_for() {
+        let tmp = tempfile::tempdir().unwrap();
+        let pidfile = tmp.path().join("stray.pid");
+        let fake = tmp.path().join("fake-curl");
+        std::fs::write(
+            &fake,
+            format!(
+                "#!/bin/sh\nsleep 30 &\necho $! >'{}'\nexit 0\n",
+                pidfile.display()
+            ),
+        )
+        .unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let request = RunRequest {
+            client: RunClient {
+                client: "curl".into(),
+                executable: fake,
+                interpreter: None,
+            },
+            to: Destination {
+                host: "app.test".into(),
+                port: 1,
+                path: "/".into(),
+                pinned: Some("127.0.0.1".parse().unwrap()),
+            },
+        };
+        let started = Instant::now();
+        let results = run_all(&[request], Duration::from_secs(20));
+        let took = started.elapsed();
+        let RunResult::Observed(o) = &results[0] else {
+            panic!("{results:?}")
+        };
+        assert_eq!(o.outcome, ObservedOutcome::Trusts, "{o:?}");
+        assert!(took < Duration::from_millis(1500), "took {took:?}");
+        let pid = std::fs::read_to_string(&pidfile).unwrap();
+        let stat = format!("/proc/{}/stat", pid.trim());
+        // Dead: gone, or a zombie until its new parent reaps it.
+        let dead = || {
+            std::fs::read_to_string(&stat)
+                .map(|s| {
+                    s.rsplit(')')
+                        .next()
+                        .unwrap_or("")
+                        .trim_start()
+                        .starts_with('Z')
+                })
+                .unwrap_or(true)
+        };
+        let until = Instant::now() + Duration::from_secs(2);
+        while !dead() && Instant::now() < until {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert!(dead(), "the stray {} still runs", pid.trim());
     }
 }
