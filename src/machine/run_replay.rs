@@ -30,10 +30,10 @@ pub(super) fn write_if_asked(
     }
 }
 
-/// A bash script that recreates `scratch` with each client's files, starts
-/// every command in its own directory with its own variables, output to
-/// files there (as the runner reads pipes), all in the background, then
-/// waits for all of them and removes `scratch`.
+/// A bash script that makes `scratch` again with each client's files, then
+/// starts every command in its own directory with its own variables,
+/// output to files there (as the runner reads pipes), all in the
+/// background, waits for all of them and removes `scratch`.
 pub(super) fn script(
     invocations: &[&Invocation],
     env: &[(String, String)],
@@ -41,43 +41,54 @@ pub(super) fn script(
 ) -> Vec<u8> {
     let mut s = b"#!/usr/bin/env bash\n# Written by tlsdoctor (TLSDOCTOR_RUN_CLIENTS_SCRIPT): the clients its runner starts.\n".to_vec();
     let dir = quote(scratch.as_os_str());
-    line(
-        &mut s,
-        &[b"rm -rf ", &dir, b" && mkdir -m 700 ", &dir, b" || exit 1"],
-    );
+    // One process makes every directory and the files are written by a
+    // builtin, so nothing slow stands between one client's start and the
+    // next: the script is the fastest way a shell starts them at once.
+    s.extend_from_slice(b"mkdir -m 700 -p ");
+    s.extend_from_slice(&dir);
     for inv in invocations {
-        let cwd = quote(inv.cwd.as_os_str());
-        line(&mut s, &[b"mkdir -p ", &cwd]);
+        s.push(b' ');
+        s.extend_from_slice(&quote(inv.cwd.as_os_str()));
+    }
+    line(&mut s, &[b" || exit 1"]);
+    for inv in invocations {
         for (name, text) in &inv.files {
             let file = quote(inv.cwd.join(name).as_os_str());
             let text = quote(OsStr::new(text));
             line(&mut s, &[b"printf %s ", &text, b" >", &file]);
         }
-        s.extend_from_slice(b"(cd ");
-        s.extend_from_slice(&cwd);
-        for var in &inv.remove {
-            s.extend_from_slice(b" && unset ");
-            s.extend_from_slice(&quote(OsStr::new(var)));
-        }
-        let set = env.iter().map(|(k, v)| (k.as_str(), v.as_str()));
-        let set = set.chain(inv.set.iter().map(|(k, v)| (*k, v.as_str())));
-        for (var, value) in set {
-            s.extend_from_slice(b" && export ");
-            s.extend_from_slice(&quote(OsStr::new(&format!("{var}={value}"))));
-        }
-        s.extend_from_slice(b" && exec ");
-        s.extend_from_slice(&quote(inv.program.as_os_str()));
-        for arg in &inv.args {
-            s.push(b' ');
-            s.extend_from_slice(&quote(arg));
-        }
-        let out = quote(inv.cwd.join(".stdout").as_os_str());
-        let err = quote(inv.cwd.join(".stderr").as_os_str());
-        line(&mut s, &[b") </dev/null >", &out, b" 2>", &err, b" &"]);
+    }
+    for inv in invocations {
+        start(&mut s, inv, env);
     }
     line(&mut s, &[b"wait"]);
     line(&mut s, &[b"rm -rf ", &dir]);
     s
+}
+
+/// `(cd DIR && unset … && export … && exec PROGRAM ARGS…) <… >… 2>… &`
+fn start(s: &mut Vec<u8>, inv: &Invocation, env: &[(String, String)]) {
+    s.extend_from_slice(b"(cd ");
+    s.extend_from_slice(&quote(inv.cwd.as_os_str()));
+    for var in &inv.remove {
+        s.extend_from_slice(b" && unset ");
+        s.extend_from_slice(&quote(OsStr::new(var)));
+    }
+    let set = env.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+    let set = set.chain(inv.set.iter().map(|(k, v)| (*k, v.as_str())));
+    for (var, value) in set {
+        s.extend_from_slice(b" && export ");
+        s.extend_from_slice(&quote(OsStr::new(&format!("{var}={value}"))));
+    }
+    s.extend_from_slice(b" && exec ");
+    s.extend_from_slice(&quote(inv.program.as_os_str()));
+    for arg in &inv.args {
+        s.push(b' ');
+        s.extend_from_slice(&quote(arg));
+    }
+    let out = quote(inv.cwd.join(".stdout").as_os_str());
+    let err = quote(inv.cwd.join(".stderr").as_os_str());
+    line(s, &[b") </dev/null >", &out, b" 2>", &err, b" &"]);
 }
 
 fn line(s: &mut Vec<u8>, parts: &[&[u8]]) {
