@@ -10,7 +10,8 @@
 #
 # Usage: scripts/bench_clients.sh
 #   TLSDOCTOR=path/to/tlsdoctor   benchmark that binary instead of building one
-#   BENCH_RUNS=N                  runs per command (default 20)
+#   BENCH_RUNS=N                  runs per command (default 20), in
+#   BENCH_ROUNDS=R                rounds (default 5) that alternate which command goes first
 #   BENCH_PYTHON="DIR ..."        also run the clients of these venvs/interpreters (--python)
 #
 # The clients are the ones on PATH (python3 and its requests and pip, node, curl, git,
@@ -65,20 +66,38 @@ echo "    the script starts $(grep -c ' && exec ' "$tmp/clients.sh") client comm
 sed -n 's/^(cd .* && exec \('"'"'[^'"'"']*'"'"'\) \('"'"'[^'"'"']*'"'"'\).*/        \1 \2 .../p' "$tmp/clients.sh"
 bash "$tmp/clients.sh" || { echo "bench_clients.sh: the script failed" >&2; exit 1; }
 
-step "hyperfine (load: $(cut -d' ' -f1-3 /proc/loadavg))"
-hyperfine -N --warmup 2 --runs "${BENCH_RUNS:-20}" --export-json "$tmp/clients.json" \
-    -n "tlsdoctor --run-clients" "${check[*]}" \
-    -n "script: same commands at once" "bash $tmp/clients.sh"
+# The machine's load drifts (other work, builds): rounds alternate which command goes
+# first, and the medians are over every run of every round.
+rounds=${BENCH_ROUNDS:-5}
+runs=$(((${BENCH_RUNS:-20} + rounds - 1) / rounds))
+run_name="tlsdoctor --run-clients"
+script_name="script: same commands at once"
+for ((r = 1; r <= rounds; r++)); do
+    a=(-n "$run_name" "${check[*]}")
+    b=(-n "$script_name" "bash $tmp/clients.sh")
+    if ((r % 2 == 0)); then
+        order=("${b[@]}" "${a[@]}")
+    else
+        order=("${a[@]}" "${b[@]}")
+    fi
+    step "hyperfine round $r of $rounds, $runs runs each (load: $(cut -d' ' -f1-3 /proc/loadavg))"
+    hyperfine -N --warmup $((r == 1 ? 2 : 0)) --runs "$runs" --style basic \
+        --export-json "$tmp/round-$r.json" "${order[@]}" | grep -E '^(Benchmark|  Time|  Range)'
+done
 
-step "medians (load after: $(cut -d' ' -f1-3 /proc/loadavg))"
-python3 - "$tmp/clients.json" <<'EOF'
-import json, sys
+step "medians over $((rounds * runs)) runs each (load after: $(cut -d' ' -f1-3 /proc/loadavg))"
+python3 - "$run_name" "$script_name" "$tmp"/round-*.json <<'EOF'
+import json, statistics, sys
 
-results = {r["command"]: r["median"] for r in json.load(open(sys.argv[1]))["results"]}
-run, script = results["tlsdoctor --run-clients"], results["script: same commands at once"]
+run_name, script_name, files = sys.argv[1], sys.argv[2], sys.argv[3:]
+times = {run_name: [], script_name: []}
+for f in files:
+    for r in json.load(open(f))["results"]:
+        times[r["command"]] += r["times"]
+run, script = (statistics.median(times[n]) for n in (run_name, script_name))
 bound = 1.2 * script + 0.1
-print(f"{run * 1000:8.1f} ms  tlsdoctor --run-clients")
-print(f"{script * 1000:8.1f} ms  script: same commands at once")
+print(f"{run * 1000:8.1f} ms  {run_name}")
+print(f"{script * 1000:8.1f} ms  {script_name}")
 print(f"{bound * 1000:8.1f} ms  bound: 1.2 x script + 100 ms")
 print(f"ratio {run / script:.2f} x script; {run * 1000 - script * 1000:+.1f} ms; "
       f"{'within' if run <= bound else 'OVER'} the bound by {abs(bound - run) * 1000:.1f} ms")
