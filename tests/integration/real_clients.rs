@@ -837,3 +837,45 @@ fn nothing_is_run_against_a_target_the_probe_did_not_reach() {
         run.dump()
     );
 }
+
+/// Field 19 of `/proc/PID/stat` text: the process's nice value.
+fn nice_of(stat: &str) -> i32 {
+    let after_name = stat.rsplit(')').next().expect("a stat line");
+    // After the name, fields start at 3 (state): nice, 19, is the 17th.
+    let nice = after_name.split_whitespace().nth(16).expect("19 fields");
+    nice.parse().expect("a nice value")
+}
+
+/// Clients run at tlsdoctor's own priority, not the lowered one of its
+/// background threads (`background`): a niced client loses the cores to
+/// everything else on a busy machine, and `--run-clients` would no longer
+/// take about what a shell starting the same clients takes
+/// (`scripts/bench_clients.sh`).
+#[test]
+#[cfg_attr(not(tool_unshare), ignore = "needs unshare")]
+fn clients_run_at_the_priority_tlsdoctor_was_started_with() {
+    use crate::support::raw::close_after_read;
+    use crate::support::RawServer;
+    let server = RawServer::start(close_after_read());
+    let sandbox = Sandbox::new().host(HOST);
+    let scratch = sandbox.scratch().path().to_path_buf();
+    let seen = scratch.join("seen");
+    let fake = scratch.join("fake-curl");
+    std::fs::write(
+        &fake,
+        format!(
+            "#!/bin/sh\nread -r stat </proc/$$/stat\necho \"$stat\" >'{}'\n",
+            seen.display()
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let sandbox = sandbox.program_as(&fake, "curl");
+    let run = sandbox.check_run_clients(&format!("{HOST}:{}", server.port()), &[]);
+    let curl = run.client("curl", &scratch);
+    assert!(!curl["observed"].is_null(), "{}", run.dump());
+    let client = std::fs::read_to_string(&seen).expect("the fake client ran");
+    let ours = std::fs::read_to_string("/proc/self/stat").unwrap();
+    assert_eq!(nice_of(&client), nice_of(&ours), "{client}");
+}
