@@ -5,7 +5,8 @@
 # Usage: scripts/bench.sh
 #   TLSDOCTOR=path/to/tlsdoctor   benchmark that binary instead of building one
 #   BASELINE=path/to/tlsdoctor    also time this binary (e.g. a build of main), same run
-#   BENCH_RUNS=N                  runs per command (default 50)
+#   BENCH_RUNS=N                  runs per command (default 50), split into rounds
+#   BENCH_ROUNDS=R                rounds (default 5) that alternate the order of the commands
 #   BENCH_ALLOW_FAILURE=1         benchmark even when a command fails (hyperfine -i)
 #
 # Nothing leaves the machine: every name resolves to 127.0.0.1 via --resolve.
@@ -41,7 +42,8 @@ fi
 
 # Run each once first: a failing command would only be timed, never shown, by hyperfine.
 step "sanity run"
-hyperfine_args=(--warmup 5 --runs ${BENCH_RUNS:-50} --export-json "$tmp/bench.json" --export-markdown "$tmp/bench.md")
+hyperfine_args=()
+named=()
 failed=0
 for ((i = 0; i < ${#benches[@]}; i += 2)); do
     if out="$(bash -c "${benches[i + 1]}" </dev/null 2>&1)"; then
@@ -52,7 +54,7 @@ for ((i = 0; i < ${#benches[@]}; i += 2)); do
     fi
     # What it printed (tlsdoctor's verdict, s_client's summary), first lines only.
     [[ -z $out ]] || head -n 12 <<<"$out" | sed 's/^/    | /'
-    hyperfine_args+=(-n "${benches[i]}" "${benches[i + 1]}")
+    named+=("${benches[i]}" "${benches[i + 1]}")
 done
 # Both sides must really speak HTTP/2, or the comparison is not the one claimed.
 if ! $TLSDOCTOR check $host:$port --resolve $resolve --bundled-roots $root --os-roots $root \
@@ -75,18 +77,39 @@ if [[ $(hyperfine --help) == *$'\n    -N'* ]]; then
     shell="without a shell"
 fi
 
-step "hyperfine, $shell"
-hyperfine "${hyperfine_args[@]}"
+# The machine's speed drifts (other work, its host): hyperfine runs one command's
+# runs, then the next's. So the runs are split into rounds that alternate the order of
+# the commands, and each median is over every run of every round: tlsdoctor and curl
+# are timed under the same conditions.
+rounds=${BENCH_ROUNDS:-5}
+runs=$(((${BENCH_RUNS:-50} + rounds - 1) / rounds))
+for ((r = 1; r <= rounds; r++)); do
+    order=()
+    for ((i = 0; i < ${#named[@]}; i += 2)); do
+        pair=(-n "${named[i]}" "${named[i + 1]}")
+        if ((r % 2 == 0)); then
+            order=("${pair[@]}" "${order[@]}")
+        else
+            order+=("${pair[@]}")
+        fi
+    done
+    step "hyperfine, $shell: round $r of $rounds, $runs runs each (load: $(cut -d' ' -f1-3 /proc/loadavg))"
+    hyperfine "${hyperfine_args[@]}" --warmup $((r == 1 ? 5 : 1)) --runs "$runs" --style basic \
+        --export-json "$tmp/round-$r.json" "${order[@]}" | grep -E '^(Benchmark|  Time|  Range)'
+done
 
-step "results (markdown)"
-cat "$tmp/bench.md"
+step "medians over $((rounds * runs)) runs each, and against curl's"
+python3 - "$tmp"/round-*.json <<'EOF'
+import json, statistics, sys
 
-step "medians"
-python3 - "$tmp/bench.json" <<'EOF'
-import json, sys
-
-for r in json.load(open(sys.argv[1]))["results"]:
-    print(f"{r['median'] * 1000:8.2f} ms  {r['command']}")
+times = {}
+for f in sys.argv[1:]:
+    for r in json.load(open(f))["results"]:
+        times.setdefault(r["command"], []).extend(r["times"])
+medians = {name: statistics.median(t) for name, t in times.items()}
+curl = next(m for name, m in medians.items() if name.startswith("curl"))
+for name, m in medians.items():
+    print(f"{m * 1000:8.2f} ms  {m / curl:5.2f} x curl  {name}")
 EOF
 
 # ---------------------------------------------------------------------------
