@@ -13,7 +13,9 @@ use crate::findings::Finding;
 use crate::findings::Verdict;
 use crate::knowledge::Platform;
 use crate::observation::Observation;
-use crate::pipeline::{complete_os_store, judge, probe_and_judge, probe_and_judge_each, Judged};
+use crate::pipeline::{
+    complete_os_store, judge, probe_and_judge, probe_and_judge_each, start_os_store, Judged,
+};
 use crate::plan::{BundlePlan, CheckPlan, EnvPlan, InspectPlan, OutputPlan, Plan};
 use crate::probe::repeat::Repeat;
 use crate::report::stream::Stream;
@@ -37,10 +39,10 @@ pub fn run(plan: Plan) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// Work done on its own thread, or at once when there is too little of it
-/// to pay for a thread.
+/// Work done on the background worker, or at once when there is too little
+/// of it to pay for the hand-over.
 enum Background<T> {
-    Running(std::thread::JoinHandle<T>),
+    Running(crate::background::Handle<T>),
     Done(T),
 }
 
@@ -56,7 +58,7 @@ impl<T: Send + 'static> Background<T> {
     /// Its result (`None` when the thread failed).
     fn finish(self) -> Option<T> {
         match self {
-            Background::Running(handle) => handle.join().ok(),
+            Background::Running(handle) => handle.join(),
             Background::Done(value) => Some(value),
         }
     }
@@ -75,11 +77,13 @@ fn check(plan: CheckPlan) -> anyhow::Result<ExitCode> {
         // Only the exit code is wanted, and no client decides it: keep each
         // target's verdict alone.
         let mut verdicts = Vec::with_capacity(targets.len());
+        let os_loader = start_os_store(&trust);
         probe_and_judge_each(
             &targets,
             &connect.probe,
             repeat,
             trust,
+            os_loader,
             output.at,
             true,
             &mut |_, j, _| {
@@ -90,6 +94,9 @@ fn check(plan: CheckPlan) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::for_verdicts(verdicts));
     }
+    // Background work, in the order it is needed: the OS store (to judge the
+    // first target), the clients, the environment audit (for the closing).
+    let os_loader = start_os_store(&trust);
     // The environment audit reads the files CA variables name: off the hot path.
     let vars = machine::environment_variables();
     // The clients on this machine are found while the probes run.
@@ -111,6 +118,7 @@ fn check(plan: CheckPlan) -> anyhow::Result<ExitCode> {
         &connect.probe,
         repeat,
         trust,
+        os_loader,
         output.at,
         output.quiet,
         &mut |i, j, stores| run.judged(i, j, stores),

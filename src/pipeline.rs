@@ -116,7 +116,7 @@ pub fn probe_and_judge(
 ) -> (Vec<Judged>, Stores) {
     // The OS store is the largest single cost of a local check: load it
     // while the connections are being made.
-    let os_loader = trust.os.is_none().then(OsLoader::start);
+    let os_loader = start_os_store(&trust);
     let progress = progress_bar(targets.len() * repeat.count as usize, quiet);
     let mut observations: Vec<Option<Vec<Observation>>> = vec![None; targets.len()];
     run_probes(&targets, options, repeat, &progress, &mut |i, attempts| {
@@ -174,8 +174,8 @@ fn add_up_attempts(judged: Vec<Judged>, per_target: &[usize]) -> Vec<Judged> {
     out
 }
 
-/// Loads the OS store on its own thread while the probes run.
-struct OsLoader(std::thread::JoinHandle<TrustStore>);
+/// The OS store, loading on the background worker while the probes run.
+pub struct OsLoader(crate::background::Handle<TrustStore>);
 
 impl OsLoader {
     fn start() -> OsLoader {
@@ -184,27 +184,34 @@ impl OsLoader {
 
     /// The store, once loaded.
     fn store(self) -> TrustStore {
-        self.0.join().unwrap_or_else(|_| {
+        self.0.join().unwrap_or_else(|| {
             TrustStore::from_certs(StoreKind::Os, "OS store (failed to load)", Vec::new())
         })
     }
 }
 
+/// Start loading the OS store, unless the user named its file: the first
+/// job of the background worker, since judging the first target needs it.
+pub fn start_os_store(trust: &TrustPlan) -> Option<OsLoader> {
+    trust.os.is_none().then(OsLoader::start)
+}
+
 /// Probe every target as [`probe_and_judge`] does, but hand each judged
 /// target, with its index and the stores it was judged against, to `each`
 /// as soon as its probes end, keeping none: memory follows the
-/// concurrency, not the number of targets. The OS store loads while the
-/// first probes run.
+/// concurrency, not the number of targets. The OS store (from
+/// [`start_os_store`]) loads while the first probes run.
+#[allow(clippy::too_many_arguments)]
 pub fn probe_and_judge_each(
     targets: &[Target],
     options: &ProbeOptions,
     repeat: Repeat,
     trust: TrustPlan,
+    os_loader: Option<OsLoader>,
     at: Option<OffsetDateTime>,
     quiet: bool,
     each: &mut dyn FnMut(usize, Judged, &Stores),
 ) {
-    let os_loader = trust.os.is_none().then(OsLoader::start);
     let mut pending = Some((trust, os_loader));
     let mut stores: Option<Stores> = None;
     let at = at.unwrap_or_else(OffsetDateTime::now_utc);

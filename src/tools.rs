@@ -1,5 +1,5 @@
-//! Wiring for "your tools": discovery (Machine) runs on its own thread
-//! while the probes run; then each client's trust source is resolved,
+//! Wiring for "your tools": discovery (Machine) runs on the background
+//! worker while the probes run; then each client's trust source is resolved,
 //! every CA file the clients read is loaded once and verified against each
 //! target's chain (Verify), and each client is evaluated (Diagnose).
 //!
@@ -24,7 +24,7 @@ use crate::trust::{StoreKind, TrustStore};
 /// Discovery, started before the probes: it finds the clients, resolves
 /// each one's trust source for every target, and reads every CA file they
 /// name, while the connections are being made.
-pub struct Discovery(std::thread::JoinHandle<Prepared>);
+pub struct Discovery(crate::background::Handle<Prepared>);
 
 /// What discovery prepared: the clients, their trust sources per target,
 /// and the CA files read once.
@@ -41,7 +41,8 @@ pub struct Prepared {
 }
 
 impl Discovery {
-    /// Read this process's environment and find the clients, on a thread.
+    /// Read this process's environment and find the clients, on the
+    /// background worker.
     /// `urls` are the targets' URLs (git's per-URL settings depend on them).
     /// `os_store_reads_bundle`: the OS store will load the platform bundle
     /// itself (then it is not read twice).

@@ -3,7 +3,8 @@
 //! read (bounded) and PEM-decoded once per run, however many stages ask.
 //!
 //! The OS-store loader, the environment audit and the clients' stores
-//! often name the same 200 KB bundle at the same time, on three threads;
+//! often name the same 200 KB bundle, on the main thread and the
+//! background worker;
 //! decoding it is the largest CPU cost of a local `check`. [`cert_file`]
 //! decodes each file once (a thread asking for a file another is decoding
 //! waits for it) and hands out the same value; a file that changed since
