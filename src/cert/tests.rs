@@ -1,5 +1,7 @@
 //! Tests of the certificate facts (`cert.rs`).
 
+use super::*;
+
 #[test]
 fn cert_names_read_cheaply_match_a_full_parse() {
     for der in webpki_root_certs::TLS_SERVER_ROOT_CERTS {
@@ -27,8 +29,6 @@ fn cert_names_read_cheaply_match_a_full_parse() {
         assert_eq!(rest.len(), len);
     }
 }
-
-use super::*;
 
 #[test]
 fn garbage_yields_facts_not_a_panic() {

@@ -1,5 +1,7 @@
 //! Tests of the per-client outcomes (`clients.rs`).
 
+use super::*;
+
 #[test]
 fn roots_the_user_gave_are_named_as_stand_ins() {
     assert_eq!(
@@ -9,8 +11,6 @@ fn roots_the_user_gave_are_named_as_stand_ins() {
     assert!(source_name(&Source::Bundled, true).contains("--bundled-roots"));
     assert!(source_name(&Source::OsVerifier, true).contains("--os-roots"));
 }
-
-use super::*;
 
 fn remedy(ecosystem: &str, action: &str, avoid: bool) -> Remedy {
     Remedy {
