@@ -20,7 +20,7 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use rustls_pki_types::CertificateDer;
 
-use super::files::{read_regular, read_regular_file_into, MAX_FILE_BYTES};
+use super::files::{read_regular_file_into, reason, MAX_FILE_BYTES};
 pub use crate::machine_facts::PemFile;
 
 /// A file as read: its blocks, or why it could not be read.
@@ -67,10 +67,7 @@ fn decoded() -> &'static Mutex<HashMap<FileId, Slot>> {
 /// The certificates in the file at `path` (at most [`MAX_FILE_BYTES`]
 /// read), decoded once per run while the file stays the same.
 pub fn cert_file(path: &Path) -> CertFile {
-    let Ok(meta) = std::fs::metadata(path) else {
-        return read_regular(path, MAX_FILE_BYTES).map(|b| Arc::new(PemFile::parse(&b)));
-        // gives the reason
-    };
+    let meta = std::fs::metadata(path).map_err(|e| reason(&e))?;
     let slot = decoded()
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
